@@ -1,0 +1,24 @@
+"""synthdoc: synthetic document pages with exact word / line / paragraph labels for OCR training.
+
+Public API:
+    generate_samples(config, seed) -> iterator of :class:`synthdoc.pipeline.Sample`
+    write_dataset(config, out_dir, pages, seed, workers) -> :class:`synthdoc.writers.parquet.WriteSummary`
+    GenerateConfig, load_config
+"""
+from synthdoc.errors import SynthdocError
+
+__version__ = "0.1.0"
+
+__all__ = ["SynthdocError", "__version__", "GenerateConfig", "load_config", "generate_samples", "write_dataset"]
+
+
+def __getattr__(name: str):  # lazy imports keep `import synthdoc` cheap
+    if name in ("GenerateConfig", "load_config"):
+        from synthdoc import config
+
+        return getattr(config, name)
+    if name in ("generate_samples", "write_dataset"):
+        from synthdoc import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

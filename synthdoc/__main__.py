@@ -1,0 +1,5 @@
+import sys
+
+from synthdoc.cli import main
+
+sys.exit(main())

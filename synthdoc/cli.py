@@ -1,0 +1,176 @@
+"""``synthdoc`` command line: a thin wrapper over the Python API.
+
+User mistakes (SynthdocError) print one line ``synthdoc: error: ...`` and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from synthdoc.errors import SynthdocError
+
+
+def _split(s: str) -> list[str]:
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+def _weights(s: str) -> dict[str, float]:
+    out = {}
+    for part in _split(s):
+        name, _, w = part.partition("=")
+        try:
+            out[name] = float(w) if w else 1.0
+        except ValueError:
+            raise SynthdocError(f"--layouts: weight of {name!r} must be a number, e.g. multi_column=3") from None
+    return out
+
+
+def _corpus(specs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for spec in specs or []:
+        lang, sep, path = spec.partition("=")
+        if sep and lang and "/" not in lang and "." not in lang:
+            out[lang] = path
+        else:
+            out["*"] = spec
+    return out
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="YAML config file (CLI options override it)")
+    p.add_argument("--languages", help="comma-separated codes or aliases, e.g. en,ja,ko,ru,zh-Hans,zh-Hant")
+    p.add_argument("--pages", type=int, help="number of pages")
+    p.add_argument("--seed", type=int, help="run seed")
+    p.add_argument("--workers", type=int, help="worker processes (output is identical for any count)")
+    p.add_argument("--layouts", help="template weights, e.g. multi_column=1 (names or .yaml paths)")
+    p.add_argument("--corpus", action="append", metavar="[LANG=]PATH",
+                   help="local file/folder or Hugging Face dataset (owner/name); repeatable")
+    p.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+
+
+def _config(args: argparse.Namespace):
+    from synthdoc.config import GenerateConfig, config_from_mapping, load_config
+
+    cfg = load_config(args.config) if args.config else GenerateConfig()
+    over = cfg.to_dict()
+    if args.languages:
+        over["languages"] = _split(args.languages)
+    for key in ("pages", "seed", "workers"):
+        if getattr(args, key, None) is not None:
+            over[key] = getattr(args, key)
+    if args.layouts:
+        over["layouts"] = _weights(args.layouts)
+    if args.corpus:
+        over["corpus"] = {**over["corpus"], **_corpus(args.corpus)}
+    if args.font_dir:
+        over["font_dirs"] = over["font_dirs"] + args.font_dir
+    for key in ("shard_size", "image_format", "jpeg_quality"):
+        if getattr(args, key, None) is not None:
+            over[key] = getattr(args, key)
+    return config_from_mapping(over, "command line")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from synthdoc.api import write_dataset
+
+    cfg = _config(args)
+    bar = tqdm(total=cfg.pages, unit="page", desc="synthdoc", disable=args.quiet, dynamic_ncols=True)
+
+    def step(n: int) -> None:
+        bar.update(n - bar.n)
+
+    try:
+        summary = write_dataset(cfg, args.out, overwrite=args.overwrite, progress=step)
+    finally:
+        bar.close()
+    print(summary.line())
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from synthdoc.preview import dataset_rows, write_previews
+
+    if args.dataset:
+        rows = dataset_rows(args.dataset, args.pages or 2)
+    else:
+        from synthdoc.pipeline import SampleFactory
+        from synthdoc.writers.parquet import sample_to_row
+
+        cfg = _config(args)
+        factory = SampleFactory(cfg)
+        rows = (sample_to_row(s) for s in factory.samples(0, args.pages or len(factory.languages)))
+    paths = write_previews(rows, args.out)
+    print(f"wrote {len(paths)} previews to {args.out}")
+    return 0
+
+
+def cmd_fonts(args: argparse.Namespace) -> int:
+    from synthdoc.config import GenerateConfig, load_config
+    from synthdoc.fonts.catalogue import FontCatalogue
+    from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+
+    cfg = load_config(args.config) if args.config else GenerateConfig()
+    registry = LanguageRegistry(load_fonts_yaml(override=cfg.fonts))
+    catalogue = FontCatalogue(cfg.font_dirs + (args.font_dir or []), cfg.system_fonts)
+    langs = [registry.resolve(x) for x in _split(args.languages)] if args.languages else list(registry)
+    status = 0
+    for lang in langs:
+        print(f"{lang.code} ({lang.name}, script {lang.script}):")
+        try:
+            faces = catalogue.faces_for(lang)
+        except SynthdocError as e:
+            print(f"  none: {e}")
+            status = 1
+            continue
+        for role, fs in faces.items():
+            for f in fs:
+                print(f"  {role:6s} {f.family} {f.style}  {f.path}#{f.index}")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from synthdoc import __version__
+
+    parser = argparse.ArgumentParser(prog="synthdoc", description="Synthetic document pages with exact OCR labels.")
+    parser.add_argument("--version", action="version", version=f"synthdoc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="write a dataset of Parquet shards")
+    _add_run_options(g)
+    g.add_argument("--out", required=True, help="output dataset folder")
+    g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
+    g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
+    g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=cmd_generate)
+    p = sub.add_parser("preview", help="write annotated PNG previews (of a dataset, or of freshly generated pages)")
+    _add_run_options(p)
+    p.add_argument("--out", required=True, help="folder for the PNGs")
+    p.add_argument("--dataset", help="preview rows of this dataset folder instead of generating")
+    p.set_defaults(func=cmd_preview)
+    f = sub.add_parser("fonts", help="list, per language, the installed faces that cover it")
+    f.add_argument("--languages", help="comma-separated codes or aliases (default: all)")
+    f.add_argument("--config", help="YAML config file (fonts, font_dirs)")
+    f.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+    f.set_defaults(func=cmd_fonts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``synthdoc`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SynthdocError as e:
+        print(f"synthdoc: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("synthdoc: interrupted; finished shards are complete, unfinished ones were not written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

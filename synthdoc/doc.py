@@ -1,0 +1,214 @@
+"""Document model: Page -> Paragraph -> Line -> Word, the relation graph and the invariants check.
+
+Geometry follows synthdoc.types: quads (4, 2) float32 in page pixels, vertex 0 the top-left of the text's
+own frame, clockwise. Reading order is the order of ``Page.paragraphs`` and of the lines and words inside
+them; the relation graph makes it explicit with flat indices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from synthdoc.types import Quad, quad_is_convex_clockwise
+
+TOLERANCE_PX = 1.0
+ROLES = ("title", "heading", "body", "list_item", "caption", "table_cell", "toc_entry", "header", "footer",
+         "footnote", "slide_title")
+
+
+class InvariantError(ValueError):
+    """A page breaks a document-model invariant (see :func:`check`)."""
+
+
+@dataclass
+class Word:
+    """A word (or, in scripts without spaces, a run of one character class) as drawn.
+
+    Attributes:
+        text: NFC text in logical order.
+        quad: (4, 2) float32 page pixels.
+    """
+
+    text: str
+    quad: Quad
+
+
+@dataclass
+class Line:
+    """One line (horizontal) or column (vertical) of text.
+
+    Attributes:
+        words: words in reading order.
+        quad: (4, 2) float32 page pixels, enclosing every word quad.
+        direction: "ltr", "rtl" or "ttb".
+        separator: " " between words of space-delimited scripts, "" otherwise.
+    """
+
+    words: list[Word]
+    quad: Quad
+    direction: str = "ltr"
+    separator: str = " "
+
+    @property
+    def text(self) -> str:
+        return self.separator.join(w.text for w in self.words)
+
+
+@dataclass
+class Paragraph:
+    """A block of lines with a role (title, heading, body, ...) and an optional level (headings)."""
+
+    lines: list[Line]
+    quad: Quad
+    role: str = "body"
+    level: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class GlyphRun:
+    """Drawing instructions for glyphs of one face and size (not written to the dataset).
+
+    Attributes:
+        face: a :class:`synthdoc.render.face.LoadedFace`.
+        size_px: em size in pixels.
+        gids: (G,) uint32 glyph ids (never 0).
+        origins: (G, 2) float32 glyph origins, page pixels (y down).
+        rotated: glyphs turned 90° clockwise (sideways runs in vertical text).
+        color: RGB ink colour (0-255).
+    """
+
+    face: Any
+    size_px: int
+    gids: np.ndarray
+    origins: np.ndarray
+    rotated: bool = False
+    color: tuple[int, int, int] = (0, 0, 0)
+
+
+@dataclass
+class Page:
+    """A laid-out page.
+
+    Attributes:
+        width, height: page size in pixels.
+        lang: canonical language code.
+        layout: layout template name.
+        paragraphs: paragraphs in reading order.
+        runs: glyph drawing instructions.
+        meta: provenance (fonts, sizes, template parameters), JSON-serialisable.
+    """
+
+    width: int
+    height: int
+    lang: str
+    layout: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    runs: list[GlyphRun] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for p in self.paragraphs for line in p.lines]
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    @property
+    def text(self) -> str:
+        """Page text: every line's text joined with newlines, in reading order."""
+        return "\n".join(line.text for line in self.lines)
+
+    def relation_graph(self) -> dict[str, list[list[int]]]:
+        """Reading-order graph with flat indices.
+
+        Returns:
+            {"paragraph_lines": [[line index, ...] per paragraph], "line_words": [[word index, ...] per line]}.
+        """
+        para_lines, line_words = [], []
+        li = wi = 0
+        for p in self.paragraphs:
+            para_lines.append(list(range(li, li + len(p.lines))))
+            li += len(p.lines)
+            for line in p.lines:
+                line_words.append(list(range(wi, wi + len(line.words))))
+                wi += len(line.words)
+        return {"paragraph_lines": para_lines, "line_words": line_words}
+
+
+def _inside(inner: np.ndarray, outer: np.ndarray, tol: float) -> bool:
+    """All points of `inner` ((K, 2)) lie inside the convex clockwise quad `outer`, within `tol` px."""
+    o = np.asarray(outer, np.float64)
+    for i in range(4):
+        a, b = o[i], o[(i + 1) % 4]
+        edge = b - a
+        length = float(np.hypot(*edge)) or 1.0
+        # clockwise in y-down frame: interior lies where the cross product is >= 0
+        cross = (edge[0] * (inner[:, 1] - a[1]) - edge[1] * (inner[:, 0] - a[0])) / length
+        if (cross < -tol).any():
+            return False
+    return True
+
+
+def _check_quad(q: np.ndarray, what: str, width: int, height: int, tol: float) -> None:
+    q = np.asarray(q)
+    if q.shape != (4, 2) or not np.isfinite(q).all():
+        raise InvariantError(f"{what}: quad must be a finite (4, 2) array, got shape {q.shape}")
+    if (q[:, 0] < -tol).any() or (q[:, 1] < -tol).any() or (q[:, 0] > width + tol).any() or (q[:, 1] > height + tol).any():
+        raise InvariantError(f"{what}: quad {q.tolist()} leaves the {width}x{height} page")
+    if not quad_is_convex_clockwise(q):
+        raise InvariantError(f"{what}: quad {q.tolist()} is not convex and clockwise")
+
+
+def check(page: Page, tol: float = TOLERANCE_PX) -> None:
+    """Raise :class:`InvariantError` on any broken invariant of `page`.
+
+    Invariants: the page has text; every word lies in exactly one line and every line in one paragraph
+    (the relation graph covers each index once, in order); no empty word, line or paragraph; word quads
+    inside their line quad and line quads inside their paragraph quad (`tol` px); line text equals its
+    words joined with the line's separator; page text equals the lines joined with newlines in reading
+    order; all quads finite, convex, clockwise and inside the page; directions and roles are known.
+    """
+    if not page.paragraphs:
+        raise InvariantError("page has no paragraphs")
+    for pi, para in enumerate(page.paragraphs):
+        where = f"paragraph {pi}"
+        if para.role not in ROLES:
+            raise InvariantError(f"{where}: unknown role {para.role!r}")
+        if not para.lines:
+            raise InvariantError(f"{where}: has no lines")
+        _check_quad(para.quad, where, page.width, page.height, tol)
+        for li, line in enumerate(para.lines):
+            lw = f"{where} line {li}"
+            if line.direction not in ("ltr", "rtl", "ttb"):
+                raise InvariantError(f"{lw}: unknown direction {line.direction!r}")
+            if not line.words:
+                raise InvariantError(f"{lw}: has no words")
+            _check_quad(line.quad, lw, page.width, page.height, tol)
+            if not _inside(np.asarray(line.quad, np.float64), para.quad, tol):
+                raise InvariantError(f"{lw}: quad is not inside its paragraph quad")
+            for wi, word in enumerate(line.words):
+                ww = f"{lw} word {wi}"
+                if not word.text or word.text != word.text.strip():
+                    raise InvariantError(f"{ww}: empty text or surrounding whitespace {word.text!r}")
+                _check_quad(word.quad, ww, page.width, page.height, tol)
+                if not _inside(np.asarray(word.quad, np.float64), line.quad, tol):
+                    raise InvariantError(f"{ww} {word.text!r}: quad is not inside its line quad")
+            if line.text != line.separator.join(w.text for w in line.words):
+                raise InvariantError(f"{lw}: text differs from its words joined")
+    graph = page.relation_graph()
+    flat_lines = [i for ls in graph["paragraph_lines"] for i in ls]
+    flat_words = [i for ws in graph["line_words"] for i in ws]
+    if flat_lines != list(range(len(page.lines))) or flat_words != list(range(len(page.words))):
+        raise InvariantError("relation graph does not cover every line and word exactly once in reading order")
+    if page.text != "\n".join(line.text for line in page.lines):
+        raise InvariantError("page text differs from its lines joined in reading order")
+    for run in page.runs:
+        if (np.asarray(run.gids) == 0).any():
+            raise InvariantError("a glyph run contains glyph id 0 (tofu)")

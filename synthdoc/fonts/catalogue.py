@@ -1,0 +1,239 @@
+"""Font catalogue: scans font folders, reads names and cmaps with fontTools, caches the index on disk.
+
+The index is a JSON file keyed by each font file's path, size and mtime; a changed or new file is read
+again, a removed one dropped. TrueType collections (.ttc/.otc) give one entry per face: all faces of a
+Noto CJK collection share one cmap, so a language picks its JP / KR / SC / TC face by family name
+(fonts.yaml), not by coverage.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from synthdoc.errors import SynthdocError
+from synthdoc.languages import Language
+
+SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
+ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
+ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
+INDEX_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FaceInfo:
+    """One face of a font file.
+
+    Attributes:
+        path: font file path.
+        index: face index inside a collection (0 for single-face files).
+        family: typographic family name (name ID 16, else 1).
+        style: typographic subfamily (name ID 17, else 2), e.g. "Regular", "Bold Italic".
+        names: every family name the face answers to (IDs 1 and 16), for matching fonts.yaml entries.
+        cmap: covered code points.
+    """
+
+    path: str
+    index: int
+    family: str
+    style: str
+    names: tuple[str, ...]
+    cmap: frozenset[int]
+
+    @property
+    def key(self) -> str:
+        """Stable identifier "path#index"."""
+        return f"{self.path}#{self.index}"
+
+    @property
+    def bold(self) -> bool:
+        s = self.style.lower()
+        return "bold" in s or "black" in s or "heavy" in s
+
+    @property
+    def italic(self) -> bool:
+        s = self.style.lower()
+        return "italic" in s or "oblique" in s
+
+    def missing(self, text: str) -> set[str]:
+        """Characters of `text` (other than whitespace) that this face's cmap lacks."""
+        return {c for c in set(text) if not c.isspace() and ord(c) not in self.cmap}
+
+    def covers(self, text: str) -> bool:
+        """True when the cmap has every non-whitespace character of `text`."""
+        cmap = self.cmap
+        return all(ord(c) in cmap or c.isspace() for c in set(text))
+
+
+def font_dirs_from_env() -> list[str]:
+    """User font folders from ``$SYNTHDOC_FONT_DIRS`` (os.pathsep-separated)."""
+    raw = os.environ.get(ENV_FONT_DIRS, "")
+    return [p for p in raw.split(os.pathsep) if p]
+
+
+def default_cache_dir() -> Path:
+    """``$SYNTHDOC_CACHE_DIR``, else ``$XDG_CACHE_HOME/synthdoc``, else ``~/.cache/synthdoc``."""
+    if os.environ.get(ENV_CACHE_DIR):
+        return Path(os.environ[ENV_CACHE_DIR])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "synthdoc"
+
+
+def _cmap_to_ranges(cps: Iterable[int]) -> list[list[int]]:
+    ranges: list[list[int]] = []
+    for c in sorted(cps):
+        if ranges and ranges[-1][1] + 1 == c:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return ranges
+
+
+def _ranges_to_cmap(ranges: Sequence[Sequence[int]]) -> frozenset[int]:
+    out: set[int] = set()
+    for a, b in ranges:
+        out.update(range(a, b + 1))
+    return frozenset(out)
+
+
+def _read_font_file(path: str) -> list[dict]:
+    """Names and cmap of every face in a font file; [] when fontTools cannot read it."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    try:
+        if path.lower().endswith((".ttc", ".otc")):
+            fonts = list(TTCollection(path, lazy=True).fonts)
+        else:
+            fonts = [TTFont(path, lazy=True)]
+    except (TTLibError, OSError, AssertionError, ValueError, KeyError):
+        return []
+    faces = []
+    for index, font in enumerate(fonts):
+        try:
+            name = font["name"]
+            fam1 = name.getDebugName(1) or ""
+            fam16 = name.getDebugName(16) or ""
+            style = name.getDebugName(17) or name.getDebugName(2) or "Regular"
+            cmap = font.getBestCmap() or {}
+        except Exception:  # noqa: BLE001 - a broken font is skipped, never fatal
+            continue
+        names = tuple(dict.fromkeys(n for n in (fam16, fam1) if n))
+        if not names or not cmap:
+            continue
+        faces.append({"index": index, "family": names[0], "style": style, "names": list(names),
+                      "cmap": _cmap_to_ranges(cmap)})
+    return faces
+
+
+class FontCatalogue:
+    """All faces found in the system font folders (optional) and user folders, with a disk cache.
+
+    Args:
+        font_dirs: extra font folders (config key ``font_dirs``); ``$SYNTHDOC_FONT_DIRS`` is added.
+        system_fonts: also scan :data:`SYSTEM_FONT_DIRS`.
+        cache_dir: where ``fonts-index.json`` lives (default :func:`default_cache_dir`); None disables writing.
+
+    Raises:
+        SynthdocError: a user font folder does not exist.
+    """
+
+    def __init__(self, font_dirs: Sequence[str] = (), system_fonts: bool = True, cache_dir: Path | None | str = "default"):
+        dirs = [os.path.expanduser(d) for d in (*font_dirs, *font_dirs_from_env())]
+        for d in dirs:
+            if not os.path.isdir(d):
+                raise SynthdocError(f"font folder {d!r} does not exist; fix font_dirs / ${ENV_FONT_DIRS}")
+        if system_fonts:
+            dirs += [os.path.expanduser(d) for d in SYSTEM_FONT_DIRS]
+        self.dirs = dirs
+        self.cache_path = (default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None))
+        self.faces: list[FaceInfo] = self._scan()
+        self._by_name: dict[str, list[FaceInfo]] = {}
+        for f in self.faces:
+            for n in f.names:
+                self._by_name.setdefault(n.lower(), []).append(f)
+
+    def _font_files(self) -> list[str]:
+        files = set()
+        for d in self.dirs:
+            if not os.path.isdir(d):
+                continue
+            for root, _, names in os.walk(d, followlinks=True):
+                for n in names:
+                    if n.lower().endswith(FONT_EXTENSIONS):
+                        files.add(os.path.realpath(os.path.join(root, n)))
+        return sorted(files)
+
+    def _load_index(self) -> dict:
+        if self.cache_path is None:
+            return {}
+        p = self.cache_path / "fonts-index.json"
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+            return data["files"] if data.get("version") == INDEX_VERSION else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def _save_index(self, files: dict) -> None:
+        if self.cache_path is None:
+            return
+        try:
+            self.cache_path.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_path / f"fonts-index.json.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"version": INDEX_VERSION, "files": files}), encoding="utf-8")
+            os.replace(tmp, self.cache_path / "fonts-index.json")
+        except OSError:
+            pass  # a read-only cache folder only costs speed
+
+    def _scan(self) -> list[FaceInfo]:
+        cached = self._load_index()
+        files: dict = {}
+        changed = False
+        for path in self._font_files():
+            st = os.stat(path)
+            entry = cached.get(path)
+            if entry is None or entry["size"] != st.st_size or entry["mtime"] != st.st_mtime:
+                entry = {"size": st.st_size, "mtime": st.st_mtime, "faces": _read_font_file(path)}
+                changed = True
+            files[path] = entry
+        if changed or set(files) != set(cached):
+            self._save_index(files)
+        faces = []
+        for path, entry in files.items():
+            for f in entry["faces"]:
+                faces.append(FaceInfo(path=path, index=f["index"], family=f["family"], style=f["style"],
+                                      names=tuple(f["names"]), cmap=_ranges_to_cmap(f["cmap"])))
+        return faces
+
+    def family(self, name: str) -> list[FaceInfo]:
+        """Installed faces of a family (all styles), sorted by style then path."""
+        return sorted(self._by_name.get(name.lower(), []), key=lambda f: (f.style, f.path, f.index))
+
+    def faces_for(self, lang: Language) -> dict[str, list[FaceInfo]]:
+        """Role -> installed faces of the families fonts.yaml lists for `lang` (every installed family).
+
+        Bold faces are also gathered under the role "bold". Families not installed are skipped.
+
+        Raises:
+            SynthdocError: no listed family is installed (the message names the Debian package).
+        """
+        out: dict[str, list[FaceInfo]] = {}
+        seen: set[str] = set()
+        for role, families in lang.fonts.items():
+            for fam in families:
+                for face in self.family(fam):
+                    target = "bold" if face.bold and role != "bold" else role
+                    if face.key + target in seen:
+                        continue
+                    seen.add(face.key + target)
+                    out.setdefault(target, []).append(face)
+        if not any(v for r, v in out.items() if r != "bold"):
+            listed = ", ".join(f for fams in lang.fonts.values() for f in fams) or "none listed"
+            pkgs = " ".join(lang.packages) or "a font package covering the script"
+            raise SynthdocError(
+                f"no installed font for {lang.code} (families: {listed}); install it with "
+                f"`apt-get install {pkgs}` or add a font folder with --font-dir / ${ENV_FONT_DIRS}"
+            )
+        return out

@@ -1,0 +1,168 @@
+"""Language registry: canonical code, script, writing directions, word segmentation, aliases, fonts.
+
+The registry is data: it is built from ``fonts.yaml`` (shipped) merged with the ``fonts:`` section of a
+user config, so a language of an already supported script is added without code changes.
+Canonical codes are mOSCAR / FLORES-200 ``language_Script`` codes (eng_Latn, jpn_Jpan, ...); aliases are
+matched case-insensitively with ``_`` and ``-`` treated alike.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from synthdoc.errors import SynthdocError
+from synthdoc.resources import data_path
+
+DIRECTIONS = ("ltr", "rtl", "ttb")
+ROLES = ("serif", "sans", "mono", "bold", "handwriting")
+_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts"}
+_LANG_KEYS = _SCRIPT_KEYS | {"name", "aliases", "script", "hb_language", "corpus"}
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language of the registry.
+
+    Attributes:
+        code: canonical ``language_Script`` code, e.g. "jpn_Jpan".
+        name: English name.
+        script: ISO 15924 script code of the code's suffix (Latn, Cyrl, Jpan, Hang, Hans, Hant, ...).
+        hb_script: ISO 15924 tag given to HarfBuzz, or None to let HarfBuzz guess per run.
+        hb_language: BCP 47 tag given to HarfBuzz (selects locl glyph variants).
+        directions: writing directions supported, subset of ("ltr", "rtl", "ttb"); first is the default.
+        space_delimited: words are separated by spaces (True) or not (CJK: False).
+        aliases: accepted short names.
+        fonts: role -> family names in preference order.
+        packages: Debian packages providing the fonts.
+        corpus: user corpus path from the config, or None for the bundled sample.
+    """
+
+    code: str
+    name: str
+    script: str
+    hb_script: str | None
+    hb_language: str
+    directions: tuple[str, ...]
+    space_delimited: bool
+    aliases: tuple[str, ...] = ()
+    fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    packages: tuple[str, ...] = ()
+    corpus: str | None = None
+
+    @property
+    def word_separator(self) -> str:
+        """String joining words of a line: " " for space-delimited scripts, "" otherwise."""
+        return " " if self.space_delimited else ""
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+def deep_merge(base: dict, override: Mapping) -> dict:
+    """Recursive dict merge (override wins); lists and scalars are replaced, not concatenated."""
+    out = copy.deepcopy(base)
+    for k, v in override.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_fonts_yaml(path: Path | None = None, override: Mapping | None = None) -> dict:
+    """Read the shipped ``fonts.yaml`` (or `path`) and merge `override` over it.
+
+    Raises:
+        SynthdocError: the file is unreadable or not a mapping with ``scripts`` and ``languages``.
+    """
+    p = Path(path) if path else data_path("fonts.yaml")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise SynthdocError(f"cannot read fonts file {p}: {e.__class__.__name__}; check the path and YAML syntax") from None
+    if not isinstance(data, dict) or not isinstance(data.get("scripts"), dict) or not isinstance(data.get("languages"), dict):
+        raise SynthdocError(f"{p}: fonts file needs mappings 'scripts' and 'languages'")
+    if override:
+        data = deep_merge(data, override)
+    return data
+
+
+class LanguageRegistry:
+    """Languages by canonical code and alias, built from a fonts.yaml mapping."""
+
+    def __init__(self, fonts_data: Mapping[str, Any]):
+        self._langs: dict[str, Language] = {}
+        self._lookup: dict[str, str] = {}
+        scripts = fonts_data.get("scripts", {})
+        for key, sdef in scripts.items():
+            bad = set(sdef or {}) - _SCRIPT_KEYS
+            if bad:
+                raise SynthdocError(f"fonts.yaml scripts.{key}: unknown key {sorted(bad)[0]!r}; valid keys: {', '.join(sorted(_SCRIPT_KEYS))}")
+        for code, ldef in fonts_data.get("languages", {}).items():
+            self._add(code, ldef or {}, scripts)
+
+    def _add(self, code: str, ldef: Mapping, scripts: Mapping) -> None:
+        where = f"fonts.yaml languages.{code}"
+        bad = set(ldef) - _LANG_KEYS
+        if bad:
+            raise SynthdocError(f"{where}: unknown key {sorted(bad)[0]!r}; valid keys: {', '.join(sorted(_LANG_KEYS))}")
+        if "_" not in code:
+            raise SynthdocError(f"{where}: code must be language_Script, e.g. deu_Latn")
+        script = ldef.get("script", code.split("_", 1)[1])
+        if script not in scripts:
+            raise SynthdocError(f"{where}: script {script!r} is not defined under 'scripts'; add it or use one of {', '.join(scripts)}")
+        merged = deep_merge(scripts[script] or {}, {k: v for k, v in ldef.items() if k != "fonts"})
+        fonts = dict((scripts[script] or {}).get("fonts") or {})
+        fonts.update(ldef.get("fonts") or {})
+        for role in fonts:
+            if role not in ROLES:
+                raise SynthdocError(f"{where}: unknown font role {role!r}; valid roles: {', '.join(ROLES)}")
+        directions = tuple(merged.get("directions") or ("ltr",))
+        for d in directions:
+            if d not in DIRECTIONS:
+                raise SynthdocError(f"{where}: unknown direction {d!r}; use ltr, rtl or ttb")
+        lang = Language(
+            code=code,
+            name=str(merged.get("name", code)),
+            script=script,
+            hb_script=merged.get("hb_script"),
+            hb_language=str(merged.get("hb_language", code.split("_")[0])),
+            directions=directions,
+            space_delimited=bool(merged.get("space_delimited", True)),
+            aliases=tuple(str(a) for a in merged.get("aliases") or ()),
+            fonts={r: tuple(f) for r, f in fonts.items()},
+            packages=tuple(merged.get("packages") or ()),
+            corpus=merged.get("corpus"),
+        )
+        self._langs[code] = lang
+        for name in (code, *lang.aliases):
+            self._lookup[_norm(name)] = code
+
+    def __iter__(self):
+        return iter(self._langs.values())
+
+    def __len__(self) -> int:
+        return len(self._langs)
+
+    def codes(self) -> list[str]:
+        """Canonical codes, in fonts.yaml order."""
+        return list(self._langs)
+
+    def resolve(self, name: str) -> Language:
+        """Language for a code or alias (case-insensitive, ``_`` or ``-``).
+
+        Raises:
+            SynthdocError: unknown language (the message lists the known codes).
+        """
+        code = self._lookup.get(_norm(name))
+        if code is None:
+            raise SynthdocError(
+                f"unknown language {name!r}; use one of {', '.join(self._langs)} (or an alias), "
+                "or add it to fonts.yaml under 'languages'"
+            )
+        return self._langs[code]

@@ -1,0 +1,1 @@
+"""Layout modes. Each module turns text + fonts + a template into a :class:`synthdoc.doc.Page`."""

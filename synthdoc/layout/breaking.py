@@ -1,0 +1,161 @@
+"""Line breaking and word segmentation over shaped per-character advances.
+
+Space-delimited scripts break after spaces; scripts without spaces (CJK) break between any two clusters,
+except inside runs of Latin letters / digits and where basic kinsoku forbids it (JIS X 4051 line-start
+and line-end prohibited characters, abridged). A word wider than the line is broken at the last cluster
+boundary that fits.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+from synthdoc.errors import SampleError
+
+# Kinsoku (JIS X 4051 §3.1.7/§3.1.8, abridged): characters that must not start / end a line.
+NO_LINE_START = frozenset("。、，．,.:;!?！？：；」』）〕〉》】〙〗｝]}）ー…‥・゛゜ヽヾゝゞ々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ%％")
+NO_LINE_END = frozenset("「『（〔〈《【〘〖｛[({（")
+
+
+def is_word_char(ch: str) -> bool:
+    """Latin-like characters kept together inside CJK text: letters and digits of non-CJK scripts and ASCII."""
+    if ch.isascii():
+        return ch.isalnum()
+    cat = unicodedata.category(ch)
+    if cat[0] not in "LN":
+        return False
+    name = unicodedata.name(ch, "")
+    return not name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH"))
+
+
+def break_candidates(text: str, cluster_start: np.ndarray, space_delimited: bool) -> np.ndarray:
+    """Boolean (len(text) + 1,) mask: True at i when a line may end before character i (i = len(text) always)."""
+    n = len(text)
+    ok = np.zeros(n + 1, dtype=bool)
+    ok[n] = True
+    for i in range(1, n):
+        prev, cur = text[i - 1], text[i]
+        if not cluster_start[i] or cur.isspace():
+            continue
+        if space_delimited:
+            ok[i] = prev.isspace()
+        else:
+            if prev.isspace():
+                ok[i] = True
+            elif cur in NO_LINE_START or prev in NO_LINE_END:
+                continue
+            elif is_word_char(prev) and is_word_char(cur):
+                continue
+            else:
+                ok[i] = True
+    return ok
+
+
+def _trim_end(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return e
+
+
+def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widths: list[float] | float,
+                space_delimited: bool, max_lines: int | None = None) -> list[tuple[int, int]]:
+    """Greedy line breaking.
+
+    Args:
+        text: paragraph text (one line, logical order).
+        advances: (len(text),) float32 px advance per character (see ShapedRun.char_advances).
+        cluster_start: (len(text),) bool.
+        widths: available width per line in px (the last value repeats), or one width for all lines.
+        space_delimited: break at spaces (True) or between clusters with kinsoku (False).
+        max_lines: stop after this many lines.
+
+    Returns:
+        (start, end) character ranges, trailing and leading spaces excluded, in order.
+
+    Raises:
+        SampleError: one cluster is wider than the line.
+    """
+    n = len(text)
+    cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
+    ok = break_candidates(text, cluster_start, space_delimited)
+    cand = np.flatnonzero(ok)
+    trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
+    bounds = np.flatnonzero(np.append(cluster_start, True))  # cluster boundaries incl. n
+    widths_list = [widths] if isinstance(widths, (int, float)) else list(widths)
+    lines: list[tuple[int, int]] = []
+    s = 0
+    while s < n and text[s].isspace():
+        s += 1
+    while s < n:
+        w = widths_list[min(len(lines), len(widths_list) - 1)]
+        limit = cum[s] + w + 1e-3
+        # largest candidate e > s whose trimmed end fits
+        idx = np.searchsorted(cand, s, side="right")
+        fit = idx + np.searchsorted(cum[trimmed[idx:]], limit, side="right") - 1
+        if fit >= idx and trimmed[fit] > s:
+            e = int(cand[fit])
+            te = int(trimmed[fit])
+        else:  # forced break inside a word, at a cluster boundary
+            bi = np.searchsorted(bounds, s, side="right")
+            fitb = bi + np.searchsorted(cum[bounds[bi:]], limit, side="right") - 1
+            if fitb < bi:
+                raise SampleError("a single cluster is wider than the line")
+            e = te = int(bounds[fitb])
+        lines.append((s, te))
+        s = e
+        while s < n and text[s].isspace():
+            s += 1
+        if max_lines is not None and len(lines) >= max_lines:
+            break
+    return lines
+
+
+def _char_class(ch: str) -> str:
+    if is_word_char(ch):
+        return "w"
+    name = unicodedata.name(ch, "")
+    if name.startswith("HIRAGANA"):
+        return "hira"
+    if name.startswith(("KATAKANA", "HALFWIDTH KATAKANA")) or ch == "ー":
+        return "kata"
+    if name.startswith("HANGUL"):
+        return "hangul"
+    if name.startswith(("CJK UNIFIED", "CJK COMPATIBILITY IDEOGRAPH")) or ch in "々〆〇":
+        return "han"
+    return "p"  # punctuation and symbols: one word each
+
+
+def segment_words(text: str, s: int, e: int, space_delimited: bool, cluster_start: np.ndarray) -> list[tuple[int, int]]:
+    """Word ranges inside text[s:e].
+
+    Space-delimited scripts: maximal runs of non-space characters. Other scripts: maximal runs of one
+    character class (Han, hiragana, katakana, hangul, Latin letters/digits with the spaces and
+    ``.,:/-+%`` between them); each other punctuation mark is a word of its own. A word never splits a cluster.
+    """
+    words: list[tuple[int, int]] = []
+    i = s
+    while i < e:
+        if text[i].isspace():
+            i += 1
+            continue
+        j = i + 1
+        if space_delimited:
+            while j < e and not text[j].isspace():
+                j += 1
+        else:
+            c = _char_class(text[i])
+            if c != "p":
+                while j < e:
+                    ch = text[j]
+                    if _char_class(ch) == c and not ch.isspace():
+                        j += 1
+                    elif c == "w" and (ch.isspace() or ch in ".,:/-+%") and j + 1 < e and is_word_char(text[j + 1]):
+                        j += 1
+                    else:
+                        break
+        while j < e and not cluster_start[j]:
+            j += 1
+        words.append((i, j))
+        i = j
+    return words

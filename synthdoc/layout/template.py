@@ -1,0 +1,104 @@
+"""Layout templates: YAML files of parameters (ranges, weights) validated against a mode's schema.
+
+A template names its ``mode`` (a module in :mod:`synthdoc.layout`) and sets that mode's parameters.
+Ranges are ``[low, high]`` lists, weights are ``{choice: weight}`` mappings. Errors name the file and key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import yaml
+
+from synthdoc.errors import SynthdocError
+from synthdoc.resources import data_path
+
+
+def sample_range(rng: np.random.Generator, r: tuple[float, float]) -> float:
+    """Uniform draw from [low, high]."""
+    return float(rng.uniform(r[0], r[1])) if r[1] > r[0] else float(r[0])
+
+
+def sample_weighted(rng: np.random.Generator, weights: Mapping[Any, float]) -> Any:
+    """Draw a key of `weights` with probability proportional to its value (keys in sorted-by-insertion order)."""
+    keys = list(weights)
+    w = np.asarray([float(weights[k]) for k in keys])
+    return keys[int(rng.choice(len(keys), p=w / w.sum()))]
+
+
+def _validate_value(name: str, default: Any, value: Any, where: str) -> Any:
+    if name.endswith("_range"):
+        if (not isinstance(value, (list, tuple)) or len(value) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) or value[0] > value[1]):
+            raise SynthdocError(f"{where}: key {name!r} must be a range [low, high] of numbers with low <= high, got {value!r}")
+        return (float(value[0]), float(value[1]))
+    if name.endswith("_weights"):
+        if (not isinstance(value, Mapping) or not value
+                or not all(isinstance(v, (int, float)) and v >= 0 for v in value.values()) or sum(value.values()) <= 0):
+            raise SynthdocError(f"{where}: key {name!r} must map choices to non-negative weights (not all zero), got {value!r}")
+        return dict(value)
+    if name.endswith("_p"):
+        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise SynthdocError(f"{where}: key {name!r} must be a probability in [0, 1], got {value!r}")
+        return float(value)
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise SynthdocError(f"{where}: key {name!r} must be a positive number, got {value!r}")
+    return value
+
+
+def params_from_mapping(cls: type, data: Mapping[str, Any], where: str) -> Any:
+    """Build the params dataclass `cls` from `data`, validating keys, ranges, weights and probabilities.
+
+    Raises:
+        SynthdocError: unknown key or invalid value (one line naming `where` and the key).
+    """
+    names = {f.name: f for f in fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key == "mode":
+            continue
+        if key not in names:
+            raise SynthdocError(f"{where}: unknown key {key!r}; valid keys: {', '.join(sorted(names))}")
+        kwargs[key] = _validate_value(key, cls.__dataclass_fields__[key].default, value, where)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise SynthdocError(f"{where}: {e}") from None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A loaded template: name (file stem), mode, validated params, source path."""
+
+    name: str
+    mode: str
+    params: Any
+    path: str
+
+
+def load_template(spec: str) -> Template:
+    """Load a template by bundled name (``multi_column``) or by YAML path.
+
+    Raises:
+        SynthdocError: unknown name, unreadable file, bad YAML, unknown mode, invalid key or range.
+    """
+    from synthdoc.layout import registry
+
+    p = Path(spec)
+    if not (p.suffix in (".yaml", ".yml") and p.exists()):
+        p = data_path("layouts") / f"{spec}.yaml"
+        if not p.exists():
+            names = sorted(f.stem for f in data_path("layouts").glob("*.yaml"))
+            raise SynthdocError(f"unknown layout {spec!r}; use one of {', '.join(names)} or a path to a template .yaml")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise SynthdocError(f"cannot read layout template {p}: {str(e).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise SynthdocError(f"{p}: a layout template must be a YAML mapping")
+    mode = data.get("mode", p.stem)
+    params_cls = registry.params_class(mode, str(p))
+    return Template(name=p.stem, mode=mode, params=params_from_mapping(params_cls, data, str(p)), path=str(p))

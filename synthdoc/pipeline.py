@@ -1,0 +1,187 @@
+"""One sample = text -> layout -> render -> encode. The only place the stages meet.
+
+Sample i of a run is a pure function of (config, seed, i): every stage draws from
+``synthdoc.rng.sample_rng(seed, i, stage, attempt)``; a failed attempt (text does not fit, tofu) is retried
+with the next attempt number and counted.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from synthdoc import __version__
+from synthdoc.background import paper
+from synthdoc.config import GenerateConfig
+from synthdoc.doc import Page, check
+from synthdoc.errors import SampleError, SynthdocError
+from synthdoc.fonts.catalogue import FontCatalogue
+from synthdoc.languages import Language, LanguageRegistry, load_fonts_yaml
+from synthdoc.layout import registry
+from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.template import Template, load_template, sample_weighted
+from synthdoc.render.compose import composite, text_masks
+from synthdoc.render.face import FaceCache
+from synthdoc.render.raster import GlyphCache
+from synthdoc.rng import sample_rng
+from synthdoc.text.sampler import TextSampler
+from synthdoc.text.sources import Corpus, load_bundled, resolve_corpus
+
+
+@dataclass
+class Sample:
+    """One generated page.
+
+    Attributes:
+        index: sample index in the run.
+        seed: run seed.
+        page: the laid-out page (labels, page pixels).
+        image: (H, W, 3) uint8 RGB.
+        image_bytes: encoded image (JPEG or PNG).
+        image_format: "jpeg" or "png".
+        attempts: attempts needed (1 = first try).
+        meta: provenance (fonts, parameters, corpus, version), JSON-serialisable.
+    """
+
+    index: int
+    seed: int
+    page: Page
+    image: np.ndarray
+    image_bytes: bytes
+    image_format: str
+    attempts: int
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.lang}-s{self.seed}-{self.index:09d}"
+
+
+def resolve_languages(cfg: GenerateConfig, registry_: LanguageRegistry) -> list[Language]:
+    """Languages of the run, canonical and de-duplicated (order kept).
+
+    Raises:
+        SynthdocError: unknown language.
+    """
+    out: list[Language] = []
+    for name in cfg.languages:
+        lang = registry_.resolve(name)
+        if lang not in out:
+            out.append(lang)
+    return out
+
+
+def load_corpora(cfg: GenerateConfig, langs: list[Language], registry_: LanguageRegistry) -> dict[str, Corpus]:
+    """Corpus per language: --corpus LANG=PATH, else "*" entry, else the fonts.yaml corpus, else the bundled sample.
+
+    Raises:
+        SynthdocError: unknown language in the corpus mapping, unreadable or empty corpus.
+    """
+    specs: dict[str, str] = {}
+    for key, spec in cfg.corpus.items():
+        specs["*" if key == "*" else registry_.resolve(key).code] = spec
+    out = {}
+    for lang in langs:
+        spec = specs.get(lang.code) or specs.get("*") or lang.corpus
+        if spec:
+            out[lang.code] = resolve_corpus(str(spec), lang.code, cfg.text_field, cfg.max_documents)
+        else:
+            out[lang.code] = load_bundled(lang.code)
+    return out
+
+
+class SampleFactory:
+    """Builds samples for a config: fonts, corpora and templates are loaded once per process.
+
+    Raises (at construction, before any work):
+        SynthdocError: unknown language or layout, missing font, unreadable corpus, invalid template.
+    """
+
+    def __init__(self, cfg: GenerateConfig, corpora: dict[str, Corpus] | None = None,
+                 catalogue: FontCatalogue | None = None):
+        cfg.validate()
+        self.cfg = cfg
+        self.registry = LanguageRegistry(load_fonts_yaml(override=cfg.fonts))
+        self.languages = resolve_languages(cfg, self.registry)
+        self.catalogue = catalogue or FontCatalogue(cfg.font_dirs, cfg.system_fonts)
+        self.faces = {lang.code: self.catalogue.faces_for(lang) for lang in self.languages}
+        self.corpora = corpora if corpora is not None else load_corpora(cfg, self.languages, self.registry)
+        self.templates: dict[str, Template] = {name: load_template(name) for name in cfg.layouts}
+        self.layout_weights = {name: w for name, w in cfg.layouts.items() if w > 0}
+        self.face_cache = FaceCache()
+        self.glyph_cache = GlyphCache()
+        self.stats = {"retries": 0, "skipped_for_coverage": 0}
+        self.inputs = {
+            lang.code: LayoutInput(lang, self.faces[lang.code], self.face_cache,
+                                   TextSampler(self.corpora[lang.code]), self.stats)
+            for lang in self.languages
+        }
+
+    def language_of(self, index: int) -> Language:
+        return self.languages[index % len(self.languages)]
+
+    def layout_page(self, index: int, attempt: int) -> tuple[Page, Template]:
+        """Layout stage of sample `index` (attempt `attempt`); the page passes :func:`synthdoc.doc.check`."""
+        lang = self.language_of(index)
+        seed = self.cfg.seed
+        name = sample_weighted(sample_rng(seed, index, "layout", attempt), self.layout_weights)
+        template = self.templates[name]
+        page = registry.generate_fn(template.mode)(self.inputs[lang.code], template, sample_rng(seed, index, "text", attempt))
+        check(page)
+        return page, template
+
+    def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
+        """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""
+        rng = sample_rng(self.cfg.seed, index, "background", attempt)
+        gray = tuple(page.meta.get("paper_gray_range", (228, 255)))
+        bg, bg_params = paper(page.height, page.width, rng, gray)
+        return composite(bg, text_masks(page, self.glyph_cache)), bg_params
+
+    def encode(self, image: np.ndarray) -> bytes:
+        """Encode (H, W, 3) uint8 RGB as JPEG (quality cfg.jpeg_quality) or PNG."""
+        bgr = np.ascontiguousarray(image[:, :, ::-1])
+        if self.cfg.image_format == "png":
+            ok, buf = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+        else:
+            ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.cfg.jpeg_quality])
+        if not ok:
+            raise RuntimeError("image encoding failed")
+        return buf.tobytes()
+
+    def make(self, index: int) -> Sample:
+        """Sample `index` of the run.
+
+        Raises:
+            SynthdocError: every one of cfg.max_retries attempts failed (names the last reason).
+        """
+        last = None
+        for attempt in range(self.cfg.max_retries):
+            try:
+                page, template = self.layout_page(index, attempt)
+            except SampleError as e:
+                self.stats["retries"] += 1
+                last = e
+                continue
+            image, bg = self.render(page, index, attempt)
+            meta = {
+                "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
+                "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,
+            }
+            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta)
+        raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
+                            "check the layout template sizes and the corpus")
+
+    def samples(self, start: int = 0, stop: int | None = None) -> Iterator[Sample]:
+        """Samples start, start+1, ... (forever when `stop` is None)."""
+        i = start
+        while stop is None or i < stop:
+            yield self.make(i)
+            i += 1
+
+
+def sample_meta_json(sample: Sample) -> str:
+    """Row ``meta`` column: provenance as compact, key-sorted JSON."""
+    return json.dumps(sample.meta, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,107 @@
+"""Annotated previews: paragraph outlines dashed, line boxes shaded in their paragraph's colour,
+reading-order arrows between consecutive lines, thin word boxes, drawn over the page image."""
+from __future__ import annotations
+
+import colorsys
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import cv2
+import numpy as np
+import pyarrow.parquet as pq
+
+from synthdoc.errors import SynthdocError
+
+
+def _palette(i: int) -> tuple[int, int, int]:
+    r, g, b = colorsys.hsv_to_rgb((i * 0.618034) % 1.0, 0.85, 0.9)
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def _dashed(img: np.ndarray, quad: np.ndarray, color: tuple, dash: int = 10) -> None:
+    pts = np.asarray(quad, np.float64)
+    for k in range(4):
+        a, b = pts[k], pts[(k + 1) % 4]
+        length = float(np.hypot(*(b - a)))
+        steps = max(1, int(length // dash))
+        for s in range(0, steps, 2):
+            p0 = a + (b - a) * (s / steps)
+            p1 = a + (b - a) * (min(s + 1, steps) / steps)
+            cv2.line(img, tuple(np.round(p0).astype(int)), tuple(np.round(p1).astype(int)), color, 2, cv2.LINE_AA)
+
+
+def draw_annotations(image: np.ndarray, row: dict) -> np.ndarray:
+    """Draw the labels of a dataset row over its image.
+
+    Args:
+        image: (H, W, 3) uint8 RGB page.
+        row: a dataset row (see synthdoc.writers.schema) with words / lines / paragraphs.
+
+    Returns:
+        (H, W, 3) uint8 RGB annotated copy.
+    """
+    out = image.copy()
+    shade = out.copy()
+    line_quads = [np.asarray(q, np.float32) for q in row["lines"]["quad"]]
+    for q, parent in zip(line_quads, row["lines"]["parent"]):
+        cv2.fillPoly(shade, [np.round(q).astype(np.int32)], _palette(parent))
+    out = cv2.addWeighted(shade, 0.25, out, 0.75, 0)
+    for q in row["words"]["quad"]:
+        cv2.polylines(out, [np.round(np.asarray(q)).astype(np.int32)], True, (40, 40, 200), 1, cv2.LINE_AA)
+    for i, q in enumerate(row["paragraphs"]["quad"]):
+        _dashed(out, np.asarray(q), _palette(i))
+    centres = [q.mean(axis=0) for q in line_quads]
+    for a, b in zip(centres, centres[1:]):
+        cv2.arrowedLine(out, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), (220, 30, 30), 2,
+                        cv2.LINE_AA, tipLength=min(0.3, 15 / max(1.0, float(np.hypot(*(b - a))))))
+    for q in line_quads:  # vertex 0 of each line: where its own frame starts
+        cv2.circle(out, tuple(np.round(q[0]).astype(int)), 3, (0, 160, 0), -1, cv2.LINE_AA)
+    return out
+
+
+def decode_image(row: dict) -> np.ndarray:
+    """(H, W, 3) uint8 RGB from a row's encoded image bytes."""
+    arr = cv2.imdecode(np.frombuffer(row["image"]["bytes"], np.uint8), cv2.IMREAD_COLOR)
+    return arr[:, :, ::-1].copy()
+
+
+def dataset_rows(dataset_dir: str | Path, per_config: int) -> Iterator[dict]:
+    """Up to `per_config` rows of each language config of a written dataset.
+
+    Raises:
+        SynthdocError: the folder holds no shards.
+    """
+    shards = sorted(Path(dataset_dir).glob("data/*/*.parquet"))
+    if not shards:
+        raise SynthdocError(f"no Parquet shards under {dataset_dir}/data; pass the folder given to `synthdoc generate --out`")
+    by_config: dict[str, list[Path]] = {}
+    for s in shards:
+        by_config.setdefault(s.parent.name, []).append(s)
+    for files in by_config.values():
+        n = 0
+        for f in files:
+            for row in pq.read_table(f).to_pylist():
+                if n >= per_config:
+                    break
+                yield row
+                n += 1
+
+
+def write_previews(rows: Iterable[dict], out_dir: str | Path) -> list[Path]:
+    """Write ``<id>.png`` annotated previews for `rows` into `out_dir`.
+
+    Raises:
+        SynthdocError: `out_dir` is not writable.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SynthdocError(f"cannot create preview folder {str(out)!r}: {e.strerror}; choose a writable --out") from None
+    paths = []
+    for row in rows:
+        img = draw_annotations(decode_image(row), row)
+        p = out / f"{row['id']}.png"
+        cv2.imwrite(str(p), img[:, :, ::-1])
+        paths.append(p)
+    return paths

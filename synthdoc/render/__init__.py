@@ -1,0 +1,1 @@
+"""Shaping (HarfBuzz), rasterisation (FreeType) and compositing of text."""

@@ -1,0 +1,41 @@
+"""Compositing glyph runs onto a background: coverage masks per ink colour, integer alpha blending (OpenCV)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from synthdoc.doc import Page
+from synthdoc.render.face import FaceCache  # noqa: F401  (re-exported for callers that build contexts)
+from synthdoc.render.raster import GlyphCache, draw_glyph
+
+
+def text_masks(page: Page, glyphs: GlyphCache) -> dict[tuple[int, int, int], np.ndarray]:
+    """Rasterise every glyph run of `page` into one (H, W) uint8 coverage mask per ink colour."""
+    masks: dict[tuple[int, int, int], np.ndarray] = {}
+    for run in page.runs:
+        mask = masks.get(run.color)
+        if mask is None:
+            mask = masks[run.color] = np.zeros((page.height, page.width), np.uint8)
+        face, size, rot = run.face, run.size_px, run.rotated
+        for gid, (x, y) in zip(run.gids.tolist(), run.origins.tolist()):
+            draw_glyph(mask, glyphs.get(face, size, gid, rot), x, y)
+    return masks
+
+
+def composite(background: np.ndarray, masks: dict[tuple[int, int, int], np.ndarray]) -> np.ndarray:
+    """Blend ink colours over `background` ((H, W, 3) uint8 RGB) by coverage: out = bg + (ink - bg) * a / 255.
+
+    Returns:
+        (H, W, 3) uint8 RGB image (a new array).
+    """
+    out = background.copy()
+    for color, mask in masks.items():
+        x, y, w, h = cv2.boundingRect(mask)
+        if w == 0 or h == 0:
+            continue
+        a = mask[y:y + h, x:x + w].astype(np.uint16)[..., None]
+        bg = out[y:y + h, x:x + w].astype(np.uint16)
+        ink = np.asarray(color, np.uint16)
+        blended = (bg * (255 - a) + ink * a + 127) // 255
+        out[y:y + h, x:x + w] = blended.astype(np.uint8)
+    return out

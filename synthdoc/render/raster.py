@@ -1,0 +1,99 @@
+"""Rasterising glyphs by glyph id with FreeType, through a size-bounded LRU cache, and compositing
+them into an 8-bit coverage (alpha) mask with numpy."""
+from __future__ import annotations
+
+import ctypes
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import freetype
+import numpy as np
+
+from synthdoc.render.face import LoadedFace
+
+_LOAD_FLAGS = freetype.FT_LOAD_DEFAULT | freetype.FT_LOAD_NO_BITMAP | freetype.FT_LOAD_TARGET_LIGHT
+
+
+@dataclass
+class GlyphBitmap:
+    """A rendered glyph.
+
+    Attributes:
+        alpha: (h, w) uint8 coverage.
+        left: x of the bitmap's left column relative to the glyph origin, px (x right).
+        top: y of the bitmap's top row relative to the origin, px, y down (i.e. -bitmap_top).
+    """
+
+    alpha: np.ndarray
+    left: int
+    top: int
+
+
+class GlyphCache:
+    """LRU cache of rendered glyphs keyed by (face, size_px, glyph id, rotated).
+
+    Args:
+        max_entries: the cache holds at most this many glyph bitmaps.
+    """
+
+    def __init__(self, max_entries: int = 30000):
+        self.max_entries = max_entries
+        self._cache: OrderedDict[tuple, GlyphBitmap] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def get(self, face: LoadedFace, size_px: int, gid: int, rotated: bool = False) -> GlyphBitmap:
+        """Bitmap of glyph `gid` at `size_px`; `rotated` turns it 90° clockwise (sideways text in vertical lines)."""
+        key = (face.key, size_px, gid, rotated)
+        bm = self._cache.get(key)
+        if bm is not None:
+            self.hits += 1
+            self._cache.move_to_end(key)
+            return bm
+        self.misses += 1
+        bm = _render(face, size_px, gid)
+        if rotated:
+            h, w = bm.alpha.shape
+            # pixel (r, c) at (left + c, top + r) maps to (-(top + r), left + c) under a 90° clockwise turn.
+            bm = GlyphBitmap(np.ascontiguousarray(np.rot90(bm.alpha, k=-1)), left=-(bm.top + h - 1), top=bm.left)
+        self._cache[key] = bm
+        if len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return bm
+
+
+def _render(face: LoadedFace, size_px: int, gid: int) -> GlyphBitmap:
+    ft = face.ft_face
+    if face.current_size_px != size_px:
+        ft.set_pixel_sizes(0, size_px)
+        face.current_size_px = size_px
+    ft.load_glyph(gid, _LOAD_FLAGS)
+    slot = ft.glyph
+    slot.render(freetype.FT_RENDER_MODE_NORMAL)
+    bmp = slot.bitmap
+    rows, width, pitch = bmp.rows, bmp.width, bmp.pitch
+    if rows == 0 or width == 0:
+        return GlyphBitmap(np.zeros((0, 0), np.uint8), 0, 0)
+    raw = bmp._FT_Bitmap.buffer
+    buf = ctypes.cast(raw, ctypes.POINTER(ctypes.c_ubyte * (rows * abs(pitch)))).contents
+    arr = np.frombuffer(buf, dtype=np.uint8).reshape(rows, abs(pitch))[:, :width].copy()
+    return GlyphBitmap(arr, left=slot.bitmap_left, top=-slot.bitmap_top)
+
+
+def draw_glyph(mask: np.ndarray, bm: GlyphBitmap, x: float, y: float) -> None:
+    """Max-composite `bm` into `mask` ((H, W) uint8) with the glyph origin at page pixel (x, y), clipped."""
+    h, w = bm.alpha.shape
+    if h == 0:
+        return
+    x0 = int(round(x)) + bm.left
+    y0 = int(round(y)) + bm.top
+    H, W = mask.shape
+    cx0, cy0 = max(x0, 0), max(y0, 0)
+    cx1, cy1 = min(x0 + w, W), min(y0 + h, H)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return
+    dst = mask[cy0:cy1, cx0:cx1]
+    np.maximum(dst, bm.alpha[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0], out=dst)
