@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian/Ubuntu machine for synthdoc: Debian font packages (and, with --test, Tesseract
+# with its language packs), a virtual environment in .venv, and a non-editable `pip install .`.
+# Usage: bash scripts/setup.sh [--test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+pkgs=(fonts-noto-core fonts-noto-cjk)
+if [ "$WITH_TEST" = 1 ]; then
+  pkgs+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor
+         tesseract-ocr-rus tesseract-ocr-chi-sim tesseract-ocr-chi-tra)
+fi
+python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv python3-pip)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$WITH_TEST" = 1 ]; then
+  .venv/bin/python -m pip install -q ".[test]"
+else
+  .venv/bin/python -m pip install -q .
+fi
+echo "synthdoc installed in $(pwd)/.venv ($(.venv/bin/synthdoc --version))"

@@ -1,0 +1,113 @@
+"""Shared fixtures: an isolated font-index / Hugging Face cache for the session, a SampleFactory builder,
+a small written dataset reused by several test modules, and a helper running the CLI in a subprocess."""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Environment set before anything imports `datasets` / `huggingface_hub` (they read it at import time):
+# offline, with caches in a throw-away folder, and the font index cache shared by in-process and
+# subprocess runs (the first font scan takes a few seconds; later ones reuse the index).
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="synthdoc-tests-"))
+atexit.register(shutil.rmtree, _SESSION_TMP, True)
+os.environ.setdefault("SYNTHDOC_CACHE_DIR", str(_SESSION_TMP / "synthdoc-cache"))
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("HF_HOME", str(_SESSION_TMP / "hf-home"))
+os.environ.setdefault("HF_DATASETS_CACHE", str(_SESSION_TMP / "hf-datasets"))
+os.environ.pop("SYNTHDOC_FONT_DIRS", None)
+_pp = os.environ.get("PYTHONPATH", "")
+if str(REPO_ROOT) not in _pp.split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), _pp) if p)
+
+ALL_LANGUAGES = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")
+
+
+@pytest.fixture(scope="session")
+def all_languages() -> tuple[str, ...]:
+    return ALL_LANGUAGES
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """One FontCatalogue for the session (system fonts)."""
+    from synthdoc.fonts.catalogue import FontCatalogue
+
+    return FontCatalogue()
+
+
+@pytest.fixture(scope="session")
+def registry():
+    """The shipped language registry."""
+    from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+
+    return LanguageRegistry(load_fonts_yaml())
+
+
+@pytest.fixture(scope="session")
+def factory_for(catalogue):
+    """``factory_for(languages, **cfg)`` -> a cached SampleFactory(GenerateConfig(languages=..., **cfg))."""
+    from synthdoc.config import GenerateConfig
+    from synthdoc.pipeline import SampleFactory
+
+    cache: dict = {}
+
+    def make(languages, **cfg):
+        langs = [languages] if isinstance(languages, str) else list(languages)
+        key = (tuple(langs), tuple(sorted((k, repr(v)) for k, v in cfg.items())))
+        if key not in cache:
+            shared = catalogue if not {"font_dirs", "system_fonts"} & set(cfg) else None
+            cache[key] = SampleFactory(GenerateConfig(languages=langs, **cfg), catalogue=shared)
+        return cache[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def all_lang_factory(factory_for):
+    """Factory over the six default languages (sample i is language i % 6)."""
+    return factory_for(list(ALL_LANGUAGES), seed=11)
+
+
+@pytest.fixture(scope="session")
+def generated_pages(all_lang_factory):
+    """Two generated pages per default language: {code: [Sample, Sample]}."""
+    out: dict[str, list] = {c: [] for c in ALL_LANGUAGES}
+    for i in range(2 * len(ALL_LANGUAGES)):
+        s = all_lang_factory.make(i)
+        out[s.page.lang].append(s)
+    return out
+
+
+@pytest.fixture(scope="session")
+def session_dataset(tmp_path_factory):
+    """A 12-page dataset (seed 3, all six default languages) written once: (out folder, WriteSummary)."""
+    from synthdoc.api import write_dataset
+    from synthdoc.config import GenerateConfig
+
+    out = tmp_path_factory.mktemp("dataset") / "ds"
+    summary = write_dataset(GenerateConfig(pages=12, seed=3, languages=list(ALL_LANGUAGES)), out)
+    return out, summary
+
+
+def run_synthdoc(args, cwd, timeout=240, env=None):
+    """Run ``python -m synthdoc ARGS`` in `cwd`; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "synthdoc", *map(str, args)], cwd=str(cwd), capture_output=True,
+                          text=True, timeout=timeout, env=full_env)
+
+
+@pytest.fixture(scope="session")
+def synthdoc_cli():
+    """The :func:`run_synthdoc` helper."""
+    return run_synthdoc
