@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from synthdoc.types import Quad, quad_is_convex_clockwise
+from synthdoc.types import Quad
 
 TOLERANCE_PX = 1.0
 ROLES = ("title", "heading", "body", "list_item", "caption", "table_cell", "toc_entry", "header", "footer",
@@ -142,28 +142,41 @@ class Page:
         return {"paragraph_lines": para_lines, "line_words": line_words}
 
 
-def _inside(inner: np.ndarray, outer: np.ndarray, tol: float) -> bool:
-    """All points of `inner` ((K, 2)) lie inside the convex clockwise quad `outer`, within `tol` px."""
+def _outside_by(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """How far points leave convex clockwise quads, px.
+
+    Args:
+        inner: (N, K, 2) points.
+        outer: (N, 4, 2) quads (clockwise in the y-down frame, so the interior lies right of each edge).
+
+    Returns:
+        (N,) float64, the largest distance of any point outside its quad (<= 0 when inside).
+    """
     o = np.asarray(outer, np.float64)
-    for i in range(4):
-        a, b = o[i], o[(i + 1) % 4]
-        edge = b - a
-        length = float(np.hypot(*edge)) or 1.0
-        # clockwise in y-down frame: interior lies where the cross product is >= 0
-        cross = (edge[0] * (inner[:, 1] - a[1]) - edge[1] * (inner[:, 0] - a[0])) / length
-        if (cross < -tol).any():
-            return False
-    return True
+    p = np.asarray(inner, np.float64)
+    a = o
+    edge = np.roll(o, -1, axis=1) - a  # (N, 4, 2)
+    length = np.hypot(edge[..., 0], edge[..., 1])
+    length[length == 0] = 1.0
+    rel = p[:, None, :, :] - a[:, :, None, :]  # (N, 4, K, 2)
+    cross = (edge[:, :, None, 0] * rel[..., 1] - edge[:, :, None, 1] * rel[..., 0]) / length[:, :, None]
+    return (-cross).max(axis=(1, 2))
 
 
-def _check_quad(q: np.ndarray, what: str, width: int, height: int, tol: float) -> None:
-    q = np.asarray(q)
-    if q.shape != (4, 2) or not np.isfinite(q).all():
-        raise InvariantError(f"{what}: quad must be a finite (4, 2) array, got shape {q.shape}")
-    if (q[:, 0] < -tol).any() or (q[:, 1] < -tol).any() or (q[:, 0] > width + tol).any() or (q[:, 1] > height + tol).any():
-        raise InvariantError(f"{what}: quad {q.tolist()} leaves the {width}x{height} page")
-    if not quad_is_convex_clockwise(q):
-        raise InvariantError(f"{what}: quad {q.tolist()} is not convex and clockwise")
+def _check_quads(quads: np.ndarray, what: list[str], width: int, height: int, tol: float) -> None:
+    """Validate (N, 4, 2) quads: finite, inside the page, convex and clockwise."""
+    q = np.asarray(quads, np.float64)
+    if q.ndim != 3 or q.shape[1:] != (4, 2) or not np.isfinite(q).all():
+        raise InvariantError(f"{what[0] if what else 'quad'}: quads must be finite (4, 2) arrays, got shape {q.shape}")
+    off = (q[..., 0] < -tol) | (q[..., 1] < -tol) | (q[..., 0] > width + tol) | (q[..., 1] > height + tol)
+    bad = np.flatnonzero(off.any(axis=1))
+    if len(bad):
+        raise InvariantError(f"{what[bad[0]]}: quad {q[bad[0]].tolist()} leaves the {width}x{height} page")
+    nxt, nxt2 = np.roll(q, -1, axis=1), np.roll(q, -2, axis=1)
+    cross = (nxt[..., 0] - q[..., 0]) * (nxt2[..., 1] - nxt[..., 1]) - (nxt[..., 1] - q[..., 1]) * (nxt2[..., 0] - nxt[..., 0])
+    bad = np.flatnonzero((cross <= 1e-3).any(axis=1))
+    if len(bad):
+        raise InvariantError(f"{what[bad[0]]}: quad {q[bad[0]].tolist()} is not convex and clockwise")
 
 
 def check(page: Page, tol: float = TOLERANCE_PX) -> None:
@@ -177,31 +190,41 @@ def check(page: Page, tol: float = TOLERANCE_PX) -> None:
     """
     if not page.paragraphs:
         raise InvariantError("page has no paragraphs")
+    para_q, para_w, line_q, line_w, line_parent, word_q, word_w, word_parent = [], [], [], [], [], [], [], []
     for pi, para in enumerate(page.paragraphs):
         where = f"paragraph {pi}"
         if para.role not in ROLES:
             raise InvariantError(f"{where}: unknown role {para.role!r}")
         if not para.lines:
             raise InvariantError(f"{where}: has no lines")
-        _check_quad(para.quad, where, page.width, page.height, tol)
+        para_q.append(para.quad)
+        para_w.append(where)
         for li, line in enumerate(para.lines):
             lw = f"{where} line {li}"
             if line.direction not in ("ltr", "rtl", "ttb"):
                 raise InvariantError(f"{lw}: unknown direction {line.direction!r}")
             if not line.words:
                 raise InvariantError(f"{lw}: has no words")
-            _check_quad(line.quad, lw, page.width, page.height, tol)
-            if not _inside(np.asarray(line.quad, np.float64), para.quad, tol):
-                raise InvariantError(f"{lw}: quad is not inside its paragraph quad")
-            for wi, word in enumerate(line.words):
-                ww = f"{lw} word {wi}"
-                if not word.text or word.text != word.text.strip():
-                    raise InvariantError(f"{ww}: empty text or surrounding whitespace {word.text!r}")
-                _check_quad(word.quad, ww, page.width, page.height, tol)
-                if not _inside(np.asarray(word.quad, np.float64), line.quad, tol):
-                    raise InvariantError(f"{ww} {word.text!r}: quad is not inside its line quad")
             if line.text != line.separator.join(w.text for w in line.words):
                 raise InvariantError(f"{lw}: text differs from its words joined")
+            line_parent.append(pi)
+            line_q.append(line.quad)
+            line_w.append(lw)
+            for wi, word in enumerate(line.words):
+                ww = f"{lw} word {wi} {word.text!r}"
+                if not word.text or word.text != word.text.strip():
+                    raise InvariantError(f"{ww}: empty text or surrounding whitespace")
+                word_parent.append(len(line_q) - 1)
+                word_q.append(word.quad)
+                word_w.append(ww)
+    for quads, names in ((para_q, para_w), (line_q, line_w), (word_q, word_w)):
+        _check_quads(np.asarray(quads, np.float64), names, page.width, page.height, tol)
+    for inner, names, outer, parent, kind in ((word_q, word_w, line_q, word_parent, "line"),
+                                              (line_q, line_w, para_q, line_parent, "paragraph")):
+        out_by = _outside_by(np.asarray(inner, np.float64), np.asarray(outer, np.float64)[parent])
+        bad = np.flatnonzero(out_by > tol)
+        if len(bad):
+            raise InvariantError(f"{names[bad[0]]}: quad is not inside its {kind} quad (by {out_by[bad[0]]:.2f} px)")
     graph = page.relation_graph()
     flat_lines = [i for ls in graph["paragraph_lines"] for i in ls]
     flat_words = [i for ws in graph["line_words"] for i in ws]

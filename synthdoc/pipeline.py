@@ -142,7 +142,7 @@ class SampleFactory:
 
     def encode(self, image: np.ndarray) -> bytes:
         """Encode (H, W, 3) uint8 RGB as JPEG (quality cfg.jpeg_quality) or PNG."""
-        bgr = np.ascontiguousarray(image[:, :, ::-1])
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
         if self.cfg.image_format == "png":
             ok, buf = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3])
         else:

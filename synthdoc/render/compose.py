@@ -23,7 +23,9 @@ def text_masks(page: Page, glyphs: GlyphCache) -> dict[tuple[int, int, int], np.
 
 
 def composite(background: np.ndarray, masks: dict[tuple[int, int, int], np.ndarray]) -> np.ndarray:
-    """Blend ink colours over `background` ((H, W, 3) uint8 RGB) by coverage: out = bg + (ink - bg) * a / 255.
+    """Blend ink colours over `background` ((H, W, 3) uint8 RGB) by coverage a:
+    out = bg * (255 - a) / 255 + ink * a / 255, in 8-bit integer arithmetic (cv2.multiply / cv2.add,
+    saturating, rounding to nearest), restricted to the bounding box of each mask's ink.
 
     Returns:
         (H, W, 3) uint8 RGB image (a new array).
@@ -33,9 +35,10 @@ def composite(background: np.ndarray, masks: dict[tuple[int, int, int], np.ndarr
         x, y, w, h = cv2.boundingRect(mask)
         if w == 0 or h == 0:
             continue
-        a = mask[y:y + h, x:x + w].astype(np.uint16)[..., None]
-        bg = out[y:y + h, x:x + w].astype(np.uint16)
-        ink = np.asarray(color, np.uint16)
-        blended = (bg * (255 - a) + ink * a + 127) // 255
-        out[y:y + h, x:x + w] = blended.astype(np.uint8)
+        a = mask[y:y + h, x:x + w]
+        a3 = cv2.merge([a, a, a])
+        bg = out[y:y + h, x:x + w]
+        kept = cv2.multiply(bg, cv2.bitwise_not(a3), scale=1 / 255)
+        ink = cv2.multiply(a3, (float(color[0]), float(color[1]), float(color[2]), 0.0), scale=1 / 255)
+        out[y:y + h, x:x + w] = cv2.add(kept, ink)
     return out
