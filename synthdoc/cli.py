@@ -77,15 +77,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from synthdoc.api import write_dataset
 
     cfg = _config(args)
-    bar = tqdm(total=cfg.pages, unit="page", desc="synthdoc", disable=args.quiet, dynamic_ncols=True)
+    bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 
     def step(n: int) -> None:
-        bar.update(n - bar.n)
+        if not bars:
+            bars.append(tqdm(total=cfg.pages, unit="page", desc="synthdoc", disable=args.quiet, dynamic_ncols=True))
+        bars[0].update(n - bars[0].n)
 
     try:
         summary = write_dataset(cfg, args.out, overwrite=args.overwrite, progress=step)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     print(summary.line())
     return 0
 

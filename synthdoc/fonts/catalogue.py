@@ -198,8 +198,13 @@ class FontCatalogue:
                 entry = {"size": st.st_size, "mtime": st.st_mtime, "faces": _read_font_file(path)}
                 changed = True
             files[path] = entry
-        if changed or set(files) != set(cached):
-            self._save_index(files)
+        # The index is shared by catalogues of different folders: merge, keeping other folders' entries
+        # whose files still exist.
+        stale = [p for p in cached if p not in files and not os.path.exists(p)]
+        if changed or stale:
+            merged = {p: e for p, e in cached.items() if p not in stale}
+            merged.update(files)
+            self._save_index(merged)
         faces = []
         for path, entry in files.items():
             for f in entry["faces"]:

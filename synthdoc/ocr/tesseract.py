@@ -106,8 +106,10 @@ def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = Fa
     if res.returncode != 0:
         err = res.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"tesseract failed (exit {res.returncode}): {err[-1] if err else 'no message'}")
+    # Tesseract 5 writes the page separator (form feed) *between* pages, so N crops give N parts even when
+    # some pages are empty; tolerate a trailing separator after the last page (N + 1 parts, last empty).
     pages = res.stdout.decode("utf-8", "replace").split("\f")
-    if pages and not pages[-1].strip():
+    if len(pages) == len(crops) + 1 and not pages[-1].strip():
         pages = pages[:-1]
     if len(pages) != len(crops):
         raise RuntimeError(f"tesseract returned {len(pages)} pages for {len(crops)} crops")

@@ -29,6 +29,14 @@ def font_license(family: str) -> str:
     return "unknown — check the font"
 
 
+def _config_bytes(out: Path, split: str) -> dict[str, int]:
+    """Bytes of the shards of each config folder."""
+    sizes: dict[str, int] = {}
+    for f in Path(out).glob(f"data/*/{split}-*.parquet"):
+        sizes[f.parent.name] = sizes.get(f.parent.name, 0) + f.stat().st_size
+    return sizes
+
+
 def write_card(out: Path, *, counts: dict[str, int], split: str, config: dict, corpora: dict[str, tuple[str, str]],
                layouts: Counter, fonts: Counter, summary: dict) -> Path:
     """Write OUT/README.md.
@@ -47,7 +55,11 @@ def write_card(out: Path, *, counts: dict[str, int], split: str, config: dict, c
     configs = [{"config_name": "all", "data_files": [{"split": split, "path": f"data/*/{split}-*.parquet"}]}]
     configs += [{"config_name": c, "data_files": [{"split": split, "path": f"data/{c}/{split}-*.parquet"}]} for c in codes]
     feats = features_yaml()
-    info = [{"config_name": c, "features": feats, "splits": [{"name": split, "num_examples": n}]}
+    sizes = _config_bytes(out, split)
+    sizes["all"] = sum(sizes.values())
+    info = [{"config_name": c, "features": feats,
+             "splits": [{"name": split, "num_bytes": sizes.get(c, 0), "num_examples": n}],
+             "download_size": sizes.get(c, 0), "dataset_size": sizes.get(c, 0)}
             for c, n in [("all", sum(counts.values())), *((c, counts[c]) for c in codes)]]
     header = {
         "license": "other",
