@@ -10,7 +10,8 @@ WITH_TEST=0
 pkgs=(fonts-noto-core fonts-noto-cjk)
 if [ "$WITH_TEST" = 1 ]; then
   pkgs+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor
-         tesseract-ocr-rus tesseract-ocr-chi-sim tesseract-ocr-chi-tra)
+         tesseract-ocr-rus tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-chi-sim-vert
+         tesseract-ocr-chi-tra-vert)
 fi
 python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv python3-pip)
 missing=()
