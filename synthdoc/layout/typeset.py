@@ -8,7 +8,6 @@ never from the rendered pixels.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +59,6 @@ class TextStyle:
         return self.ascent_px + self.descent_px
 
 
-_CJK_SPACE = re.compile(r" +")
 
 
 def normalise_spaces(text: str, space_delimited: bool) -> str:

@@ -5,7 +5,6 @@ import cv2
 import numpy as np
 
 from synthdoc.doc import Page
-from synthdoc.render.face import FaceCache  # noqa: F401  (re-exported for callers that build contexts)
 from synthdoc.render.raster import GlyphCache, draw_glyph
 
 
