@@ -110,7 +110,14 @@ class SampleFactory:
         self.faces = {lang.code: self.catalogue.faces_for(lang) for lang in self.languages}
         self.corpora = corpora if corpora is not None else load_corpora(cfg, self.languages, self.registry)
         self.templates: dict[str, Template] = {name: load_template(name) for name in cfg.layouts}
-        self.layout_weights = {name: w for name, w in cfg.layouts.items() if w > 0}
+        self.layout_weights = {  # per language: the templates whose mode supports it
+            lang.code: {n: w for n, w in cfg.layouts.items() if w > 0 and registry.supports(self.templates[n].mode, lang)}
+            for lang in self.languages
+        }
+        for code, weights in self.layout_weights.items():
+            if not weights:
+                raise SynthdocError(f"no layout of {', '.join(cfg.layouts)} supports {code}; "
+                                    "add one that does, e.g. --layouts multi_column=1")
         self.face_cache = FaceCache()
         self.glyph_cache = GlyphCache()
         self.stats = {"retries": 0, "skipped_for_coverage": 0}
@@ -127,7 +134,7 @@ class SampleFactory:
         """Layout stage of sample `index` (attempt `attempt`); the page passes :func:`synthdoc.doc.check`."""
         lang = self.language_of(index)
         seed = self.cfg.seed
-        name = sample_weighted(sample_rng(seed, index, "layout", attempt), self.layout_weights)
+        name = sample_weighted(sample_rng(seed, index, "layout", attempt), self.layout_weights[lang.code])
         template = self.templates[name]
         page = registry.generate_fn(template.mode)(self.inputs[lang.code], template, sample_rng(seed, index, "text", attempt))
         check(page)

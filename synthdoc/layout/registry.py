@@ -5,9 +5,9 @@ from synthdoc.errors import SynthdocError
 
 
 def _modes() -> dict:
-    from synthdoc.layout import multi_column
+    from synthdoc.layout import multi_column, vertical
 
-    return {"multi_column": multi_column}
+    return {"multi_column": multi_column, "vertical": vertical}
 
 
 def params_class(mode: str, where: str = "layout") -> type:
@@ -25,3 +25,9 @@ def params_class(mode: str, where: str = "layout") -> type:
 def generate_fn(mode: str):
     """``generate(ctx, template, rng) -> Page`` of `mode`."""
     return _modes()[mode].generate
+
+
+def supports(mode: str, lang) -> bool:
+    """True when `mode` can lay out `lang` (a mode without a ``supports`` function takes every language)."""
+    fn = getattr(_modes()[mode], "supports", None)
+    return True if fn is None else bool(fn(lang))

@@ -186,11 +186,19 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
     return lines
 
 
-def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: int | None = None) -> list[SetLine]:
+def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: int | None = None,
+                     first_indent_px: float = 0.0) -> list[SetLine]:
     """Break and position a paragraph as vertical top-to-bottom columns (ttb).
 
     Upright characters (Vertical_Orientation U, Tu, Tr) are shaped with direction "ttb" (vert/vrt2 forms);
     sideways runs (R: Latin letters, digits) are shaped horizontally and turned 90° clockwise.
+
+    Args:
+        text: paragraph text (logical order, NFC).
+        style: face, size and language.
+        height_px: column length in pixels.
+        max_lines: stop after this many columns.
+        first_indent_px: the first column is this much shorter (the caller places it lower by as much).
 
     Returns:
         SetLines with direction "ttb"; frame: x along the column (down) from its top, y across, 0 on the axis.
@@ -207,7 +215,7 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
         ra, rc = run.char_advances(vertical=upright)
         adv[a:b], cstart[a:b] = ra, rc
         pieces.append((a, b, upright, run))
-    ranges = break_lines(text, adv, cstart, height_px, False, max_lines)
+    ranges = break_lines(text, adv, cstart, [height_px - first_indent_px, height_px], False, max_lines)
     cum = np.concatenate([[0.0], np.cumsum(adv, dtype=np.float64)])
     em = style.size_px
     lines = []
