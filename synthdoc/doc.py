@@ -29,10 +29,12 @@ class Word:
     Attributes:
         text: NFC text in logical order.
         quad: (4, 2) float32 page pixels.
+        ignore: "don't care" for training (e.g. toc dot leaders when the template asks for it).
     """
 
     text: str
     quad: Quad
+    ignore: bool = False
 
 
 @dataclass
@@ -58,12 +60,14 @@ class Line:
 
 @dataclass
 class Paragraph:
-    """A block of lines with a role (title, heading, body, ...) and an optional level (headings)."""
+    """A block of lines with a role (title, heading, body, ...), an optional level (headings, list items) and,
+    for table cells, the cell's (row, column, row span, column span)."""
 
     lines: list[Line]
     quad: Quad
     role: str = "body"
     level: int = 0
+    cell: tuple[int, int, int, int] | None = None
 
     @property
     def text(self) -> str:
@@ -89,6 +93,8 @@ class GlyphRun:
     origins: np.ndarray
     rotated: bool = False
     color: tuple[int, int, int] = (0, 0, 0)
+    angle_deg: float = 0.0
+    pivot: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass

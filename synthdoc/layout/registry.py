@@ -4,10 +4,21 @@ from __future__ import annotations
 from synthdoc.errors import SynthdocError
 
 
-def _modes() -> dict:
-    from synthdoc.layout import multi_column, vertical
+MODES = ("multi_column", "vertical", "table", "toc", "slide", "document", "scattered")
 
-    return {"multi_column": multi_column, "vertical": vertical}
+
+def _modes() -> dict:
+    """Mode name -> module (each defines ``Params`` and ``generate``; optionally ``supports``)."""
+    import importlib
+
+    out = {}
+    for name in MODES:
+        try:
+            out[name] = importlib.import_module(f"synthdoc.layout.{name}")
+        except ModuleNotFoundError as e:  # a mode not built yet; any other missing import is an error
+            if e.name != f"synthdoc.layout.{name}":
+                raise
+    return out
 
 
 def params_class(mode: str, where: str = "layout") -> type:

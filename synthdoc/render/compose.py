@@ -8,16 +8,44 @@ from synthdoc.doc import Page
 from synthdoc.render.raster import GlyphCache, draw_glyph
 
 
+def _draw_run(mask: np.ndarray, run, glyphs: GlyphCache) -> None:
+    face, size, rot = run.face, run.size_px, run.rotated
+    for gid, (x, y) in zip(run.gids.tolist(), run.origins.tolist()):
+        draw_glyph(mask, glyphs.get(face, size, gid, rot), x, y)
+
+
+def _draw_rotated_run(mask: np.ndarray, run, glyphs: GlyphCache) -> None:
+    """Draw `run` upright on a local canvas, then rotate it by run.angle_deg about run.pivot into `mask`."""
+    pad = 2 * run.size_px
+    x0 = int(np.floor(run.origins[:, 0].min())) - pad
+    y0 = int(np.floor(run.origins[:, 1].min())) - pad
+    x1 = int(np.ceil(run.origins[:, 0].max())) + pad
+    y1 = int(np.ceil(run.origins[:, 1].max())) + pad
+    local = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for gid, (x, y) in zip(run.gids.tolist(), run.origins.tolist()):
+        draw_glyph(local, glyphs.get(run.face, run.size_px, gid, run.rotated), x - x0, y - y0)
+    m = cv2.getRotationMatrix2D((float(run.pivot[0]), float(run.pivot[1])), float(run.angle_deg), 1.0)
+    m[:, 2] += m[:, :2] @ np.array([x0, y0], np.float64)  # local canvas -> page, then rotate
+    h, w = mask.shape
+    warped = cv2.warpAffine(local, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    np.maximum(mask, warped, out=mask)
+
+
 def text_masks(page: Page, glyphs: GlyphCache) -> dict[tuple[int, int, int], np.ndarray]:
-    """Rasterise every glyph run of `page` into one (H, W) uint8 coverage mask per ink colour."""
+    """Rasterise every glyph run of `page` into one (H, W) uint8 coverage mask per ink colour.
+
+    Runs with a non-zero ``angle_deg`` are rotated about their ``pivot`` with the same mapping that
+    :func:`cv2.getRotationMatrix2D` gives (counter-clockwise on screen for positive angles).
+    """
     masks: dict[tuple[int, int, int], np.ndarray] = {}
     for run in page.runs:
         mask = masks.get(run.color)
         if mask is None:
             mask = masks[run.color] = np.zeros((page.height, page.width), np.uint8)
-        face, size, rot = run.face, run.size_px, run.rotated
-        for gid, (x, y) in zip(run.gids.tolist(), run.origins.tolist()):
-            draw_glyph(mask, glyphs.get(face, size, gid, rot), x, y)
+        if run.angle_deg:
+            _draw_rotated_run(mask, run, glyphs)
+        else:
+            _draw_run(mask, run, glyphs)
     return masks
 
 

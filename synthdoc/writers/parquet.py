@@ -33,7 +33,7 @@ def sample_to_row(sample: Sample) -> dict:
     """The Parquet row of a sample (plain Python values matching :data:`SCHEMA`)."""
     page = sample.page
     w, h = page.width, page.height
-    words_q, words_t, words_p = [], [], []
+    words_q, words_t, words_p, words_i = [], [], [], []
     lines_q, lines_t, lines_p, lines_d = [], [], [], []
     for pi, para in enumerate(page.paragraphs):
         for line in para.lines:
@@ -46,15 +46,17 @@ def sample_to_row(sample: Sample) -> dict:
                 words_q.append(word.quad)
                 words_t.append(word.text)
                 words_p.append(li)
+                words_i.append(bool(word.ignore))
     paras = page.paragraphs
     return {
         "id": sample.id,
         "image": {"bytes": sample.image_bytes, "path": f"{sample.id}.{'png' if sample.image_format == 'png' else 'jpg'}"},
         "width": w, "height": h, "lang": page.lang, "layout": page.layout, "text": page.text,
-        "words": _level(words_q, words_t, words_p, w, h),
+        "words": _level(words_q, words_t, words_p, w, h, ignore=words_i),
         "lines": _level(lines_q, lines_t, lines_p, w, h, direction=lines_d),
         "paragraphs": _level([p.quad for p in paras], [p.text for p in paras], [-1] * len(paras), w, h,
-                             role=[p.role for p in paras], level=[p.level for p in paras]),
+                             role=[p.role for p in paras], level=[p.level for p in paras],
+                             cell=[list(p.cell) if p.cell else [-1, -1, 0, 0] for p in paras]),
         "relation_graph": page.relation_graph(),
         "seed": sample.seed, "index": sample.index, "meta": sample_meta_json(sample),
     }
