@@ -1,0 +1,83 @@
+"""Every registered layout mode in every language it supports: check passes, no tofu, words inside the page,
+no overlapping words (except scattered, which has its own test), and user templates are data."""
+import numpy as np
+import pytest
+
+from synthdoc.config import GenerateConfig
+from synthdoc.doc import check
+from synthdoc.errors import SynthdocError
+from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+from synthdoc.layout import registry
+from synthdoc.layout.template import load_template
+from synthdoc.pipeline import SampleFactory
+
+LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
+MODES = sorted(registry._modes())
+REG = LanguageRegistry(load_fonts_yaml())
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> float:
+    (ax0, ay0), (ax1, ay1) = a.min(0), a.max(0)
+    (bx0, by0), (bx1, by1) = b.min(0), b.max(0)
+    return max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_mode_in_every_supported_language(mode):
+    langs = [c for c in LANGS if registry.supports(mode, REG.resolve(c))]
+    assert langs, f"{mode} supports no language"
+    factory = SampleFactory(GenerateConfig(languages=langs, layouts={mode: 1}, seed=11))
+    for i in range(len(langs)):
+        sample = factory.make(i)
+        page = sample.page
+        check(page)
+        assert page.layout == mode and page.lang == langs[i]
+        assert all((run.gids != 0).all() for run in page.runs)
+        quads = np.asarray([w.quad for w in page.words])
+        assert (quads[..., 0] >= -1).all() and (quads[..., 0] <= page.width + 1).all()
+        assert (quads[..., 1] >= -1).all() and (quads[..., 1] <= page.height + 1).all()
+        if mode != "scattered":  # axis-aligned text: word boxes never overlap
+            for k in range(len(quads)):
+                for m in range(k + 1, len(quads)):
+                    assert _boxes_overlap(quads[k], quads[m]) <= 1.0, (mode, langs[i], page.words[k].text, page.words[m].text)
+
+
+def test_user_template_from_a_temporary_folder(tmp_path):
+    path = tmp_path / "narrow.yaml"
+    path.write_text("mode: multi_column\ncolumn_weights: {3: 1}\ntitle_p: 0\nbody_size_px_range: [16, 16]\n")
+    factory = SampleFactory(GenerateConfig(languages=["en"], layouts={str(path): 1}))
+    page = factory.make(0).page
+    check(page)
+    assert page.layout == "narrow" and page.meta["columns"] == 3 and page.meta["body_size_px"] == 16
+
+
+@pytest.mark.parametrize("body, key", [
+    ("mode: multi_column\nbody_size_px_range: [30, 10]\n", "body_size_px_range"),
+    ("mode: multi_column\nno_such_key: 1\n", "no_such_key"),
+    ("mode: multi_column\ntitle_p: 2\n", "title_p"),
+    ("mode: no_such_mode\n", "no_such_mode"),
+])
+def test_bad_template_is_a_one_line_error_naming_file_and_key(tmp_path, body, key):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body)
+    with pytest.raises(SynthdocError) as e:
+        load_template(str(path))
+    msg = str(e.value)
+    assert str(path) in msg and key in msg and "\n" not in msg
+
+
+def test_multi_column_reading_order_columns_left_to_right():
+    """Every line of column k precedes every line of column k+1; within a column lines go down."""
+    factory = SampleFactory(GenerateConfig(languages=["en", "ja"], layouts={"multi_column": 1}, seed=2))
+    seen_multi = False
+    for i in range(8):
+        page = factory.make(i).page
+        body = [(round(float(p.quad[:, 0].min())), ln) for p in page.paragraphs if p.role != "title" for ln in p.lines]
+        col_x = sorted({x for x, _ in body})
+        seen_multi |= len(col_x) > 1
+        col_of = [col_x.index(x) for x, _ in body]
+        assert col_of == sorted(col_of)
+        for (_, a), (_, b), ca, cb in zip(body, body[1:], col_of, col_of[1:]):
+            if ca == cb:
+                assert b.quad[0][1] > a.quad[0][1]
+    assert seen_multi
