@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from synthdoc import __version__
-from synthdoc.background import paper
+from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import Page, check
 from synthdoc.errors import SampleError, SynthdocError
@@ -143,8 +143,16 @@ class SampleFactory:
     def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
         """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""
         rng = sample_rng(self.cfg.seed, index, "background", attempt)
-        gray = tuple(page.meta.get("paper_gray_range", (228, 255)))
-        bg, bg_params = paper(page.height, page.width, rng, gray)
+        spec = page.meta.get("background")
+        if isinstance(spec, dict) and spec.get("kind") in BACKGROUND_KINDS:  # chosen by the layout (slide, scattered)
+            bg, bg_params = render_background(page.height, page.width, spec, rng)
+        else:
+            gray = tuple(page.meta.get("paper_gray_range", (228, 255)))
+            bg, bg_params = paper(page.height, page.width, rng, gray)
+        # filled rectangles (table rules and shading, footnote rules): [x0, y0, x1, y1, r, g, b], inclusive
+        # integer pixel corners, drawn under the text in list order
+        for x0, y0, x1, y1, r, g, b in page.meta.get("rules", []):
+            cv2.rectangle(bg, (int(x0), int(y0)), (int(x1), int(y1)), (int(r), int(g), int(b)), thickness=-1)
         return composite(bg, text_masks(page, self.glyph_cache)), bg_params
 
     def encode(self, image: np.ndarray) -> bytes:

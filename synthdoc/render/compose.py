@@ -26,9 +26,18 @@ def _draw_rotated_run(mask: np.ndarray, run, glyphs: GlyphCache) -> None:
         draw_glyph(local, glyphs.get(run.face, run.size_px, gid, run.rotated), x - x0, y - y0)
     m = cv2.getRotationMatrix2D((float(run.pivot[0]), float(run.pivot[1])), float(run.angle_deg), 1.0)
     m[:, 2] += m[:, :2] @ np.array([x0, y0], np.float64)  # local canvas -> page, then rotate
+    # warp only into the page region the rotated canvas covers
+    lh, lw = local.shape
+    corners = np.array([[0, 0, 1], [lw, 0, 1], [lw, lh, 1], [0, lh, 1]], np.float64) @ m.T
     h, w = mask.shape
-    warped = cv2.warpAffine(local, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
-    np.maximum(mask, warped, out=mask)
+    bx0, by0 = max(0, int(np.floor(corners[:, 0].min()))), max(0, int(np.floor(corners[:, 1].min())))
+    bx1, by1 = min(w, int(np.ceil(corners[:, 0].max())) + 1), min(h, int(np.ceil(corners[:, 1].max())) + 1)
+    if bx1 <= bx0 or by1 <= by0:
+        return
+    m[:, 2] -= (bx0, by0)
+    warped = cv2.warpAffine(local, m, (bx1 - bx0, by1 - by0), flags=cv2.INTER_LINEAR, borderValue=0)
+    region = mask[by0:by1, bx0:bx1]
+    np.maximum(region, warped, out=region)
 
 
 def text_masks(page: Page, glyphs: GlyphCache) -> dict[tuple[int, int, int], np.ndarray]:

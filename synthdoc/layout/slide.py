@@ -1,0 +1,378 @@
+"""slide: presentation slides (16:9 and 4:3) on solid or gradient backgrounds.
+
+A slide holds a large title (role "slide_title", one or two lines), a bullet list in one or two columns
+(role "list_item", ``level`` = depth 1-3; the bullet glyph or number is the first word of the item's first
+line, so labels equal what is drawn) and a footer (role "footer": optional running text at the left, the
+slide number at the right or centre). Reading order: title, the list items of the left column top to
+bottom, then of the right column, then the footer.
+
+The background (``page.meta["background"]``: solid or gradient, see :mod:`synthdoc.background`) is sampled
+here, so the ink colour of each paragraph can be checked against the mean background colour under the
+paragraph's quad: its WCAG 2.x contrast ratio is at least ``min_contrast`` (4.5, the WCAG AA level for body
+text); a themed colour that misses it is replaced (see :func:`synthdoc.background.text_color_for`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from synthdoc.background import contrast_ratio, gradient, hsv_rgb, mean_color_under, solid, text_color_for
+from synthdoc.doc import GlyphRun, Line, Page, Paragraph, Word
+from synthdoc.errors import SampleError
+from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
+from synthdoc.types import union_quad
+
+FALLBACK_BULLET = "-"
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
+_TITLE_TRIES = 8
+_WIDE = 1e6  # width for single-line typesetting of short strings, px
+
+
+@dataclass(frozen=True)
+class Params:
+    """slide template parameters (layouts/slide.yaml documents each)."""
+
+    page_sizes_px: dict = field(default_factory=lambda: {"16:9": [1600, 900], "4:3": [1024, 768]})
+    page_size_weights: dict = field(default_factory=lambda: {"16:9": 2, "4:3": 1})
+    margin_x_frac_range: tuple = (0.05, 0.08)
+    margin_y_frac_range: tuple = (0.05, 0.08)
+    body_size_frac_range: tuple = (0.032, 0.046)
+    level_scales: tuple = (1.0, 0.87, 0.76)
+    title_scale_range: tuple = (1.45, 2.0)
+    title_align_weights: dict = field(default_factory=lambda: {"left": 2, "center": 1})
+    title_gap_em_range: tuple = (0.8, 1.6)
+    item_count_range: tuple = (4, 9)
+    max_level: int = 3
+    deeper_p: float = 0.35
+    shallower_p: float = 0.3
+    item_words_range: tuple = (3, 12)
+    item_chars_range: tuple = (6, 26)
+    item_max_lines: int = 3
+    item_spacing_em_range: tuple = (0.3, 0.9)
+    line_spacing_range: tuple = (1.0, 1.2)
+    indent_em_range: tuple = (1.2, 1.8)
+    bullet_gap_em_range: tuple = (0.35, 0.7)
+    bullet_sets: tuple = (("•", "–", "▪"), ("•", "◦", "▪"), ("■", "□", "▪"), ("●", "○", "■"), ("▪", "–", "•"),
+                          ("◆", "◇", "•"), ("➢", "•", "–"), ("-", "-", "-"), ("・", "・", "・"))
+    numbered_p: float = 0.12
+    two_column_p: float = 0.3
+    gutter_frac_range: tuple = (0.04, 0.07)
+    footer_text_p: float = 0.5
+    footer_scale_range: tuple = (0.5, 0.65)
+    number_align_weights: dict = field(default_factory=lambda: {"right": 3, "center": 1})
+    number_format_weights: dict = field(default_factory=lambda: {"{n}": 3, "{n} / {total}": 1, "{n}/{total}": 1})
+    slide_number_range: tuple = (1, 60)
+    background_weights: dict = field(default_factory=lambda: {"solid": 1, "gradient": 1.5})
+    theme_weights: dict = field(default_factory=lambda: {"light": 2, "dark": 1.5, "colour": 1})
+    min_contrast: float = 4.5
+    font_role_weights: dict = field(default_factory=lambda: {"sans": 3, "serif": 1})
+
+    def __post_init__(self) -> None:
+        unknown = set(self.page_size_weights) - set(self.page_sizes_px)
+        if unknown:
+            raise ValueError(f"page_size_weights names sizes not in page_sizes_px: {sorted(unknown)}")
+        if int(self.max_level) not in (1, 2, 3):
+            raise ValueError(f"max_level must be 1-3, got {self.max_level!r}")
+        if len(self.level_scales) < int(self.max_level):
+            raise ValueError(f"level_scales needs one scale per level up to max_level={self.max_level}")
+        if not self.bullet_sets or any(len(s) < int(self.max_level) for s in self.bullet_sets):
+            raise ValueError(f"bullet_sets: every set needs one bullet per level up to max_level={self.max_level}")
+        if not set(self.background_weights) <= {"solid", "gradient"}:
+            raise ValueError(f"background_weights: kinds are solid and gradient, got {sorted(self.background_weights)}")
+        if not set(self.theme_weights) <= {"light", "dark", "colour"}:
+            raise ValueError(f"theme_weights: themes are light, dark and colour, got {sorted(self.theme_weights)}")
+
+
+def _strip_punct(text: str) -> str:
+    """`text` without leading / trailing spaces and punctuation (General_Category P*)."""
+    s, e = 0, len(text)
+    while s < e and (text[s].isspace() or unicodedata.category(text[s])[0] == "P"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or unicodedata.category(text[e - 1])[0] == "P"):
+        e -= 1
+    return text[s:e]
+
+
+_CLAUSE_END = frozenset(",;:，、；：")
+
+
+def _snippet(text: str, rng: np.random.Generator, space_delimited: bool, words_range, chars_range) -> str:
+    """A bullet-length piece of `text`: a random sentence cut to a random number of words (or characters),
+    ending at a clause boundary (",", "；", ...) when one lies in the last 40 % of the cut."""
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()] or [text]
+    s = sentences[int(rng.integers(len(sentences)))]
+    if space_delimited:
+        s = " ".join(s.split()[: int(rng.integers(int(words_range[0]), int(words_range[1]) + 1))])
+    else:
+        n = int(rng.integers(int(chars_range[0]), int(chars_range[1]) + 1))
+        while n < len(s) and unicodedata.category(s[n])[0] == "M":
+            n += 1
+        s = s[:n]
+    cuts = [i for i, ch in enumerate(s) if ch in _CLAUSE_END and i >= 0.6 * len(s)
+            and (not ch.isascii() or i + 1 == len(s) or s[i + 1].isspace())]  # not "2,333"
+    if cuts:
+        s = s[:cuts[-1]]
+    return _strip_punct(s)
+
+
+def upright_face(inp: LayoutInput, rng: np.random.Generator, role_weights: dict) -> tuple[str, FaceInfo]:
+    """Like :meth:`LayoutInput.pick_face`, preferring a non-italic face of the drawn role."""
+    role, face = inp.pick_face(rng, role_weights)
+    if face.italic:
+        upright = [f for f in inp.faces.get(role, []) if not f.italic]
+        if upright:
+            face = upright[int(rng.integers(len(upright)))]
+    return role, face
+
+
+def _single_line(text: str, style: TextStyle) -> SetLine | None:
+    """`text` typeset on one line, or None when it is empty."""
+    lines = typeset_horizontal(text, style, _WIDE, max_lines=1)
+    return lines[0] if lines else None
+
+
+def _theme_colors(rng: np.random.Generator, theme: str) -> tuple[list, tuple, tuple]:
+    """Background colours (two, for a gradient), title ink and body ink of a theme."""
+    h = float(rng.random())
+    u = rng.uniform
+    if theme == "light":
+        bg = [hsv_rgb(h, u(0, 0.15), u(0.9, 1.0)), hsv_rgb(h + u(-0.08, 0.08), u(0, 0.3), u(0.75, 1.0))]
+        title = hsv_rgb(float(rng.random()), u(0.5, 0.9), u(0.2, 0.45))
+        body = hsv_rgb(float(rng.random()), u(0, 0.5), u(0, 0.25))
+    elif theme == "dark":
+        bg = [hsv_rgb(h, u(0.3, 0.9), u(0.08, 0.3)), hsv_rgb(h + u(-0.1, 0.1), u(0.3, 0.9), u(0.02, 0.4))]
+        title = hsv_rgb(float(rng.random()), u(0.2, 0.6), u(0.9, 1.0))
+        body = hsv_rgb(float(rng.random()), u(0, 0.12), u(0.9, 1.0))
+    else:
+        bg = [hsv_rgb(h, u(0.45, 0.9), u(0.45, 0.85)), hsv_rgb(h + u(-0.1, 0.1), u(0.45, 0.9), u(0.35, 0.9))]
+        black_better = contrast_ratio((0, 0, 0), bg[0]) >= contrast_ratio((255, 255, 255), bg[0])
+        body = (0, 0, 0) if black_better else (255, 255, 255)
+        title = hsv_rgb(h, u(0.3, 0.8), u(0, 0.2)) if black_better else hsv_rgb(h, u(0, 0.2), u(0.95, 1.0))
+    return bg, title, body
+
+
+class _Builder:
+    """Collects paragraphs with their glyph runs and intended ink colour."""
+
+    def __init__(self, page: Page, sep: str):
+        self.page, self.sep = page, sep
+        self.blocks: list[tuple[Paragraph, list[GlyphRun], tuple]] = []
+
+    def add(self, lines: list[Line], runs: list[GlyphRun], role: str, color: tuple, level: int = 0) -> Paragraph:
+        para = Paragraph(lines, union_quad([ln.quad for ln in lines]), role=role, level=level)
+        self.blocks.append((para, runs, color))
+        return para
+
+    def block(self, set_lines: list[SetLine], x: float, top: float, style: TextStyle, pitch: float) -> tuple[list[Line], list[GlyphRun]]:
+        lines, runs = [], []
+        for k, sl in enumerate(set_lines):
+            line, r = place_horizontal(sl, x, top + style.ascent_px + k * pitch, self.sep)
+            lines.append(line)
+            runs.extend(r)
+        return lines, runs
+
+
+def _bullet_for(glyph: str, level: int, style: TextStyle) -> SetLine:
+    """The bullet typeset in `style`; when the face lacks it, a plainer bullet of the level ("•", or "–" at
+    level 2), finally :data:`FALLBACK_BULLET`."""
+    for cand in (glyph, "–" if level == 2 else "•", FALLBACK_BULLET):
+        if not style.face.info.covers(cand):
+            continue
+        try:
+            sl = _single_line(cand, style)
+        except TofuError:
+            continue
+        if sl is not None and sl.text == cand:
+            return sl
+    raise SampleError(f"{style.face.info.family} has no bullet glyph, not even {FALLBACK_BULLET!r}")
+
+
+def _item_levels(rng: np.random.Generator, n: int, p: Params) -> list[int]:
+    levels, level = [], 1
+    for k in range(n):
+        if k:
+            r = rng.random()
+            if r < p.deeper_p and level < int(p.max_level):
+                level += 1
+            elif r < p.deeper_p + p.shallower_p and level > 1:
+                level = int(rng.integers(1, level))
+        levels.append(level)
+    return levels
+
+
+def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
+    """Lay out one slide.
+
+    Returns:
+        Page with paragraphs slide_title, list_item (levels 1-3), footer in reading order, glyph runs coloured
+        for contrast, and ``meta["background"]`` (solid or gradient parameters) for the render stage.
+
+    Raises:
+        SampleError: no title or no list item fits, or the text is not covered by the chosen faces.
+    """
+    p: Params = template.params
+    size_name = sample_weighted(rng, p.page_size_weights)
+    W, H = (int(v) for v in p.page_sizes_px[size_name])
+    mx, my = sample_range(rng, p.margin_x_frac_range) * W, sample_range(rng, p.margin_y_frac_range) * H
+    x0, x1, y0 = mx, W - mx, my
+    content_w = x1 - x0
+    body_px = max(12, int(round(sample_range(rng, p.body_size_frac_range) * H)))
+    role, body_face = upright_face(inp, rng, p.font_role_weights)
+    bold_face = inp.bold_for(rng, body_face)
+    sep = inp.lang.word_separator
+    sd = inp.lang.space_delimited
+
+    theme = sample_weighted(rng, p.theme_weights)
+    bg_colors, title_color, body_color = _theme_colors(rng, theme)
+    bg_kind = sample_weighted(rng, p.background_weights)
+    if bg_kind == "solid":
+        bg_img, bg_params = solid(H, W, rng, rgb=bg_colors[0])
+    else:
+        bg_img, bg_params = gradient(H, W, rng, colors=bg_colors)
+
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
+    out = _Builder(page, sep)
+
+    # title
+    t_px = int(round(body_px * sample_range(rng, p.title_scale_range)))
+    t_style = inp.style(bold_face, t_px, title_color)
+    t_align = sample_weighted(rng, p.title_align_weights)
+    title_lines: list[SetLine] = []
+    for _ in range(_TITLE_TRIES):
+        text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=sd)
+        if not bold_face.covers(text):
+            inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+            continue
+        try:
+            title_lines = typeset_horizontal(text, t_style, content_w, align=t_align, max_lines=2)
+        except TofuError:
+            title_lines = []
+        if title_lines:
+            break
+    if not title_lines:
+        raise SampleError(f"no slide title covered by {bold_face.family}")
+    t_pitch = t_style.band_px * 1.02
+    lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
+    out.add(lines, runs, "slide_title", title_color)
+    body_top = y0 + t_style.band_px + (len(title_lines) - 1) * t_pitch + sample_range(rng, p.title_gap_em_range) * body_px
+
+    # footer (placed now to know where the body ends; appended to the reading order last)
+    f_px = max(10, int(round(body_px * sample_range(rng, p.footer_scale_range))))
+    f_style = inp.style(body_face, f_px, body_color)
+    f_top = H - my * 0.55 - f_style.band_px
+    total = int(rng.integers(int(p.slide_number_range[0]), int(p.slide_number_range[1]) + 1))
+    number = int(rng.integers(1, total + 1))
+    fmt = sample_weighted(rng, p.number_format_weights)
+    n_align = sample_weighted(rng, p.number_align_weights)
+    footer: list[tuple[list[Line], list[GlyphRun]]] = []
+    num_line = _single_line(fmt.format(n=number, total=total), f_style)
+    if num_line is None:
+        raise SampleError("empty slide number")
+    num_x = x1 - num_line.width if n_align == "right" else (W - num_line.width) / 2
+    if rng.random() < p.footer_text_p:
+        ftext = inp.sampler.title(rng, max_words=6, max_chars=14, space_delimited=sd)
+        if body_face.covers(ftext):
+            try:
+                fl = typeset_horizontal(ftext, f_style, min(0.45 * content_w, num_x - x0 - 2 * f_px), max_lines=1)
+            except (TofuError, SampleError):
+                fl = []
+            if fl and x0 + fl[0].width < num_x - f_px:
+                footer.append(out.block(fl, x0, f_top, f_style, f_style.band_px))
+    footer.append(out.block([num_line], num_x, f_top, f_style, f_style.band_px))
+    body_bottom = f_top - 0.6 * body_px
+
+    # bullet list in one or two columns
+    n_cols = 2 if rng.random() < p.two_column_p else 1
+    gutter = sample_range(rng, p.gutter_frac_range) * W
+    col_w = (content_w - gutter * (n_cols - 1)) / n_cols
+    columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
+    bullet_set = p.bullet_sets[int(rng.integers(len(p.bullet_sets)))]
+    numbered = rng.random() < p.numbered_p
+    spacing = sample_range(rng, p.line_spacing_range)
+    item_gap = sample_range(rng, p.item_spacing_em_range) * body_px
+    indent = sample_range(rng, p.indent_em_range) * body_px
+    bullet_gap_em = sample_range(rng, p.bullet_gap_em_range)
+    styles = [inp.style(body_face, max(10, int(round(body_px * float(p.level_scales[k])))), body_color)
+              for k in range(int(p.max_level))]
+    texts = inp.covered_paragraphs(rng, body_face)
+    n_items = 0
+    used_bullets: set[str] = set()
+    for cx0, cx1 in columns:
+        count = int(rng.integers(int(p.item_count_range[0]), int(p.item_count_range[1]) + 1))
+        if n_cols == 2:
+            count = max(2, (count + 1) // 2 + 1)
+        y = body_top
+        counter = 0
+        for level in _item_levels(rng, count, p):
+            style = styles[level - 1]
+            text = ""
+            for _ in range(8):
+                text = _snippet(next(texts), rng, sd, p.item_words_range, p.item_chars_range)
+                if len(text) >= 2:
+                    break
+            if len(text) < 2:
+                continue
+            if numbered and level == 1:
+                counter += 1
+                bullet = _single_line(f"{counter}.", style)
+            else:
+                bullet = _bullet_for(bullet_set[level - 1], level, style)
+            xb = cx0 + (level - 1) * indent
+            xt = xb + bullet.width + bullet_gap_em * style.size_px
+            if cx1 - xt < 4 * style.size_px:
+                continue
+            try:
+                item_lines = typeset_horizontal(text, style, cx1 - xt, max_lines=int(p.item_max_lines))
+            except TofuError:
+                inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+                continue
+            except SampleError:  # a cluster wider than the column
+                continue
+            if not item_lines:
+                continue
+            pitch = max(spacing, 1.0) * style.band_px
+            need = style.band_px + (len(item_lines) - 1) * pitch
+            if y + need > body_bottom:
+                break
+            baseline = y + style.ascent_px
+            b_line, b_runs = place_horizontal(bullet, xb, baseline, sep)
+            lines, runs = out.block(item_lines, xt, y, style, pitch)
+            first = lines[0]
+            # the bullet (or number "1.", which CJK segmentation would split) is one word
+            words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]))] + first.words
+            lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction="ltr", separator=sep)
+            out.add(lines, b_runs + runs, "list_item", body_color, level=level)
+            used_bullets.add(bullet.text)
+            n_items += 1
+            y += need + item_gap
+    if n_items == 0:
+        raise SampleError("no list item fits the slide")
+    for lines, runs in footer:
+        out.add(lines, runs, "footer", body_color)
+
+    # ink colours: the themed colour where it contrasts enough with the background under the paragraph
+    colors_used = []
+    for para, runs, color in out.blocks:
+        under = mean_color_under(bg_img, para.quad)
+        if contrast_ratio(color, under) < p.min_contrast:
+            color = text_color_for(under, rng, p.min_contrast)
+        for run in runs:
+            run.color = tuple(int(c) for c in color)
+        page.paragraphs.append(para)
+        page.runs.extend(runs)
+        colors_used.append(list(color))
+
+    page.meta = {
+        "page_size": size_name, "theme": theme, "background": bg_params, "columns": n_cols,
+        "body_size_px": body_px, "title_size_px": t_px, "font_role": role, "numbered": numbered,
+        "bullets": sorted(used_bullets), "slide_number": number, "slide_total": total,
+        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
+        "ink_rgb": colors_used,
+    }
+    return page

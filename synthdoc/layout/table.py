@@ -1,0 +1,736 @@
+"""table: one ruled or shaded table per page, with an optional page title, caption and body text around it.
+
+The table has a bold header row (optionally two header rows: a group cell spanning 2-3 columns over bold
+sub-headers), 2-8 columns and as many body rows as fit the page. The first column holds short labels; other
+columns are text (short phrases, or longer phrases that wrap to 2-3 lines) or numeric (integers, decimals,
+percentages, prices, dates, formatted per language) and numeric columns are right-aligned. Merged cells: a
+header cell spanning two columns, a two-level header, a first-column cell spanning 2-3 rows, or a section row
+spanning the whole table. Rule styles: full grid, horizontal rules only (booktabs top / header / bottom
+rules, optionally between every row), none, or zebra-shaded rows.
+
+Every cell is a Paragraph with role "table_cell" and ``cell=(row, col, row_span, col_span)`` (header row 0).
+Text is inset from the cell box by a padding and rules lie on the cell borders, so no ink crosses a border.
+Reading order: title, body text above, caption (if above), cells row-major (by the row, then the column of
+their top-left grid position), caption (if below), body text below.
+
+Page meta (JSON):
+    cells: [[row, col, row_span, col_span, x0, y0, x1, y1], ...] every cell box of the table (also empty cells),
+        page pixels; boxes tile the table without overlap.
+    rules: [[x0, y0, x1, y1, r, g, b], ...] filled rectangles (inclusive integer pixel corners, RGB) that
+        :meth:`synthdoc.pipeline.SampleFactory.render` draws with ``cv2.rectangle(thickness=-1)`` onto the
+        background before the text, in list order: row shading first, then rules.
+    rule_kinds: per entry of rules, "shade" or "rule".
+    numeric_cols: indices of the numeric (right-aligned) columns; numeric_kinds their kinds.
+    cell_padding_px: [x, y] inset of the text from its cell box.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from synthdoc.doc import Page, Paragraph
+from synthdoc.errors import SampleError
+from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.breaking import is_word_char
+from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, typeset_horizontal
+from synthdoc.types import union_quad
+
+MM_PER_INCH = 25.4
+NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
+MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
+RULE_STYLES = ("grid", "horizontal", "none", "zebra")
+_TEXT_TRIES = 8
+_MIN_TEXT_COL_EM = 3.0  # a wrapping text column is never narrower than this (unless its content is)
+
+# Number, price, date and caption conventions per language (CLDR-style patterns, abridged). A language not
+# listed gets the neutral default: ASCII digits, ISO dates, no caption label.
+_LOCALES: dict[str, dict] = {
+    "eng_Latn": dict(thousands=",", decimal=".", percent="{v}%",
+                     prices=[("${v}", 2), ("£{v}", 2), ("€{v}", 2), ("{v} USD", 2)],
+                     dates=["{m:02d}/{d:02d}/{y}", "{y}-{m:02d}-{d:02d}", "{mon} {d}, {y}", "{d} {mon} {y}"],
+                     months="Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", caption=["Table {n}.", "Table {n}:"]),
+    "rus_Cyrl": dict(thousands=" ", decimal=",", percent="{v}%",
+                     prices=[("{v} ₽", 2), ("{v} руб.", 0), ("${v}", 2)],
+                     dates=["{d:02d}.{m:02d}.{y}", "{d:02d}.{m:02d}.{y} г."], caption=["Таблица {n}.", "Таблица {n} —"]),
+    "jpn_Jpan": dict(thousands=",", decimal=".", percent="{v}%", prices=[("¥{v}", 0), ("{v}円", 0)],
+                     dates=["{y}/{m:02d}/{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}."]),
+    "kor_Hang": dict(thousands=",", decimal=".", percent="{v}%", prices=[("₩{v}", 0), ("{v}원", 0)],
+                     dates=["{y}-{m:02d}-{d:02d}", "{y}. {m}. {d}."], caption=["표 {n}.", "<표 {n}>"]),
+    "zho_Hans": dict(thousands=",", decimal=".", percent="{v}%", prices=[("¥{v}", 2), ("{v}元", 0)],
+                     dates=["{y}-{m:02d}-{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}"]),
+    "zho_Hant": dict(thousands=",", decimal=".", percent="{v}%", prices=[("NT${v}", 0), ("{v}元", 0)],
+                     dates=["{y}/{m:02d}/{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}"]),
+}
+_DEFAULT_LOCALE = dict(thousands=",", decimal=".", percent="{v}%", prices=[("{v}", 2)],
+                       dates=["{y}-{m:02d}-{d:02d}"], caption=[])
+
+
+@dataclass(frozen=True)
+class Params:
+    """table template parameters (layouts/table.yaml documents each)."""
+
+    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
+    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
+    dpi: float = 150
+    margin_frac_range: tuple = (0.06, 0.10)
+    column_weights: dict = field(default_factory=lambda: {2: 1, 3: 2, 4: 2, 5: 2, 6: 1, 7: 1, 8: 1})
+    body_rows_range: tuple = (4, 30)
+    body_size_px_range: tuple = (16, 24)
+    line_spacing_range: tuple = (1.0, 1.15)
+    cell_max_lines_weights: dict = field(default_factory=lambda: {2: 1, 3: 1})
+    padding_x_em_range: tuple = (0.35, 0.7)
+    padding_y_em_range: tuple = (0.2, 0.45)
+    table_width_frac_range: tuple = (0.6, 1.0)
+    fill_width_p: float = 0.5
+    table_align_weights: dict = field(default_factory=lambda: {"left": 1, "center": 2})
+    valign_weights: dict = field(default_factory=lambda: {"top": 2, "middle": 1})
+    header_align_weights: dict = field(default_factory=lambda: {"left": 1, "center": 1})
+    rule_style_weights: dict = field(default_factory=lambda: {"grid": 3, "horizontal": 3, "none": 1, "zebra": 2})
+    row_rules_p: float = 0.4
+    rule_thickness_px_range: tuple = (1, 2)
+    rule_gray_range: tuple = (0, 100)
+    header_shade_p: float = 0.3
+    shade_gray_range: tuple = (208, 232)
+    numeric_col_p: float = 0.55
+    numeric_kind_weights: dict = field(default_factory=lambda: {"integer": 2, "decimal": 2, "percent": 1,
+                                                                 "price": 1, "date": 1})
+    negative_p: float = 0.05
+    long_text_col_p: float = 0.35
+    empty_cell_p: float = 0.03
+    merge_p: float = 0.35
+    merge_kind_weights: dict = field(default_factory=lambda: {"header_span": 1, "header_group": 1,
+                                                               "row_span": 1, "section_row": 1})
+    caption_p: float = 0.6
+    caption_above_p: float = 0.5
+    caption_numbered_p: float = 0.7
+    title_p: float = 0.4
+    title_scale_range: tuple = (1.4, 2.0)
+    text_above_p: float = 0.3
+    text_below_p: float = 0.3
+    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
+    ink_gray_range: tuple = (0, 60)
+    paper_gray_range: tuple = (235, 255)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.page_size_weights) - set(self.page_sizes_mm)
+        if unknown:
+            raise ValueError(f"page_size_weights names sizes not in page_sizes_mm: {sorted(unknown)}")
+        for k in self.column_weights:
+            if not 2 <= int(k) <= 8:
+                raise ValueError(f"column_weights: column count {k!r} must be 2-8")
+        for k in self.cell_max_lines_weights:
+            if not 1 <= int(k) <= 5:
+                raise ValueError(f"cell_max_lines_weights: line count {k!r} must be 1-5")
+        for name, allowed in (("numeric_kind_weights", NUMERIC_KINDS), ("merge_kind_weights", MERGE_KINDS),
+                              ("rule_style_weights", RULE_STYLES), ("valign_weights", ("top", "middle")),
+                              ("header_align_weights", ("left", "center", "right")),
+                              ("table_align_weights", ("left", "center"))):
+            bad = set(getattr(self, name)) - set(allowed)
+            if bad:
+                raise ValueError(f"{name}: unknown choices {sorted(bad)}; use {', '.join(allowed)}")
+        if self.body_rows_range[0] < 2:
+            raise ValueError("body_rows_range: a table needs at least 2 body rows")
+        if not 0 < self.rule_thickness_px_range[0] <= self.rule_thickness_px_range[1] <= 4:
+            raise ValueError("rule_thickness_px_range must lie in [1, 4] px")
+
+
+@dataclass
+class _Cell:
+    """One cell on the table grid (before and after placement)."""
+
+    row: int
+    col: int
+    rs: int
+    cs: int
+    text: str
+    kind: str  # "header", "label", "text", "numeric", "section"
+    align: str = "left"
+    valign: str = "top"
+    style: TextStyle | None = None
+    lines: list[SetLine] = field(default_factory=list)
+    max_lines: int = 2
+
+    def height_px(self, spacing: float) -> float:
+        """Height of the cell's text block (ascender of the first line to descender of the last), px."""
+        if not self.lines:
+            return 0.0
+        return self.style.band_px * (1 + (len(self.lines) - 1) * spacing)
+
+
+@dataclass
+class _NumSpec:
+    """How a numeric column draws its values."""
+
+    kind: str
+    scale: float
+    decimals: int
+    pattern: str
+    group: bool
+
+
+# ---------------------------------------------------------------------------------------------- text draws
+
+def _strip_punct(text: str) -> str:
+    """`text` without leading / trailing whitespace and punctuation (General_Category P*)."""
+    s, e = 0, len(text)
+    while s < e and (text[s].isspace() or unicodedata.category(text[s])[0] == "P"):
+        s += 1
+    while e > s and (text[e - 1].isspace() or unicodedata.category(text[e - 1])[0] == "P"):
+        e -= 1
+    return text[s:e]
+
+
+_PAIRS = {"(": ")", "（": "）", "[": "]", "「": "」", "『": "』", "【": "】", "〈": "〉", "《": "》", "“": "”", "«": "»",
+          "<": ">"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _balanced(text: str) -> str:
+    """`text` cut before its first unmatched bracket or quote (a phrase cut from a sentence can open one),
+    then stripped of end punctuation."""
+    stack: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append(ch)
+        elif ch in _CLOSERS:
+            if not stack or stack[-1] != _CLOSERS[ch]:
+                return _strip_punct(text[:i])
+            stack.pop()
+    return _strip_punct(text[:text.index(stack[0])]) if stack else text
+
+
+def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
+    """First draw that every face in `faces` covers.
+
+    Raises:
+        SampleError: none of _TEXT_TRIES draws is covered.
+    """
+    for _ in range(_TEXT_TRIES):
+        text = _balanced(draw())
+        if len(text) >= 1 and all(f.covers(text) for f in faces):
+            return text
+    raise SampleError(f"{faces[0].family} covers none of {_TEXT_TRIES} table texts")
+
+
+def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, int],
+            chars_range: tuple[int, int]) -> str:
+    """A short phrase (sampler.title): `words_range` words, or `chars_range` characters without spaces."""
+    max_words = int(rng.integers(max(2, words_range[0]), max(2, words_range[1]) + 1))
+    max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
+    text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
+    if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
+        text = _strip_punct(text.split()[0])  # one-word label
+    return text
+
+
+def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[str]) -> str:
+    """A run of 3-12 words (or 6-24 characters) from the next corpus paragraph, without end punctuation."""
+    para = next(paragraphs)
+    if inp.lang.space_delimited:
+        words = para.split()
+        n = int(rng.integers(3, 13))
+        s = int(rng.integers(0, max(1, len(words) - n + 1)))
+        return _strip_punct(" ".join(words[s:s + n]))
+    n = int(rng.integers(6, 25))
+    s = int(rng.integers(0, max(1, len(para) - n + 1)))
+    e = min(len(para), s + n)
+    while 0 < s < e and is_word_char(para[s - 1]) and is_word_char(para[s]):  # not inside a Latin word / number
+        s += 1
+    while s < e < len(para) and is_word_char(para[e - 1]) and is_word_char(para[e]):
+        e -= 1
+    return _strip_punct(para[s:e])
+
+
+def _group_digits(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    parts = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    return sep.join(parts)
+
+
+def _fmt_number(value: float, decimals: int, loc: dict, group: bool) -> str:
+    s = f"{abs(value):.{decimals}f}"
+    ip, _, fp = s.partition(".")
+    if group and len(ip) > 4:
+        ip = _group_digits(ip, loc["thousands"])
+    out = ip + (loc["decimal"] + fp if decimals else "")
+    return ("-" if value < 0 else "") + out
+
+
+def _num_spec(rng: np.random.Generator, kind: str, loc: dict) -> _NumSpec:
+    """Per-column drawing parameters of a numeric kind."""
+    group = rng.random() < 0.7
+    if kind == "integer":
+        return _NumSpec(kind, 10 ** rng.uniform(1, 6.5), 0, "{v}", group)
+    if kind == "decimal":
+        return _NumSpec(kind, 10 ** rng.uniform(-1, 4), int(rng.integers(1, 4)), "{v}", group)
+    if kind == "percent":
+        return _NumSpec(kind, 10 ** rng.uniform(0.5, 1.9), int(rng.integers(0, 3)), loc["percent"], False)
+    if kind == "price":
+        pattern, decimals = loc["prices"][int(rng.integers(len(loc["prices"])))]
+        scale = 10 ** rng.uniform(0.5, 4.5) * (100 if decimals == 0 else 1)
+        return _NumSpec(kind, scale, decimals, pattern, group)
+    pattern = loc["dates"][int(rng.integers(len(loc["dates"])))]
+    return _NumSpec(kind, float(rng.integers(1990, 2026)), 0, pattern, False)
+
+
+def _num_text(rng: np.random.Generator, spec: _NumSpec, loc: dict, negative_p: float) -> str:
+    """One value of a numeric column."""
+    if spec.kind == "date":
+        y = int(spec.scale) + int(rng.integers(0, 2))
+        m, d = int(rng.integers(1, 13)), int(rng.integers(1, 29))
+        months = loc.get("months", "").split()
+        return spec.pattern.format(y=y, m=m, d=d, mon=months[m - 1] if months else m)
+    if spec.kind == "percent":
+        value = min(100.0, spec.scale * float(np.exp(rng.normal(0, 0.5))))
+    else:
+        value = spec.scale * float(np.exp(rng.normal(0, 0.8)))
+    if spec.kind in ("integer", "decimal", "percent") and rng.random() < negative_p:
+        value = -value
+    return spec.pattern.format(v=_fmt_number(value, spec.decimals, loc, spec.group))
+
+
+# ---------------------------------------------------------------------------------------------- geometry
+
+def _measure(text: str, style: TextStyle, breakable: bool) -> tuple[float, float]:
+    """(natural single-line width, narrowest width it can be wrapped to without breaking a word), px.
+
+    Raises:
+        TofuError: the face lacks a glyph.
+    """
+    lines = typeset_horizontal(text, style, 1e9, max_lines=1)
+    if not lines:
+        return 0.0, 0.0
+    nat = lines[0].width
+    if not breakable:
+        return nat, nat
+    widest = 0.0
+    for word, a, b in lines[0].words:
+        if style.space_delimited or all(is_word_char(ch) or ch in ".,:/-+%" for ch in word):
+            widest = max(widest, b - a)  # kept together by the line breaker
+        else:
+            widest = max(widest, min(b - a, 1.2 * style.size_px))  # CJK: breaks between clusters
+    return nat, widest
+
+
+def _column_widths(nat: np.ndarray, minw: np.ndarray, pref: float, avail: float, fill: bool) -> np.ndarray | None:
+    """Content widths per column, px.
+
+    Natural widths when they fit the preferred total `pref` (stretched to `pref` when `fill`); otherwise every
+    column capped at one common width (never below its minimum) so that the total is `avail` (the most there
+    is); None when even the minimums do not fit `avail`.
+    """
+    if minw.sum() > avail:
+        return None
+    if nat.sum() <= pref:
+        w = nat.copy()
+        if fill and w.sum() > 0:
+            w = w + (pref - w.sum()) * w / w.sum()
+        return w
+    if nat.sum() <= avail:
+        return nat.copy()
+    lo, hi = 0.0, float(nat.max())
+    for _ in range(40):  # bisect the common cap
+        cap = (lo + hi) / 2
+        if np.clip(cap, minw, nat).sum() <= avail:
+            lo = cap
+        else:
+            hi = cap
+    return np.clip(lo, minw, nat)
+
+
+def _edge(b: float, t: int) -> tuple[int, int]:
+    """Inclusive pixel range of a rule of thickness `t` px centred on the grid line at `b`."""
+    lo = int(b) - t // 2
+    return lo, lo + t - 1
+
+
+def _hrule(x0: float, x1: float, y: float, t: int) -> tuple[int, int, int, int]:
+    a, b = _edge(y, t)
+    return _edge(x0, t)[0], a, _edge(x1, t)[1], b
+
+
+def _vrule(x: float, y0: float, y1: float, t: int) -> tuple[int, int, int, int]:
+    a, b = _edge(x, t)
+    return a, _edge(y0, t)[0], b, _edge(y1, t)[1]
+
+
+# ---------------------------------------------------------------------------------------------- the table
+
+@dataclass
+class _Table:
+    n_cols: int
+    header_rows: int
+    header: list[_Cell]
+    blocks: list[list[_Cell]]  # body rows, grouped so that a row-spanning cell never gets cut
+    block_rows: list[list[int]]
+    col_kinds: list[str]
+    num_specs: dict[int, _NumSpec]
+    merges: list[str]
+
+
+def _build(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols: int, body: FaceInfo, bold: FaceInfo,
+           paragraphs: Iterator[str], loc: dict) -> _Table:
+    """Draw the table's structure and cell texts (no geometry yet)."""
+    faces, bfaces = [body], [bold]
+    col_kinds = ["label"]
+    for _ in range(1, n_cols):
+        if rng.random() < p.numeric_col_p:
+            col_kinds.append("numeric")
+        else:
+            col_kinds.append("long" if rng.random() < p.long_text_col_p else "text")
+    num_specs = {c: _num_spec(rng, sample_weighted(rng, p.numeric_kind_weights), loc)
+                 for c, k in enumerate(col_kinds) if k == "numeric"}
+    merges: list[str] = []
+    if rng.random() < p.merge_p:
+        kind = sample_weighted(rng, p.merge_kind_weights)
+        if kind in ("header_span", "header_group") and n_cols < 3:
+            kind = "row_span" if p.merge_kind_weights.get("row_span", 0) > 0 else "section_row"
+        merges.append(kind)
+    header_align = sample_weighted(rng, p.header_align_weights)
+    valign = sample_weighted(rng, p.valign_weights)
+
+    def head_text() -> str:
+        return _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), bfaces)
+
+    def col_align(c: int) -> str:
+        return "right" if col_kinds[c] == "numeric" else ("left" if c == 0 else header_align)
+
+    header: list[_Cell] = []
+    header_rows = 1
+    if merges and merges[0] in ("header_span", "header_group"):
+        span = int(rng.integers(2, min(3, n_cols - 1) + 1)) if merges[0] == "header_group" else 2
+        start = int(rng.integers(1, n_cols - span + 1))
+        group = range(start, start + span)
+        if merges[0] == "header_group":
+            header_rows = 2
+            for c in range(n_cols):
+                if c == start:
+                    header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "top"))
+                elif c not in group:
+                    header.append(_Cell(0, c, 2, 1, head_text(), "header", col_align(c), "bottom"))
+            for c in group:
+                header.append(_Cell(1, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
+        else:
+            for c in range(n_cols):
+                if c == start:
+                    header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "bottom"))
+                elif c not in group:
+                    header.append(_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
+    else:
+        header = [_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom") for c in range(n_cols)]
+
+    def body_cell(r: int, c: int) -> _Cell:
+        kind = col_kinds[c]
+        if kind == "numeric":
+            if rng.random() < p.empty_cell_p:
+                text = "—" if body.covers("—") else "-"
+            else:
+                text = _covered(lambda: _num_text(rng, num_specs[c], loc, p.negative_p), faces)
+            return _Cell(r, c, 1, 1, text, "numeric", "right", valign)
+        if c > 0 and rng.random() < p.empty_cell_p:
+            return _Cell(r, c, 1, 1, "", kind, "left", valign)
+        if kind == "long":
+            text = _covered(lambda: _snippet(inp, rng, paragraphs), faces)
+        elif kind == "label":
+            text = _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), faces)
+        else:
+            text = _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), faces)
+        return _Cell(r, c, 1, 1, text, "label" if c == 0 else "text", "left", valign)
+
+    n_body = int(round(sample_range(rng, p.body_rows_range)))
+    blocks: list[list[_Cell]] = []
+    block_rows: list[list[int]] = []
+    r = header_rows
+    since_section = 0
+    while r - header_rows < n_body:
+        kind = merges[0] if merges else ""
+        if kind == "section_row" and (not blocks or (since_section >= 3 and rng.random() < 0.2)):
+            text = _covered(lambda: _phrase(inp, rng, (2, 5), (4, 10)), bfaces)
+            blocks.append([_Cell(r, 0, 1, n_cols, text, "section", "left", "middle")])
+            block_rows.append([r])
+            r, since_section = r + 1, 0
+            continue
+        if kind == "row_span" and (len(blocks) == 0 or rng.random() < 0.3):
+            k = int(rng.integers(2, 4))
+            cells = [_Cell(r, 0, k, 1, _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), faces), "label",
+                           "left", "middle")]
+            cells += [body_cell(rr, c) for rr in range(r, r + k) for c in range(1, n_cols)]
+            blocks.append(cells)
+            block_rows.append(list(range(r, r + k)))
+            r += k
+            since_section += k
+            continue
+        blocks.append([body_cell(r, c) for c in range(n_cols)])
+        block_rows.append([r])
+        r += 1
+        since_section += 1
+    return _Table(n_cols, header_rows, header, blocks, block_rows, col_kinds, num_specs, merges)
+
+
+def _layout_table(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols: int, body: FaceInfo,
+                  bold: FaceInfo, styles: dict[str, TextStyle], loc: dict, pref_w: float, max_w: float, pad_x: int,
+                  max_lines: int, fill: bool, paragraphs: Iterator[str]) -> tuple[_Table, list[int]]:
+    """Draw a table, dropping columns until its minimum widths fit `max_w` px; typeset its cells. The table is
+    at most `pref_w` px wide when its natural widths fit, else up to `max_w` px.
+
+    Returns:
+        the table (cells typeset) and the x offsets of its column borders from the table's left edge, px.
+
+    Raises:
+        SampleError: not even two columns fit.
+    """
+    for n in range(n_cols, 1, -1):
+        table = _build(inp, rng, p, n, body, bold, paragraphs, loc)
+        cells = table.header + [c for b in table.blocks for c in b]
+        nat, minw = np.zeros(n), np.zeros(n)
+        for cell in cells:
+            cell.style = styles["bold" if cell.kind in ("header", "section") else "body"]
+            cell.max_lines = 1 if cell.kind == "numeric" else (max_lines + 1 if cell.kind == "header" else max_lines)
+            if cell.cs > 1:
+                continue
+            cnat, cmin = _measure(cell.text, cell.style, cell.kind != "numeric")
+            if cell.kind != "numeric":
+                cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
+            nat[cell.col] = max(nat[cell.col], cnat)
+            minw[cell.col] = max(minw[cell.col], cmin)
+        widths = _column_widths(np.ceil(nat), np.ceil(minw), pref_w - n * 2 * pad_x, max_w - n * 2 * pad_x, fill)
+        if widths is None:
+            continue
+        xs = np.concatenate([[0], np.cumsum(np.floor(widths) + 2 * pad_x)]).astype(int).tolist()
+        for cell in cells:
+            w = xs[cell.col + cell.cs] - xs[cell.col] - 2 * pad_x
+            cell.lines = typeset_horizontal(cell.text, cell.style, w, align=cell.align, max_lines=cell.max_lines)
+        return table, xs
+    raise SampleError("no two table columns fit the page width")
+
+
+def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spacing: float) -> list[int]:
+    """Integer height of every grid row: the tallest single-row cell, then rows grown so spanning cells fit."""
+    h = np.full(n_rows, min_h)
+    for cell in cells:
+        if cell.rs == 1:
+            h[cell.row] = max(h[cell.row], cell.height_px(spacing) + 2 * pad_y)
+    for cell in cells:
+        if cell.rs > 1:
+            need = cell.height_px(spacing) + 2 * pad_y - h[cell.row:cell.row + cell.rs].sum()
+            if need > 0:
+                h[cell.row + cell.rs - 1] += need
+    return np.ceil(h).astype(int).tolist()
+
+
+def _place_block(page: Page, lines: list[SetLine], style: TextStyle, x: float, y: float, pitch: float, sep: str,
+                 role: str, level: int = 0) -> float:
+    """Place `lines` as one paragraph with the first line's ascender at `y`; return the y below the last line."""
+    placed = []
+    for i, sl in enumerate(lines):
+        line, runs = place_horizontal(sl, x, y + style.ascent_px + i * pitch, sep)
+        placed.append(line)
+        page.runs.extend(runs)
+    if placed:
+        page.paragraphs.append(Paragraph(placed, union_quad([ln.quad for ln in placed]), role=role, level=level))
+    return y + style.band_px + (len(lines) - 1) * pitch if lines else y
+
+
+def _caption_text(inp: LayoutInput, rng: np.random.Generator, p: Params, loc: dict, face: FaceInfo) -> str:
+    text = _covered(lambda: _phrase(inp, rng, (3, 9), (6, 20)), [face])
+    if loc["caption"] and rng.random() < p.caption_numbered_p:
+        label = loc["caption"][int(rng.integers(len(loc["caption"])))].format(n=int(rng.integers(1, 13)))
+        if face.covers(label):
+            text = f"{label} {text}"
+    return text
+
+
+def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
+    """Lay out one table page.
+
+    Returns:
+        Page with paragraphs in reading order (title, body, caption, table_cell with ``cell`` set) and glyph
+        runs; table geometry in ``page.meta`` (cells, rules, numeric_cols; see the module docstring).
+
+    Raises:
+        SampleError: the header and two body rows do not fit, no two columns fit, or the chosen faces do
+            not cover the drawn text.
+    """
+    p: Params = template.params
+    size_name = sample_weighted(rng, p.page_size_weights)
+    w_mm, h_mm = p.page_sizes_mm[size_name]
+    W, H = int(round(w_mm / MM_PER_INCH * p.dpi)), int(round(h_mm / MM_PER_INCH * p.dpi))
+    margin = sample_range(rng, p.margin_frac_range) * W
+    body_px = int(round(sample_range(rng, p.body_size_px_range)))
+    role, body_face = inp.pick_face(rng, p.font_role_weights)
+    bold_face = inp.bold_for(rng, body_face)
+    ink = int(sample_range(rng, p.ink_gray_range))
+    color = (ink, ink, ink)
+    spacing = max(1.0, sample_range(rng, p.line_spacing_range))
+    loc = _LOCALES.get(inp.lang.code, _DEFAULT_LOCALE)
+    sep = inp.lang.word_separator
+    styles = {"body": inp.style(body_face, body_px, color), "bold": inp.style(bold_face, body_px, color)}
+    body = styles["body"]
+    pitch = spacing * body.band_px
+
+    n_cols = int(sample_weighted(rng, p.column_weights))
+    max_lines = int(sample_weighted(rng, p.cell_max_lines_weights))
+    pad_x = max(5, int(round(sample_range(rng, p.padding_x_em_range) * body_px)))
+    pad_y = max(4, int(round(sample_range(rng, p.padding_y_em_range) * body_px)))
+    rule_style = sample_weighted(rng, p.rule_style_weights)
+    t = int(round(sample_range(rng, p.rule_thickness_px_range)))
+    heavy = min(int(p.rule_thickness_px_range[1]), t + 1) if rng.random() < 0.6 else t
+    rule_gray = int(sample_range(rng, p.rule_gray_range))
+    shade_gray = int(sample_range(rng, p.shade_gray_range))
+    header_shade = rng.random() < p.header_shade_p
+    row_rules = rng.random() < p.row_rules_p
+    fill = rng.random() < p.fill_width_p
+    table_align = sample_weighted(rng, p.table_align_weights)
+
+    x0, x1, y0, y1 = margin, W - margin, margin, H - margin
+    content_w = x1 - x0
+    pref_w = content_w * sample_range(rng, p.table_width_frac_range)
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
+    paragraphs = inp.covered_paragraphs(rng, body_face)
+
+    y = y0
+    if rng.random() < p.title_p:
+        t_style = inp.style(bold_face, round(body_px * sample_range(rng, p.title_scale_range)), color)
+        text = _covered(lambda: inp.sampler.title(rng, space_delimited=inp.lang.space_delimited), [bold_face])
+        t_lines = typeset_horizontal(text, t_style, content_w, align=sample_weighted(rng, {"left": 1, "center": 1}),
+                                     max_lines=2)
+        y = _place_block(page, t_lines, t_style, x0, y, t_style.band_px * 1.1, sep, "title") + 1.0 * body_px
+    if rng.random() < p.text_above_p:
+        lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=int(rng.integers(2, 6)))
+        y = _place_block(page, lines, body, x0, y, pitch, sep, "body") + 1.0 * body_px
+
+    table, xs = _layout_table(inp, rng, p, n_cols, body_face, bold_face, styles, loc, pref_w, content_w, pad_x,
+                              max_lines, fill, paragraphs)
+    n_cols = table.n_cols
+    table_w = xs[-1]
+    tx = int(round(x0 + (content_w - table_w) / 2 if table_align == "center" else x0))
+    xs = [tx + v for v in xs]
+
+    caption_lines, caption_pos, cap_style, cap_x, cap_w = [], None, body, x0, content_w
+    if rng.random() < p.caption_p:
+        caption_pos = "above" if rng.random() < p.caption_above_p else "below"
+        cap_face = bold_face if rng.random() < 0.3 else body_face
+        cap_style = styles["bold" if cap_face is bold_face else "body"]
+        narrow = table_w < 0.6 * content_w
+        cap_x, cap_w = (x0, content_w) if narrow and table_align == "left" else (xs[0], table_w)
+        cap_align = "center" if (table_align == "center" and rng.random() < 0.6) else "left"
+        caption_lines = typeset_horizontal(_caption_text(inp, rng, p, loc, cap_face), cap_style, cap_w,
+                                           align=cap_align, max_lines=2)
+    cap_h = cap_style.band_px + (len(caption_lines) - 1) * cap_style.band_px * spacing + 0.6 * body_px \
+        if caption_lines else 0.0
+    if caption_lines and caption_pos == "above":
+        _place_block(page, caption_lines, cap_style, cap_x, y, cap_style.band_px * spacing, sep, "caption")
+        y += cap_h
+    ty0 = int(np.ceil(y + t))
+    limit = y1 - (cap_h if caption_pos == "below" else 0.0) - t
+
+    all_cells = table.header + [c for b in table.blocks for c in b]
+    n_rows_all = table.header_rows + sum(len(r) for r in table.block_rows)
+    min_h = max(styles["body"].band_px, styles["bold"].band_px) + 2 * pad_y
+    heights = _row_heights(all_cells, n_rows_all, min_h, pad_y, spacing)
+    ys = [ty0]
+    for r in range(table.header_rows):
+        ys.append(ys[-1] + heights[r])
+    if ys[-1] > limit:
+        raise SampleError("the table header does not fit the page")
+    blocks: list[list[_Cell]] = []
+    body_rows = 0
+    for block, rows in zip(table.blocks, table.block_rows):
+        bottom = ys[-1] + sum(heights[r] for r in rows)
+        if bottom > limit:
+            break
+        ys.extend((ys[-1] + np.cumsum([heights[r] for r in rows])).astype(int).tolist())
+        blocks.append(block)
+        body_rows += 0 if block[0].kind == "section" else len(rows)
+    while blocks and blocks[-1][0].kind == "section":  # no section row without rows under it
+        blocks.pop()
+        ys.pop()
+    placed = table.header + [c for b in blocks for c in b]
+    if body_rows < 2:
+        raise SampleError("fewer than two body rows of the table fit the page")
+    n_rows = len(ys) - 1
+
+    placed.sort(key=lambda c: (c.row, c.col))
+    cells_meta = []
+    for cell in placed:
+        cx0, cy0, cx1, cy1 = xs[cell.col], ys[cell.row], xs[cell.col + cell.cs], ys[cell.row + cell.rs]
+        cells_meta.append([cell.row, cell.col, cell.rs, cell.cs, float(cx0), float(cy0), float(cx1), float(cy1)])
+        if not cell.lines:
+            continue
+        st = cell.style
+        text_h = cell.height_px(spacing)
+        if cell.valign == "middle":
+            top = cy0 + (cy1 - cy0 - text_h) / 2
+        elif cell.valign == "bottom":
+            top = cy1 - pad_y - text_h
+        else:
+            top = cy0 + pad_y
+        _place_block(page, cell.lines, st, cx0 + pad_x, top, st.band_px * spacing, sep, "table_cell")
+        page.paragraphs[-1].cell = (cell.row, cell.col, cell.rs, cell.cs)
+
+    if caption_lines and caption_pos == "below":
+        _place_block(page, caption_lines, cap_style, cap_x, ys[-1] + t + 0.6 * body_px,
+                     cap_style.band_px * spacing, sep, "caption")
+    y = ys[-1] + t + cap_h + (0.0 if caption_pos == "below" else 0.6 * body_px)
+    if rng.random() < p.text_below_p:
+        y += 0.6 * body_px
+        while y + body.band_px <= y1:
+            n_fit = int((y1 - y - body.band_px) // pitch) + 1
+            lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=n_fit)
+            y = _place_block(page, lines, body, x0, y, pitch, sep, "body") + pitch - body.band_px + 0.5 * body_px
+
+    # shading first, then rules (list order = drawing order)
+    shades: list[list[int]] = []
+    rules: list[list[int]] = []
+    shade_rgb, head_rgb, rule_rgb = [shade_gray] * 3, [max(0, shade_gray - 15)] * 3, [rule_gray] * 3
+    for cell in placed:
+        box = (xs[cell.col], ys[cell.row], xs[cell.col + cell.cs] - 1, ys[cell.row + cell.rs] - 1)
+        if cell.row < table.header_rows:
+            if header_shade:
+                shades.append([*box, *head_rgb])
+        elif rule_style == "zebra" and cell.rs == 1 and (cell.row - table.header_rows) % 2 == 1:
+            shades.append([*box, *shade_rgb])
+    hb = ys[table.header_rows]
+    if rule_style == "grid":
+        seen = set()
+        for cell in placed:
+            cx0, cy0, cx1, cy1 = xs[cell.col], ys[cell.row], xs[cell.col + cell.cs], ys[cell.row + cell.rs]
+            for rect in (_hrule(cx0, cx1, cy0, t), _hrule(cx0, cx1, cy1, t), _vrule(cx0, cy0, cy1, t),
+                         _vrule(cx1, cy0, cy1, t)):
+                if rect not in seen:
+                    seen.add(rect)
+                    rules.append([*rect, *rule_rgb])
+    elif rule_style in ("horizontal", "zebra"):
+        if rule_style == "horizontal":
+            rules.append([*_hrule(xs[0], xs[-1], ys[0], heavy), *rule_rgb])
+        for cell in placed:  # partial rule under a header group cell (cmidrule)
+            if cell.row < table.header_rows and ys[cell.row + cell.rs] < hb:
+                rules.append([*_hrule(xs[cell.col] + pad_x // 2, xs[cell.col + cell.cs] - pad_x // 2,
+                                      ys[cell.row + cell.rs], t), *rule_rgb])
+        rules.append([*_hrule(xs[0], xs[-1], hb, t), *rule_rgb])
+        if rule_style == "horizontal" and row_rules:
+            for cell in placed:
+                bottom = ys[cell.row + cell.rs]
+                if cell.row >= table.header_rows and bottom < ys[-1]:
+                    rules.append([*_hrule(xs[cell.col], xs[cell.col + cell.cs], bottom, t), *rule_rgb])
+        rules.append([*_hrule(xs[0], xs[-1], ys[-1], heavy if rule_style == "horizontal" else t), *rule_rgb])
+
+    page.meta = {
+        "page_size": size_name, "dpi": p.dpi, "body_size_px": body_px, "line_spacing": round(spacing, 4),
+        "font_role": role,
+        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
+        "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range),
+        "rule_style": rule_style, "rule_thickness_px": t, "row_rules": bool(row_rules and rule_style == "horizontal"),
+        "header_shade": bool(header_shade), "columns": n_cols, "rows": n_rows, "header_rows": table.header_rows,
+        "column_kinds": table.col_kinds, "numeric_cols": sorted(table.num_specs),
+        "numeric_kinds": {str(c): s.kind for c, s in sorted(table.num_specs.items())},
+        "merges": table.merges, "caption": caption_pos, "cell_max_lines": max_lines,
+        "cell_padding_px": [pad_x, pad_y], "table_box": [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])],
+        "cells": cells_meta, "rules": shades + rules, "rule_kinds": ["shade"] * len(shades) + ["rule"] * len(rules),
+    }
+    return page

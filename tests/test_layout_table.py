@@ -1,0 +1,255 @@
+"""The `table` layout mode: cells with (row, col, span) labels, boxes that tile the table, text inside its cell,
+row-major reading order, right-aligned numeric columns, merged cells, and rules that no ink touches."""
+import numpy as np
+import pytest
+
+from synthdoc.config import GenerateConfig
+from synthdoc.doc import check
+from synthdoc.errors import SynthdocError
+from synthdoc.layout.template import load_template
+from synthdoc.pipeline import SampleFactory
+from synthdoc.render.compose import text_masks
+from synthdoc.writers.parquet import sample_to_row
+
+LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
+N_PAGES = 18
+
+
+@pytest.fixture(scope="module")
+def factory():
+    return SampleFactory(GenerateConfig(languages=LANGS, layouts={"table": 1}, seed=3))
+
+
+@pytest.fixture(scope="module")
+def samples(factory):
+    return [factory.make(i) for i in range(N_PAGES)]
+
+
+@pytest.fixture(scope="module")
+def pages(samples):
+    return [s.page for s in samples]
+
+
+def _overlap(a, b) -> float:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.ndim == 2:  # quads -> xyxy
+        a = np.r_[a.min(0), a.max(0)]
+        b = np.r_[b.min(0), b.max(0)]
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _cells(page):
+    return [p for p in page.paragraphs if p.role == "table_cell"]
+
+
+def _boxes(page) -> dict:
+    return {(r, c): (rs, cs, np.array(box, np.float64)) for r, c, rs, cs, *box in page.meta["cells"]}
+
+
+def _template(tmp_path, name: str, body: str) -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text("mode: table\n" + body)
+    return str(path)
+
+
+def test_pages_pass_check_and_have_no_tofu(pages):
+    assert {p.lang for p in pages} == set(LANGS)
+    for page in pages:
+        check(page)
+        assert page.layout == "table"
+        assert all((run.gids != 0).all() for run in page.runs)
+        assert _cells(page)
+
+
+def test_no_two_word_quads_overlap(pages):
+    for page in pages:
+        quads = [w.quad for w in page.words]
+        for i, a in enumerate(quads):
+            for b in quads[i + 1:]:
+                assert _overlap(a, b) <= 1.0
+
+
+def test_cells_are_labelled_and_boxes_do_not_overlap(pages):
+    for page in pages:
+        boxes = _boxes(page)
+        assert len(boxes) == len(page.meta["cells"])  # one box per grid position
+        for para in page.paragraphs:
+            if para.role == "table_cell":
+                assert para.cell is not None and tuple(para.cell[:2]) in boxes
+                assert boxes[tuple(para.cell[:2])][:2] == tuple(para.cell[2:])
+            else:
+                assert para.cell is None
+        items = list(boxes.values())
+        for i, (_, _, a) in enumerate(items):
+            assert a[2] > a[0] and a[3] > a[1]
+            for _, _, b in items[i + 1:]:
+                assert _overlap(a, b) <= 1.0
+        # the boxes tile the table box exactly
+        x0, y0, x1, y1 = page.meta["table_box"]
+        assert sum((b[2] - b[0]) * (b[3] - b[1]) for _, _, b in items) == pytest.approx((x1 - x0) * (y1 - y0))
+
+
+def test_words_lie_inside_their_cell_box_minus_padding(pages):
+    for page in pages:
+        boxes = _boxes(page)
+        pad_x, pad_y = page.meta["cell_padding_px"]
+        assert pad_x >= 5 and pad_y >= 4
+        for para in _cells(page):
+            x0, y0, x1, y1 = boxes[tuple(para.cell[:2])][2]
+            for line in para.lines:
+                for w in line.words:
+                    q = np.asarray(w.quad, np.float64)
+                    assert q[:, 0].min() >= x0 + pad_x - 0.01 and q[:, 0].max() <= x1 - pad_x + 0.01, w.text
+                    assert q[:, 1].min() >= y0 + pad_y - 0.01 and q[:, 1].max() <= y1 - pad_y + 0.01, w.text
+
+
+def test_reading_order_is_caption_then_cells_row_major(pages):
+    for page in pages:
+        roles = [p.role for p in page.paragraphs]
+        first = roles.index("table_cell")
+        last = len(roles) - 1 - roles[::-1].index("table_cell")
+        assert set(roles[first:last + 1]) == {"table_cell"}  # the cells are contiguous
+        order = [tuple(p.cell[:2]) for p in _cells(page)]
+        assert order == sorted(order)
+        if page.meta["caption"] == "above":
+            assert roles[first - 1] == "caption"
+        elif page.meta["caption"] == "below":
+            assert roles[last + 1] == "caption"
+        else:
+            assert "caption" not in roles
+
+
+def test_header_row_spans_all_columns_and_at_least_two_body_rows(pages):
+    for page in pages:
+        n_cols = page.meta["columns"]
+        assert 2 <= n_cols <= 8
+        header = [p for p in _cells(page) if p.cell[0] == 0]
+        assert sum(p.cell[3] for p in header) == n_cols
+        body_rows = {r for r, *_ in page.meta["cells"] if r >= page.meta["header_rows"]}
+        assert len(body_rows) >= 2
+        # every grid position is covered by exactly one cell
+        grid = np.zeros((page.meta["rows"], n_cols), int)
+        for r, c, rs, cs, *_ in page.meta["cells"]:
+            grid[r:r + rs, c:c + cs] += 1
+        assert (grid == 1).all()
+
+
+def test_numeric_columns_are_right_aligned(pages):
+    seen = 0
+    for page in pages:
+        boxes = _boxes(page)
+        pad_x = page.meta["cell_padding_px"][0]
+        numeric = set(page.meta["numeric_cols"])
+        for para in _cells(page):
+            r, c, rs, cs = para.cell
+            if cs != 1 or c not in numeric:
+                continue
+            x1 = boxes[(r, c)][2][2]
+            for line in para.lines:
+                assert abs(float(np.asarray(line.words[-1].quad)[:, 0].max()) - (x1 - pad_x)) <= 1.0, line.text
+            seen += 1
+    assert seen > 20
+
+
+def test_multi_line_cells_occur(pages):
+    assert any(len(p.lines) > 1 for page in pages for p in _cells(page))
+
+
+@pytest.mark.parametrize("kind", ["header_span", "header_group", "row_span", "section_row"])
+def test_forced_merges_give_spanning_cells(tmp_path, kind):
+    path = _template(tmp_path, f"merge_{kind}", f"merge_p: 1\nmerge_kind_weights: {{{kind}: 1}}\n"
+                     "column_weights: {3: 1, 5: 1}\n")
+    factory = SampleFactory(GenerateConfig(languages=["en", "ja", "ru"], layouts={path: 1}, seed=4))
+    for i in range(3):
+        page = factory.make(i).page
+        check(page)
+        assert page.meta["merges"] == [kind]
+        spans = [p.cell for p in _cells(page) if p.cell[2] > 1 or p.cell[3] > 1]
+        assert spans
+        header = [p for p in _cells(page) if p.cell[0] == 0]
+        assert sum(p.cell[3] for p in header) == page.meta["columns"]
+        if kind == "row_span":
+            assert any(c[1] == 0 and c[2] > 1 for c in spans)
+        if kind == "section_row":
+            assert any(c[3] == page.meta["columns"] for c in spans)
+        if kind == "header_group":
+            assert page.meta["header_rows"] == 2
+
+
+def _check_rules_clear_of_ink(factory, sample):
+    page = sample.page
+    ink = np.zeros((page.height, page.width), np.uint8)
+    for mask in text_masks(page, factory.glyph_cache).values():
+        np.maximum(ink, mask, out=ink)
+    n_rules = 0
+    for (x0, y0, x1, y1, r, g, b), kind in zip(page.meta["rules"], page.meta["rule_kinds"]):
+        assert 0 <= x0 <= x1 < page.width and 0 <= y0 <= y1 < page.height
+        if kind != "rule":
+            continue
+        n_rules += 1
+        assert 1 <= min(x1 - x0, y1 - y0) + 1 <= 2  # thickness 1-2 px
+        assert not ink[y0:y1 + 1, x0:x1 + 1].any(), (kind, x0, y0, x1, y1)
+        # the render hook drew it: rule pixels show the rule colour (no text on top)
+        assert (sample.image[y0:y1 + 1, x0:x1 + 1] == (r, g, b)).all()
+    return n_rules
+
+
+def test_no_ink_touches_a_rule(factory, samples):
+    styles = set()
+    for sample in samples:
+        n = _check_rules_clear_of_ink(factory, sample)
+        styles.add(sample.page.meta["rule_style"])
+        assert (n == 0) == (sample.page.meta["rule_style"] == "none")
+    assert len(styles) >= 3
+
+
+@pytest.mark.parametrize("style", ["grid", "horizontal", "none", "zebra"])
+def test_each_rule_style(tmp_path, style):
+    path = _template(tmp_path, style, f"rule_style_weights: {{{style}: 1}}\nrow_rules_p: 1\nheader_shade_p: 0\n"
+                     "rule_thickness_px_range: [2, 2]\nmerge_p: 0.5\n")
+    factory = SampleFactory(GenerateConfig(languages=["en", "zh-Hant", "ko"], layouts={path: 1}, seed=7))
+    for i in range(3):
+        sample = factory.make(i)
+        kinds = sample.page.meta["rule_kinds"]
+        _check_rules_clear_of_ink(factory, sample)
+        assert ("shade" in kinds) == (style == "zebra")
+        assert ("rule" in kinds) == (style != "none")
+        if style == "grid":  # vertical rules between columns
+            assert any(y1 - y0 > x1 - x0 for x0, y0, x1, y1, *_ in sample.page.meta["rules"])
+
+
+def test_shard_row_carries_cell_spans(samples):
+    for sample in samples[:6]:
+        cells = sample_to_row(sample)["paragraphs"]["cell"]
+        assert len(cells) == len(sample.page.paragraphs)
+        for para, cell in zip(sample.page.paragraphs, cells):
+            if para.role == "table_cell":
+                assert list(cell) == list(para.cell) and cell[2] >= 1 and cell[3] >= 1
+            else:
+                assert list(cell) == [-1, -1, 0, 0]
+
+
+def test_rows_stop_at_the_foot_of_the_page(tmp_path):
+    path = _template(tmp_path, "long", "body_rows_range: [200, 200]\ncaption_p: 1\ntext_below_p: 0\n")
+    factory = SampleFactory(GenerateConfig(languages=["en", "ja"], layouts={path: 1}, seed=1))
+    for i in range(2):
+        page = factory.make(i).page
+        assert page.meta["rows"] < 200
+        assert max(np.asarray(w.quad)[:, 1].max() for w in page.words) <= page.height
+        assert page.meta["table_box"][3] < page.height
+
+
+def test_impossible_table_is_retried_then_reported(tmp_path):
+    path = _template(tmp_path, "huge", "body_size_px_range: [400, 400]\n")
+    factory = SampleFactory(GenerateConfig(languages=["en"], layouts={path: 1}, max_retries=3))
+    with pytest.raises(SynthdocError, match="failed 3 times"):
+        factory.make(0)
+
+
+@pytest.mark.parametrize("body, key", [("column_weights: {9: 1}\n", "column_weights"),
+                                       ("rule_style_weights: {dotted: 1}\n", "rule_style_weights"),
+                                       ("merge_p: 3\n", "merge_p")])
+def test_bad_table_template_names_the_key(tmp_path, body, key):
+    path = _template(tmp_path, "bad", body)
+    with pytest.raises(SynthdocError, match=key):
+        load_template(path)
