@@ -28,7 +28,7 @@ from synthdoc.background import TEXTURE_STYLES, contrast_ratio, mean_color_under
 from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import TofuError, place_horizontal, typeset_horizontal
 from synthdoc.types import rect_quad, transform_quads
 
@@ -59,9 +59,7 @@ class Params:
                                                              "handwriting": 1})
 
     def __post_init__(self) -> None:
-        unknown = set(self.page_size_weights) - set(self.page_sizes_px)
-        if unknown:
-            raise ValueError(f"page_size_weights names sizes not in page_sizes_px: {sorted(unknown)}")
+        check_choices(self.page_size_weights, self.page_sizes_px, "page_size_weights", "page_sizes_px")
         bad = set(self.texture_style_weights) - set(TEXTURE_STYLES)
         if bad:
             raise ValueError(f"texture_style_weights: styles are {', '.join(TEXTURE_STYLES)}, got {sorted(bad)}")

@@ -24,7 +24,7 @@ from synthdoc.doc import GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
 
@@ -74,9 +74,7 @@ class Params:
     font_role_weights: dict = field(default_factory=lambda: {"sans": 3, "serif": 1})
 
     def __post_init__(self) -> None:
-        unknown = set(self.page_size_weights) - set(self.page_sizes_px)
-        if unknown:
-            raise ValueError(f"page_size_weights names sizes not in page_sizes_px: {sorted(unknown)}")
+        check_choices(self.page_size_weights, self.page_sizes_px, "page_size_weights", "page_sizes_px")
         if int(self.max_level) not in (1, 2, 3):
             raise ValueError(f"max_level must be 1-3, got {self.max_level!r}")
         if len(self.level_scales) < int(self.max_level):

@@ -36,11 +36,10 @@ from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
 
-MM_PER_INCH = 25.4
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
 RULE_STYLES = ("grid", "horizontal", "none", "zebra")
@@ -117,9 +116,7 @@ class Params:
     paper_gray_range: tuple = (235, 255)
 
     def __post_init__(self) -> None:
-        unknown = set(self.page_size_weights) - set(self.page_sizes_mm)
-        if unknown:
-            raise ValueError(f"page_size_weights names sizes not in page_sizes_mm: {sorted(unknown)}")
+        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
         for k in self.column_weights:
             if not 2 <= int(k) <= 8:
                 raise ValueError(f"column_weights: column count {k!r} must be 2-8")
@@ -557,9 +554,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             not cover the drawn text.
     """
     p: Params = template.params
-    size_name = sample_weighted(rng, p.page_size_weights)
-    w_mm, h_mm = p.page_sizes_mm[size_name]
-    W, H = int(round(w_mm / MM_PER_INCH * p.dpi)), int(round(h_mm / MM_PER_INCH * p.dpi))
+    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
     margin = sample_range(rng, p.margin_frac_range) * W
     body_px = int(round(sample_range(rng, p.body_size_px_range)))
     role, body_face = inp.pick_face(rng, p.font_role_weights)

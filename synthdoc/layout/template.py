@@ -28,6 +28,33 @@ def sample_weighted(rng: np.random.Generator, weights: Mapping[Any, float]) -> A
     return keys[int(rng.choice(len(keys), p=w / w.sum()))]
 
 
+MM_PER_INCH = 25.4
+
+
+def check_choices(weights: Mapping, choices: Mapping, weights_key: str, choices_key: str) -> None:
+    """Raise ValueError when `weights` names a choice that `choices` does not define."""
+    unknown = set(weights) - set(choices)
+    if unknown:
+        raise ValueError(f"{weights_key} names entries not in {choices_key}: {sorted(unknown)}")
+
+
+def sample_page_px(rng: np.random.Generator, sizes_mm: Mapping[str, Any], weights: Mapping[str, float],
+                   dpi: float) -> tuple[str, int, int]:
+    """Draw a paper size by weight and convert it to pixels.
+
+    Args:
+        sizes_mm: name -> [width_mm, height_mm].
+        weights: name -> weight.
+        dpi: dots per inch.
+
+    Returns:
+        (name, width_px, height_px), rounded to whole pixels (25.4 mm per inch).
+    """
+    name = sample_weighted(rng, weights)
+    w_mm, h_mm = sizes_mm[name]
+    return name, int(round(w_mm / MM_PER_INCH * dpi)), int(round(h_mm / MM_PER_INCH * dpi))
+
+
 def _validate_value(name: str, default: Any, value: Any, where: str) -> Any:
     if name.endswith("_range"):
         if (not isinstance(value, (list, tuple)) or len(value) != 2

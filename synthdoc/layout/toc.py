@@ -20,12 +20,11 @@ from synthdoc.doc import GlyphRun, Line, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import Template, sample_range, sample_weighted
+from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, place_horizontal, shape_checked,
                                      typeset_horizontal)
 from synthdoc.types import union_quad
 
-MM_PER_INCH = 25.4
 
 
 @dataclass(frozen=True)
@@ -68,9 +67,7 @@ class Params:
     paper_gray_range: tuple = (228, 255)
 
     def __post_init__(self) -> None:
-        unknown = set(self.page_size_weights) - set(self.page_sizes_mm)
-        if unknown:
-            raise ValueError(f"page_size_weights names sizes not in page_sizes_mm: {sorted(unknown)}")
+        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
         for k in self.depth_weights:
             if int(k) not in (1, 2, 3):
                 raise ValueError(f"depth_weights: depth {k!r} must be 1-3")
@@ -230,9 +227,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         SampleError: no entry fits, or the text could not be covered by the chosen faces.
     """
     p: Params = template.params
-    size_name = sample_weighted(rng, p.page_size_weights)
-    w_mm, h_mm = p.page_sizes_mm[size_name]
-    W, H = int(round(w_mm / MM_PER_INCH * p.dpi)), int(round(h_mm / MM_PER_INCH * p.dpi))
+    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
     margin = sample_range(rng, p.margin_frac_range) * W
     size_px = int(round(sample_range(rng, p.entry_size_px_range)))
     role, face = inp.pick_face(rng, p.font_role_weights)
