@@ -99,7 +99,8 @@ def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: 
         writer.add(index, row)
         stats.update(info["stats"])
         layouts[info["layout"]] += 1
-        for fam in set(info["fonts"].values()):
+        used = info["fonts"]  # role -> face name, or a list of face names (scattered: one per phrase)
+        for fam in set(used.values() if isinstance(used, dict) else used):
             fonts[fam] += 1
         if progress:
             progress(n)

@@ -84,3 +84,19 @@ def test_multi_column_reading_order_columns_left_to_right():
             if ca == cb:
                 assert b.quad[0][1] > a.quad[0][1]
     assert seen_multi
+
+
+def test_write_dataset_with_every_mode(tmp_path):
+    """One dataset mixing every mode: written, loadable, and each mode present in the `layout` column."""
+    import pyarrow.parquet as pq
+
+    from synthdoc.api import write_dataset
+
+    summary = write_dataset(GenerateConfig(languages=["ja", "en"], pages=4 * len(MODES), seed=4,
+                                           layouts={m: 1 for m in MODES}), tmp_path / "ds")
+    assert summary.pages == 4 * len(MODES)
+    table = pq.read_table(sorted((tmp_path / "ds").glob("data/*/*.parquet")))
+    assert table.num_rows == 4 * len(MODES)
+    assert len(set(table.column("layout").to_pylist())) >= len(MODES) - 2  # a random mixture of 28 pages
+    card = (tmp_path / "ds" / "README.md").read_text()
+    assert "## Layouts" in card and "## Fonts" in card
