@@ -81,13 +81,3 @@ def transform_quads(quads: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     hom = np.hstack([pts, ones]) @ (m.T if m.shape == (3, 3) else np.vstack([m, [0, 0, 1]]).T)
     out = hom[:, :2] / hom[:, 2:3]
     return out.reshape(q.shape).astype(np.float32)
-
-
-def quad_is_convex_clockwise(quad: Quad, eps: float = 1e-3) -> bool:
-    """True when the quad is convex with vertices clockwise in image coordinates (y down)."""
-    q = np.asarray(quad, dtype=np.float64)
-    crosses = []
-    for i in range(4):
-        a, b, c = q[i], q[(i + 1) % 4], q[(i + 2) % 4]
-        crosses.append((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]))
-    return all(c > eps for c in crosses)

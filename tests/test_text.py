@@ -427,3 +427,12 @@ def test_title_cjk():
 def test_title_only_punctuation_falls_back():
     s = TextSampler(Corpus(name="t", license="x", documents=[["... !!"]]))
     assert s.title(np.random.default_rng(0)) == "..."
+
+
+def test_strip_punctuation_edges_only():
+    from synthdoc.text import strip_punctuation
+
+    assert strip_punctuation(" «Привет, мир!» ") == "Привет, мир"
+    assert strip_punctuation("「日本語」。") == "日本語"
+    assert strip_punctuation("...") == ""
+    assert strip_punctuation("e.g. x") == "e.g. x"

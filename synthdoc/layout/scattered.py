@@ -31,6 +31,7 @@ from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import TofuError, place_horizontal, typeset_horizontal
 from synthdoc.types import rect_quad, transform_quads
+from synthdoc.text.clean import strip_punctuation
 
 _WIDE = 1e6  # line width for single-line typesetting, px
 _MAX_TEXT_TRIES = 12
@@ -69,15 +70,6 @@ class Params:
             raise ValueError(f"angle_deg_range must lie inside (-90, 90), got {list(self.angle_deg_range)}")
 
 
-def _strip_punct(text: str) -> str:
-    """`text` without leading / trailing spaces and punctuation (General_Category P*)."""
-    s, e = 0, len(text)
-    while s < e and (text[s].isspace() or unicodedata.category(text[s])[0] == "P"):
-        s += 1
-    while e > s and (text[e - 1].isspace() or unicodedata.category(text[e - 1])[0] == "P"):
-        e -= 1
-    return text[s:e]
-
 
 _CLAUSE_SPLIT = re.compile(r"[。、，；：！？「」『』（）【】《》〈〉・…]|[.,;:!?]+(?=\s|$)|[()\[\]\"“”«»]")
 
@@ -93,7 +85,7 @@ def _phrase(para: str, rng: np.random.Generator, space_delimited: bool, words_ra
         words = clause.split()
         n = int(rng.integers(int(words_range[0]), int(words_range[1]) + 1))
         start = int(rng.integers(max(1, len(words) - n + 1)))
-        return _strip_punct(" ".join(words[start:start + n]))
+        return strip_punctuation(" ".join(words[start:start + n]))
     chars = "".join(clause.split())
     n = int(rng.integers(int(chars_range[0]), int(chars_range[1]) + 1))
     start = int(rng.integers(max(1, len(chars) - n + 1)))
@@ -102,7 +94,7 @@ def _phrase(para: str, rng: np.random.Generator, space_delimited: bool, words_ra
     end = min(len(chars), start + n)
     while end < len(chars) and unicodedata.category(chars[end])[0] == "M":
         end += 1
-    return _strip_punct(chars[start:end])
+    return strip_punctuation(chars[start:end])
 
 
 def _aabb(q: np.ndarray) -> tuple[float, float, float, float]:

@@ -27,6 +27,7 @@ from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
+from synthdoc.text.clean import strip_punctuation
 
 FALLBACK_BULLET = "-"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
@@ -87,15 +88,6 @@ class Params:
             raise ValueError(f"theme_weights: themes are light, dark and colour, got {sorted(self.theme_weights)}")
 
 
-def _strip_punct(text: str) -> str:
-    """`text` without leading / trailing spaces and punctuation (General_Category P*)."""
-    s, e = 0, len(text)
-    while s < e and (text[s].isspace() or unicodedata.category(text[s])[0] == "P"):
-        s += 1
-    while e > s and (text[e - 1].isspace() or unicodedata.category(text[e - 1])[0] == "P"):
-        e -= 1
-    return text[s:e]
-
 
 _CLAUSE_END = frozenset(",;:，、；：")
 
@@ -116,7 +108,7 @@ def _snippet(text: str, rng: np.random.Generator, space_delimited: bool, words_r
             and (not ch.isascii() or i + 1 == len(s) or s[i + 1].isspace())]  # not "2,333"
     if cuts:
         s = s[:cuts[-1]]
-    return _strip_punct(s)
+    return strip_punctuation(s)
 
 
 def upright_face(inp: LayoutInput, rng: np.random.Generator, role_weights: dict) -> tuple[str, FaceInfo]:

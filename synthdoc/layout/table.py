@@ -25,7 +25,6 @@ Page meta (JSON):
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -39,6 +38,7 @@ from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
+from synthdoc.text.clean import strip_punctuation
 
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
@@ -172,15 +172,6 @@ class _NumSpec:
 
 # ---------------------------------------------------------------------------------------------- text draws
 
-def _strip_punct(text: str) -> str:
-    """`text` without leading / trailing whitespace and punctuation (General_Category P*)."""
-    s, e = 0, len(text)
-    while s < e and (text[s].isspace() or unicodedata.category(text[s])[0] == "P"):
-        s += 1
-    while e > s and (text[e - 1].isspace() or unicodedata.category(text[e - 1])[0] == "P"):
-        e -= 1
-    return text[s:e]
-
 
 _PAIRS = {"(": ")", "（": "）", "[": "]", "「": "」", "『": "』", "【": "】", "〈": "〉", "《": "》", "“": "”", "«": "»",
           "<": ">"}
@@ -196,9 +187,9 @@ def _balanced(text: str) -> str:
             stack.append(ch)
         elif ch in _CLOSERS:
             if not stack or stack[-1] != _CLOSERS[ch]:
-                return _strip_punct(text[:i])
+                return strip_punctuation(text[:i])
             stack.pop()
-    return _strip_punct(text[:text.index(stack[0])]) if stack else text
+    return strip_punctuation(text[:text.index(stack[0])]) if stack else text
 
 
 def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
@@ -221,7 +212,7 @@ def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, 
     max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
     text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
     if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
-        text = _strip_punct(text.split()[0])  # one-word label
+        text = strip_punctuation(text.split()[0])  # one-word label
     return text
 
 
@@ -232,7 +223,7 @@ def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[st
         words = para.split()
         n = int(rng.integers(3, 13))
         s = int(rng.integers(0, max(1, len(words) - n + 1)))
-        return _strip_punct(" ".join(words[s:s + n]))
+        return strip_punctuation(" ".join(words[s:s + n]))
     n = int(rng.integers(6, 25))
     s = int(rng.integers(0, max(1, len(para) - n + 1)))
     e = min(len(para), s + n)
@@ -240,7 +231,7 @@ def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[st
         s += 1
     while s < e < len(para) and is_word_char(para[e - 1]) and is_word_char(para[e]):
         e -= 1
-    return _strip_punct(para[s:e])
+    return strip_punctuation(para[s:e])
 
 
 def _group_digits(digits: str, sep: str) -> str:

@@ -11,7 +11,6 @@ so the dots of consecutive entries line up as in typeset books. Reading order: t
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +23,7 @@ from synthdoc.layout.template import Template, check_choices, sample_page_px, sa
 from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, place_horizontal, shape_checked,
                                      typeset_horizontal)
 from synthdoc.types import union_quad
+from synthdoc.text.clean import strip_punctuation
 
 
 
@@ -150,15 +150,6 @@ def one_line(text: str, style: TextStyle, width_px: float = 1e9) -> SetLine | No
     lines = typeset_horizontal(text, style, width_px, max_lines=1)
     return lines[0] if lines else None
 
-
-def strip_edges(text: str) -> str:
-    """`text` without leading / trailing spaces and punctuation (Unicode category P*)."""
-    start, end = 0, len(text)
-    while start < end and (text[start].isspace() or unicodedata.category(text[start])[0] == "P"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1])[0] == "P"):
-        end -= 1
-    return text[start:end]
 
 
 def one_word(set_line: SetLine | None) -> SetLine | None:
@@ -306,7 +297,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             text = _entry_text(inp, p, rng, numbered)
             title = one_line(text, style, room)
             if title is not None and title.text != text:  # truncated: no dangling punctuation at the cut
-                title = one_line(strip_edges(title.text), style, room)
+                title = one_line(strip_punctuation(title.text), style, room)
             if title is None:
                 continue
             parts.append((title, x))

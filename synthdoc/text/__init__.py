@@ -1,6 +1,6 @@
 """Corpus text: sources (bundled samples, local files, Hugging Face datasets such as mOSCAR),
 cleaning, and sampling of paragraphs and titles for pages."""
-from synthdoc.text.clean import clean_lines, clean_paragraph, clean_text
+from synthdoc.text.clean import clean_lines, clean_paragraph, clean_text, strip_punctuation
 from synthdoc.text.sampler import TextSampler
 from synthdoc.text.sources import (
     SUPPORTED_EXTENSIONS,
@@ -23,6 +23,7 @@ __all__ = [
     "clean_lines",
     "clean_paragraph",
     "clean_text",
+    "strip_punctuation",
     "is_moscar_row",
     "load_bundled",
     "load_hf",

@@ -120,3 +120,13 @@ def clean_paragraph(text: str, sep: str = " ") -> str:
         One line without newlines; ``""`` when nothing printable remains.
     """
     return sep.join(clean_lines(text))
+
+
+def strip_punctuation(text: str) -> str:
+    """`text` without leading / trailing whitespace and punctuation (Unicode General_Category P*)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start])[0] == "P"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1])[0] == "P"):
+        end -= 1
+    return text[start:end]

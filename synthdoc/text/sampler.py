@@ -12,6 +12,7 @@ import numpy as np
 
 from synthdoc.errors import SynthdocError
 from synthdoc.text.sources import Corpus
+from synthdoc.text.clean import strip_punctuation
 
 CUT_PUNCTUATION = frozenset(".,;:!?…" "。、，；：！？．｡､" "،؛؟" "।॥" "።፣፤")
 """Sentence and clause punctuation at which a title is cut (Latin, CJK full-width and half-width,
@@ -25,15 +26,6 @@ def _is_mark(ch: str) -> bool:
     """True for combining marks (Mn, Mc, Me) and ZWJ / ZWNJ, which belong to the preceding cluster."""
     return ch in _JOINERS or unicodedata.category(ch)[0] == "M"
 
-
-def _strip_punct(text: str) -> str:
-    """`text` without leading / trailing spaces and punctuation (General_Category P*)."""
-    start, end = 0, len(text)
-    while start < end and (text[start].isspace() or unicodedata.category(text[start])[0] == "P"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1])[0] == "P"):
-        end -= 1
-    return text[start:end]
 
 
 def _cut_at_punct(text: str) -> str:
@@ -141,7 +133,7 @@ class TextSampler:
                 text = " ".join(para.split()[: int(rng.integers(2, max_words + 1))])
             else:
                 text = _char_prefix(para, int(rng.integers(4, max_chars + 1)))
-            title = _strip_punct(_cut_at_punct(_strip_punct(text)))
+            title = strip_punctuation(_cut_at_punct(strip_punctuation(text)))
             if len(title) >= _MIN_TITLE_CHARS:
                 return title
         return self._fallback_title(max_chars, space_delimited)
