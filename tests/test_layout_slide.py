@@ -13,6 +13,8 @@ from synthdoc.layout.template import load_template
 from synthdoc.pipeline import SampleFactory
 from synthdoc.render.compose import text_masks
 
+from layout_checks import max_box_overlap
+
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
 NUMBERED = re.compile(r"^\d+\.$")
 
@@ -27,10 +29,6 @@ def samples(factory):
     return [factory.make(i) for i in range(3 * len(LANGS))]
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    (ax0, ay0), (ax1, ay1) = a.min(0), a.max(0)
-    (bx0, by0), (bx1, by1) = b.min(0), b.max(0)
-    return max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
 
 
 def test_pages_pass_check_in_every_language_without_tofu(samples):
@@ -96,10 +94,7 @@ def test_list_columns_read_left_then_right_and_top_down(samples):
 
 def test_no_two_word_quads_overlap(samples):
     for s in samples:
-        quads = [w.quad for w in s.page.words]
-        for i, a in enumerate(quads):
-            for b in quads[i + 1:]:
-                assert _overlap(a, b) <= 1.0
+        assert max_box_overlap([w.quad for w in s.page.words]) <= 1.0
 
 
 def test_ink_contrasts_with_the_background_under_each_paragraph(samples):

@@ -11,6 +11,8 @@ from synthdoc.pipeline import SampleFactory
 from synthdoc.render.compose import text_masks
 from synthdoc.writers.parquet import sample_to_row
 
+from layout_checks import max_box_overlap
+
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
 N_PAGES = 18
 
@@ -30,12 +32,6 @@ def pages(samples):
     return [s.page for s in samples]
 
 
-def _overlap(a, b) -> float:
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    if a.ndim == 2:  # quads -> xyxy
-        a = np.r_[a.min(0), a.max(0)]
-        b = np.r_[b.min(0), b.max(0)]
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _cells(page):
@@ -63,10 +59,7 @@ def test_pages_pass_check_and_have_no_tofu(pages):
 
 def test_no_two_word_quads_overlap(pages):
     for page in pages:
-        quads = [w.quad for w in page.words]
-        for i, a in enumerate(quads):
-            for b in quads[i + 1:]:
-                assert _overlap(a, b) <= 1.0
+        assert max_box_overlap([w.quad for w in page.words]) <= 1.0
 
 
 def test_cells_are_labelled_and_boxes_do_not_overlap(pages):
@@ -80,10 +73,9 @@ def test_cells_are_labelled_and_boxes_do_not_overlap(pages):
             else:
                 assert para.cell is None
         items = list(boxes.values())
-        for i, (_, _, a) in enumerate(items):
+        for _, _, a in items:
             assert a[2] > a[0] and a[3] > a[1]
-            for _, _, b in items[i + 1:]:
-                assert _overlap(a, b) <= 1.0
+        assert max_box_overlap([b for _, _, b in items]) <= 1.0
         # the boxes tile the table box exactly
         x0, y0, x1, y1 = page.meta["table_box"]
         assert sum((b[2] - b[0]) * (b[3] - b[1]) for _, _, b in items) == pytest.approx((x1 - x0) * (y1 - y0))

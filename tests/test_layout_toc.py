@@ -11,6 +11,8 @@ from synthdoc.layout.template import load_template
 from synthdoc.layout.toc import Params
 from synthdoc.pipeline import SampleFactory
 
+from layout_checks import max_box_overlap
+
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
 
 
@@ -20,14 +22,6 @@ def pages():
     return [factory.make(i).page for i in range(18)]
 
 
-def _max_overlap(quads: np.ndarray) -> float:
-    """Largest intersection area (px²) of the axis-aligned boxes of two different quads."""
-    lo, hi = quads.min(axis=1), quads.max(axis=1)
-    w = np.minimum(hi[:, None, 0], hi[None, :, 0]) - np.maximum(lo[:, None, 0], lo[None, :, 0])
-    h = np.minimum(hi[:, None, 1], hi[None, :, 1]) - np.maximum(lo[:, None, 1], lo[None, :, 1])
-    area = np.clip(w, 0, None) * np.clip(h, 0, None)
-    np.fill_diagonal(area, 0)
-    return float(area.max()) if len(quads) > 1 else 0.0
 
 
 def _entries(page):
@@ -49,7 +43,7 @@ def test_pages_pass_check_without_tofu_inside_the_page(pages):
 
 def test_no_two_word_quads_overlap(pages):
     for page in pages:
-        assert _max_overlap(np.asarray([w.quad for w in page.words], np.float64)) <= 1.0
+        assert max_box_overlap(np.asarray([w.quad for w in page.words], np.float64)) <= 1.0
 
 
 def test_entry_reads_title_leader_number(pages):
@@ -150,7 +144,7 @@ def test_long_titles_are_cut_to_fit_a_narrow_page(tmp_path):
     for i in range(4):
         page = factory.make(i).page
         check(page)
-        assert _max_overlap(np.asarray([w.quad for w in page.words], np.float64)) <= 1.0
+        assert max_box_overlap(np.asarray([w.quad for w in page.words], np.float64)) <= 1.0
         for para in _entries(page):
             assert len(para.lines[0].words[-2].text) >= 4
             assert float(para.quad[:, 0].max()) <= page.width

@@ -1,11 +1,12 @@
 """The `vertical` layout mode: CJK columns top to bottom, right to left, optional horizontal title."""
-import numpy as np
 import pytest
 
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import check
 from synthdoc.errors import SynthdocError
 from synthdoc.pipeline import SampleFactory
+
+from layout_checks import max_box_overlap
 
 LANGS = ["jpn_Jpan", "zho_Hans", "zho_Hant"]
 
@@ -16,10 +17,6 @@ def pages():
     return [factory.make(i).page for i in range(9)]
 
 
-def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    (ax0, ay0), (ax1, ay1) = a.min(0), a.max(0)
-    (bx0, by0), (bx1, by1) = b.min(0), b.max(0)
-    return max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
 
 
 def test_pages_pass_check_and_have_no_tofu(pages):
@@ -57,10 +54,7 @@ def test_columns_read_right_to_left_and_top_to_bottom(pages):
 
 def test_no_two_word_quads_overlap(pages):
     for page in pages:
-        quads = [w.quad for w in page.words]
-        for i, a in enumerate(quads):
-            for b in quads[i + 1:]:
-                assert _overlap(a, b) <= 1.0
+        assert max_box_overlap([w.quad for w in page.words]) <= 1.0
 
 
 def test_title_is_horizontal_and_first(pages):

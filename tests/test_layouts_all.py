@@ -11,15 +11,13 @@ from synthdoc.layout import registry
 from synthdoc.layout.template import load_template
 from synthdoc.pipeline import SampleFactory
 
+from layout_checks import max_box_overlap
+
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
 MODES = sorted(registry._modes())
 REG = LanguageRegistry(load_fonts_yaml())
 
 
-def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> float:
-    (ax0, ay0), (ax1, ay1) = a.min(0), a.max(0)
-    (bx0, by0), (bx1, by1) = b.min(0), b.max(0)
-    return max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -37,9 +35,7 @@ def test_mode_in_every_supported_language(mode):
         assert (quads[..., 0] >= -1).all() and (quads[..., 0] <= page.width + 1).all()
         assert (quads[..., 1] >= -1).all() and (quads[..., 1] <= page.height + 1).all()
         if mode != "scattered":  # axis-aligned text: word boxes never overlap
-            for k in range(len(quads)):
-                for m in range(k + 1, len(quads)):
-                    assert _boxes_overlap(quads[k], quads[m]) <= 1.0, (mode, langs[i], page.words[k].text, page.words[m].text)
+            assert max_box_overlap(quads) <= 1.0, (mode, langs[i])
 
 
 def test_user_template_from_a_temporary_folder(tmp_path):
