@@ -26,7 +26,7 @@ from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
+from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.toc import count_skip, one_line, one_word, place_parts
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, typeset_horizontal
 from synthdoc.types import union_quad
@@ -35,12 +35,9 @@ Row = list[tuple[SetLine, float]]  # one line's parts: (set line, x offset from 
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(PageParams):
     """document template parameters (layouts/document.yaml documents each)."""
 
-    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
-    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
-    dpi: float = 150
     margin_frac_range: tuple = (0.08, 0.12)
     column_weights: dict = field(default_factory=lambda: {1: 3, 2: 1})
     gutter_frac_range: tuple = (0.03, 0.05)
@@ -87,12 +84,9 @@ class Params:
     footnote_scale_range: tuple = (0.75, 0.88)
     footnote_max_lines: int = 3
     footnote_rule_frac_range: tuple = (0.25, 0.4)
-    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
-    ink_gray_range: tuple = (0, 70)
-    paper_gray_range: tuple = (228, 255)
 
     def __post_init__(self) -> None:
-        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        super().__post_init__()
         for k in self.column_weights:
             if int(k) not in (1, 2, 3):
                 raise ValueError(f"column_weights: column count {k!r} must be 1-3")

@@ -12,20 +12,16 @@ import numpy as np
 from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
+from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
 
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(PageParams):
     """multi_column template parameters (layouts/multi_column.yaml documents each)."""
 
-    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
-    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
-    dpi: float = 150
-    margin_frac_range: tuple = (0.06, 0.10)
     column_weights: dict = field(default_factory=lambda: {1: 1, 2: 1})
     gutter_frac_range: tuple = (0.025, 0.045)
     body_size_px_range: tuple = (19, 27)
@@ -40,12 +36,9 @@ class Params:
     indent_em_range: tuple = (1.0, 2.0)
     paragraph_spacing_em_range: tuple = (0.4, 1.0)
     align_weights: dict = field(default_factory=lambda: {"left": 1, "justify": 1})
-    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
-    ink_gray_range: tuple = (0, 70)
-    paper_gray_range: tuple = (228, 255)
 
     def __post_init__(self) -> None:
-        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        super().__post_init__()
         for k in self.column_weights:
             if int(k) not in (1, 2, 3, 4):
                 raise ValueError(f"column_weights: column count {k!r} must be 1-4")

@@ -35,7 +35,7 @@ from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
+from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
@@ -70,13 +70,9 @@ _DEFAULT_LOCALE = dict(thousands=",", decimal=".", percent="{v}%", prices=[("{v}
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(PageParams):
     """table template parameters (layouts/table.yaml documents each)."""
 
-    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
-    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
-    dpi: float = 150
-    margin_frac_range: tuple = (0.06, 0.10)
     column_weights: dict = field(default_factory=lambda: {2: 1, 3: 2, 4: 2, 5: 2, 6: 1, 7: 1, 8: 1})
     body_rows_range: tuple = (4, 30)
     body_size_px_range: tuple = (16, 24)
@@ -111,12 +107,11 @@ class Params:
     title_scale_range: tuple = (1.4, 2.0)
     text_above_p: float = 0.3
     text_below_p: float = 0.3
-    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
     ink_gray_range: tuple = (0, 60)
     paper_gray_range: tuple = (235, 255)
 
     def __post_init__(self) -> None:
-        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        super().__post_init__()
         for k in self.column_weights:
             if not 2 <= int(k) <= 8:
                 raise ValueError(f"column_weights: column count {k!r} must be 2-8")

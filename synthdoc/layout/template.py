@@ -5,7 +5,7 @@ Ranges are ``[low, high]`` lists, weights are ``{choice: weight}`` mappings. Err
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -53,6 +53,24 @@ def sample_page_px(rng: np.random.Generator, sizes_mm: Mapping[str, Any], weight
     name = sample_weighted(rng, weights)
     w_mm, h_mm = sizes_mm[name]
     return name, int(round(w_mm / MM_PER_INCH * dpi)), int(round(h_mm / MM_PER_INCH * dpi))
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """Parameters every paper-page mode shares: paper sizes (mm) and their weights, resolution (dpi),
+    margins (fraction of the page width), font role weights and the ink / paper grey ranges (0-255).
+    A mode's ``Params`` subclasses it and may override these defaults."""
+
+    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
+    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
+    dpi: float = 150
+    margin_frac_range: tuple = (0.06, 0.10)
+    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
+    ink_gray_range: tuple = (0, 70)
+    paper_gray_range: tuple = (228, 255)
+
+    def __post_init__(self) -> None:
+        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
 
 
 def _validate_value(name: str, default: Any, value: Any, where: str) -> Any:

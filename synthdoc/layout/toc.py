@@ -19,7 +19,7 @@ from synthdoc.doc import GlyphRun, Line, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
+from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, place_horizontal, shape_checked,
                                      typeset_horizontal)
 from synthdoc.types import union_quad
@@ -28,12 +28,9 @@ from synthdoc.text.clean import strip_punctuation
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(PageParams):
     """toc template parameters (layouts/toc.yaml documents each)."""
 
-    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
-    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
-    dpi: float = 150
     margin_frac_range: tuple = (0.08, 0.13)
     entry_size_px_range: tuple = (19, 26)
     line_spacing_range: tuple = (1.25, 1.7)
@@ -62,12 +59,9 @@ class Params:
     leaders_ignore_p: float = 1.0
     first_page_range: tuple = (1, 30)
     page_step_range: tuple = (0, 14)
-    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
-    ink_gray_range: tuple = (0, 70)
-    paper_gray_range: tuple = (228, 255)
 
     def __post_init__(self) -> None:
-        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        super().__post_init__()
         for k in self.depth_weights:
             if int(k) not in (1, 2, 3):
                 raise ValueError(f"depth_weights: depth {k!r} must be 1-3")

@@ -13,32 +13,26 @@ from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.languages import Language
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, check_choices, sample_page_px, sample_range, sample_weighted
+from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import TofuError, place_horizontal, place_vertical, typeset_horizontal, typeset_vertical
 from synthdoc.types import union_quad
 
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(PageParams):
     """vertical template parameters (layouts/vertical.yaml documents each)."""
 
-    page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
-    page_size_weights: dict = field(default_factory=lambda: {"A4": 1})
-    dpi: float = 150
-    margin_frac_range: tuple = (0.06, 0.10)
     body_size_px_range: tuple = (20, 28)
     column_spacing_range: tuple = (1.5, 1.9)
     paragraph_indent_em_range: tuple = (1.0, 1.0)
     tiers_weights: dict = field(default_factory=lambda: {1: 1})
     title_p: float = 0.5
     title_scale_range: tuple = (1.5, 2.0)
-    font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
     ink_gray_range: tuple = (0, 60)
-    paper_gray_range: tuple = (228, 255)
 
     def __post_init__(self) -> None:
-        check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        super().__post_init__()
         for k in self.tiers_weights:
             if int(k) not in (1, 2, 3):
                 raise ValueError(f"tiers_weights: tier count {k!r} must be 1-3")
