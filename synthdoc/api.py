@@ -95,7 +95,7 @@ def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: 
     stats: Counter = Counter()
     layouts: Counter = Counter()
     fonts: Counter = Counter()
-    for n, (index, row, info) in enumerate(generate_rows(cfg, range(cfg.pages), cfg.workers, factory.corpora), 1):
+    for n, (index, row, info) in enumerate(generate_rows(cfg, range(cfg.pages), cfg.workers, factory.corpora, factory), 1):
         writer.add(index, row)
         stats.update(info["stats"])
         layouts[info["layout"]] += 1

@@ -31,7 +31,7 @@ def _make_row(index: int) -> tuple[int, dict, dict]:
 
 
 def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
-                  corpora: dict[str, Corpus]) -> Iterator[tuple[int, dict, dict]]:
+                  corpora: dict[str, Corpus], factory=None) -> Iterator[tuple[int, dict, dict]]:
     """Yield (index, row, info) for each index, in the order of `indices`.
 
     Args:
@@ -39,9 +39,17 @@ def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
         indices: sample indices to make.
         workers: 1 = this process; more = a process pool (fork where available).
         corpora: loaded corpora (shared with workers so they do not reload Hub data).
+        factory: an already built SampleFactory for `cfg`, reused when `workers` <= 1.
     """
+    global _FACTORY  # the in-process "worker"
     if workers <= 1:
-        _init_worker(cfg, corpora)
+        if factory is None:
+            _init_worker(cfg, corpora)
+        else:
+            import cv2
+
+            cv2.setNumThreads(1)
+            _FACTORY = factory
         for i in indices:
             yield _make_row(i)
         return

@@ -80,11 +80,16 @@ def dataset_rows(dataset_dir: str | Path, per_config: int) -> Iterator[dict]:
     for files in by_config.values():
         n = 0
         for f in files:
-            for row in pq.read_table(f).to_pylist():
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=per_config):  # read only what is shown
+                for row in batch.to_pylist():
+                    if n >= per_config:
+                        break
+                    yield row
+                    n += 1
                 if n >= per_config:
                     break
-                yield row
-                n += 1
+            if n >= per_config:
+                break
 
 
 def write_previews(rows: Iterable[dict], out_dir: str | Path) -> list[Path]:
