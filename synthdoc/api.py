@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from synthdoc.config import GenerateConfig
@@ -42,72 +41,72 @@ class WriteSummary:
     skipped_for_coverage: int
     wall_s: float
     counts: dict = field(default_factory=dict)
+    already_complete: int = 0  # shards a resumed run found complete
 
     def line(self) -> str:
+        if self.already_complete and not self.shards:
+            return (f"nothing to do: {self.out} already holds all {sum(self.counts.values())} pages "
+                    f"in {self.already_complete} shards")
         rate = self.pages / self.wall_s if self.wall_s else 0.0
+        resumed = f", {self.already_complete} shards were already complete" if self.already_complete else ""
         return (f"wrote {self.pages} pages in {self.shards} shards to {self.out} "
                 f"({self.retries} retries, {self.skipped_for_coverage} texts skipped for coverage, "
-                f"{self.wall_s:.1f} s, {rate:.2f} pages/s)")
+                f"{self.wall_s:.1f} s, {rate:.2f} pages/s{resumed})")
 
 
-def check_output_dir(out: Path, overwrite: bool) -> None:
-    """Create `out` and make sure it is writable and holds no dataset (unless `overwrite`).
-
-    Raises:
-        SynthdocError: not writable, or a dataset is already there.
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".synthdoc-write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as e:
-        raise SynthdocError(f"cannot write to output folder {str(out)!r}: {e.strerror}; choose a writable --out") from None
-    if not overwrite and any((out / "data").glob("*/*.parquet")):
-        raise SynthdocError(f"{out} already holds a dataset; choose another --out or pass --overwrite")
-
-
-def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: bool = False,
+def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: bool = False, resume: bool = False,
+                  backend: str = "local", address: str | None = None,
                   progress: Callable[[int], None] | None = None) -> WriteSummary:
-    """Generate config.pages pages and write them as Parquet shards with a dataset card.
+    """Generate config.pages pages and write them as Parquet shards with a run manifest and a dataset card.
 
     Args:
         config: run config.
-        out: dataset folder (OUT/data/<lang>/<split>-NNNNN-of-NNNNN.parquet, OUT/README.md).
-        overwrite: replace shards of an existing dataset in `out`.
-        progress: called with the number of pages finished after each page.
+        out: dataset folder or fsspec URL (OUT/data/<lang>/<split>-NNNNN-of-NNNNN.parquet, OUT/README.md,
+            OUT/synthdoc-manifest.json).
+        overwrite: replace an existing dataset in `out`.
+        resume: complete the interrupted run in `out` (same config and seed); nothing happens when it is finished.
+        backend: "local" (process pool of config.workers) or "ray" (one Ray task per shard); same bytes.
+        address: Ray cluster address for backend "ray" (None: the Ray already initialised, or a local one).
+        progress: called with the number of pages finished (including those of a resumed run) as they finish.
 
     Raises:
-        SynthdocError: bad config / language / font / corpus, or an unwritable `out` (before any work).
+        SynthdocError: bad config / language / font / corpus, an unwritable `out`, an existing dataset without
+            `overwrite` or `resume`, a `resume` of another run, Ray missing or unreachable (before any work).
     """
-    from synthdoc.parallel import generate_rows
-    from synthdoc.writers.card import write_card
-    from synthdoc.writers.parquet import DatasetWriter, ShardPlan
+    from synthdoc.parallel import BACKENDS, write_shards
+    from synthdoc.writers.card import CARD_NAME, write_card
+    from synthdoc.writers.manifest import RunManifest, open_run
+    from synthdoc.writers.storage import Storage
 
     cfg = config.validate()
-    out = Path(out)
+    if backend not in BACKENDS:
+        raise SynthdocError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     factory = SampleFactory(cfg)  # validates languages, fonts, corpora, templates before work starts
-    check_output_dir(out, overwrite)
     codes = [lang.code for lang in factory.languages]
-    plan = ShardPlan.build(codes, cfg.pages, cfg.shard_size)
-    writer = DatasetWriter(out, plan, cfg.split)
+    corpora = {c: (factory.corpora[c].name, factory.corpora[c].license) for c in codes}
+    storage = Storage(out)
+    run = open_run(storage, RunManifest.new(cfg.to_dict(), codes, corpora), overwrite=overwrite, resume=resume)
+    todo = run.pending()
+    already = len(run.shards) - len(todo)
     t0 = time.perf_counter()
     stats: Counter = Counter()
-    layouts: Counter = Counter()
-    fonts: Counter = Counter()
-    for n, (index, row, info) in enumerate(generate_rows(cfg, range(cfg.pages), cfg.workers, factory.corpora, factory), 1):
-        writer.add(index, row)
-        stats.update(info["stats"])
-        layouts[info["layout"]] += 1
-        used = info["fonts"]  # role -> face name, or a list of face names (scattered: one per phrase)
-        for fam in set(used.values() if isinstance(used, dict) else used):
-            fonts[fam] += 1
+    done_pages = [sum(len(s.indices) for s in run.shards if s.path in run.completed)]
+
+    def advance(n: int) -> None:
+        done_pages[0] += n
         if progress:
-            progress(n)
-    wall = time.perf_counter() - t0
-    summary = WriteSummary(str(out), cfg.pages, len(writer.written), stats["retries"], stats["skipped_for_coverage"],
-                           wall, plan.counts())
-    corpora = {c: (factory.corpora[c].name, factory.corpora[c].license) for c in codes}
-    write_card(out, counts=plan.counts(), split=cfg.split, config=cfg.to_dict(), corpora=corpora,
-               layouts=layouts, fonts=fonts, summary=asdict(summary))
-    return summary
+            progress(done_pages[0])
+
+    if todo or not run.finished or not storage.exists(CARD_NAME):  # a deleted card is written again
+        for spec, record in write_shards(cfg, storage, todo, corpora=factory.corpora, backend=backend,
+                                         workers=cfg.workers, address=address, factory=factory, on_pages=advance):
+            run.completed[spec.path] = record
+            run.save(storage)
+            stats.update(retries=record.retries, skipped_for_coverage=record.skipped_for_coverage)
+        write_card(storage, run)
+        run.finished = True
+        run.save(storage)
+    return WriteSummary(str(out), sum(len(s.indices) for s in todo), len(todo), stats["retries"],
+                        stats["skipped_for_coverage"], time.perf_counter() - t0, run.counts(), already)
+
+

@@ -60,7 +60,7 @@ def test_shard_layout_and_names(ds_dir):
 def test_no_temporary_files_remain(ds_dir):
     leftovers = [p for p in ds_dir.rglob("*") if p.name.startswith(".") or p.name.endswith((".tmp", ".part"))]
     assert leftovers == []
-    assert {p.name for p in ds_dir.iterdir()} == {"README.md", "data"}
+    assert {p.name for p in ds_dir.iterdir()} == {"README.md", "data", "synthdoc-manifest.json"}
 
 
 def test_parquet_rows_per_config(ds_dir):

@@ -1,67 +1,75 @@
-"""Dataset card (OUT/README.md): YAML header with ``configs`` and ``dataset_info``, and a generated summary."""
+"""Dataset card (OUT/README.md), generated from the run manifest: YAML header with ``configs`` and
+``dataset_info`` (Hugging Face dataset card metadata), then languages and row counts per config and split,
+the layout and augmentation mixture, font families with their licences, text sources with their licences,
+and the synthdoc version, config and seed that reproduce the data. The same manifest always gives the same
+card (no timestamps), so an interrupted and resumed run has the card of an uninterrupted one.
+"""
 from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
-from synthdoc import __version__
+from synthdoc.writers.manifest import RUNTIME_KEYS, RunManifest
 from synthdoc.writers.schema import features_yaml
+from synthdoc.writers.storage import Storage
 
+CARD_NAME = "README.md"
+# Licences by family-name prefix, as SPDX identifiers (https://spdx.org/licenses/).
 FONT_LICENSES = {
-    "Noto": "SIL Open Font License 1.1",
-    "DejaVu": "Bitstream Vera / DejaVu licence (free)",
-    "Liberation": "SIL Open Font License 1.1",
-    "IPA": "IPA Font License 1.0",
-    "Nanum": "SIL Open Font License 1.1",
-    "WenQuanYi": "GPL-2.0 with font exception",
-    "AR PL": "Arphic Public License",
+    "Noto": "OFL-1.1",
+    "DejaVu": "Bitstream-Vera",
+    "Liberation": "OFL-1.1",
+    "IPA": "IPA",
+    "Takao": "IPA",
+    "Nanum": "OFL-1.1",
+    "WenQuanYi": "GPL-2.0-only WITH Font-exception-2.0",
+    "AR PL": "Arphic-1999",
+    "Un ": "GPL-2.0-only",
 }
+UNKNOWN_LICENSE = "unknown — check the font"
+SECTIONS = ("## Contents", "## Layouts", "## Augmentation", "## Fonts", "## Text sources", "## Reproduce")
 
 
 def font_license(family: str) -> str:
-    """Licence of a font family by its name prefix ("unknown — check the font" otherwise)."""
+    """SPDX licence of a font family by its name prefix (:data:`UNKNOWN_LICENSE` otherwise)."""
     for prefix, lic in FONT_LICENSES.items():
         if family.startswith(prefix):
             return lic
-    return "unknown — check the font"
+    return UNKNOWN_LICENSE
 
 
-def _config_bytes(out: Path, split: str) -> dict[str, int]:
-    """Bytes of the shards of each config folder."""
-    sizes: dict[str, int] = {}
-    for f in Path(out).glob(f"data/*/{split}-*.parquet"):
-        sizes[f.parent.name] = sizes.get(f.parent.name, 0) + f.stat().st_size
-    return sizes
+def _totals(manifest: RunManifest) -> dict:
+    """Sums over the completed shards: bytes per config, layouts, fonts, augment presets, retries, skipped."""
+    size: Counter = Counter()
+    layouts: Counter = Counter()
+    fonts: Counter = Counter()
+    augment: Counter = Counter()
+    retries = skipped = 0
+    config_of = {s.path: s.config for s in manifest.shards}
+    for path, rec in manifest.completed.items():
+        size[config_of.get(path, "?")] += rec.bytes
+        layouts.update(rec.layouts)
+        fonts.update(rec.fonts)
+        augment.update(rec.augment)
+        retries += rec.retries
+        skipped += rec.skipped_for_coverage
+    return {"size": size, "layouts": layouts, "fonts": fonts, "augment": augment, "retries": retries,
+            "skipped_for_coverage": skipped}
 
 
-def write_card(out: Path, *, counts: dict[str, int], split: str, config: dict, corpora: dict[str, tuple[str, str]],
-               layouts: Counter, fonts: Counter, summary: dict) -> Path:
-    """Write OUT/README.md.
-
-    Args:
-        out: dataset folder.
-        counts: config (language code) -> rows.
-        split: split name.
-        config: the run's GenerateConfig as a dict.
-        corpora: language -> (corpus name, licence).
-        layouts: layout name -> pages.
-        fonts: font family -> pages using it.
-        summary: run summary (pages, shards, retries, skipped, wall time).
-    """
+def _header(manifest: RunManifest, counts: dict[str, int], size: Counter) -> dict:
+    split = manifest.split
     codes = sorted(c for c, n in counts.items() if n)
     configs = [{"config_name": "all", "data_files": [{"split": split, "path": f"data/*/{split}-*.parquet"}]}]
     configs += [{"config_name": c, "data_files": [{"split": split, "path": f"data/{c}/{split}-*.parquet"}]} for c in codes]
     feats = features_yaml()
-    sizes = _config_bytes(out, split)
-    sizes["all"] = sum(sizes.values())
+    total = sum(size.values())
     info = [{"config_name": c, "features": feats,
-             "splits": [{"name": split, "num_bytes": sizes.get(c, 0), "num_examples": n}],
-             "download_size": sizes.get(c, 0), "dataset_size": sizes.get(c, 0)}
-            for c, n in [("all", sum(counts.values())), *((c, counts[c]) for c in codes)]]
-    header = {
+             "splits": [{"name": split, "num_bytes": b, "num_examples": n}], "download_size": b, "dataset_size": b}
+            for c, n, b in [("all", sum(counts.values()), total), *((c, counts[c], size[c]) for c in codes)]]
+    return {
         "license": "other",
         "language": sorted({c.split("_")[0] for c in codes}),
         "task_categories": ["image-to-text"],
@@ -70,19 +78,83 @@ def write_card(out: Path, *, counts: dict[str, int], split: str, config: dict, c
         "configs": configs,
         "dataset_info": info,
     }
+
+
+def _mixture(title: str, counter: Counter, pages: int, empty: str) -> list[str]:
+    lines = ["", f"## {title}", ""]
+    if not counter:
+        return lines + [empty]
+    lines += [f"| {title.lower().rstrip('s')} | pages | share |", "|---|---|---|"]
+    return lines + [f"| {k} | {v} | {v / max(pages, 1):.1%} |" for k, v in sorted(counter.items())]
+
+
+def card_text(manifest: RunManifest) -> str:
+    """The dataset card of a run (Markdown with a YAML header)."""
+    counts = manifest.counts()
+    t = _totals(manifest)
+    pages = sum(counts.values())
+    split = manifest.split
+    shards_of = Counter(s.config for s in manifest.shards)
+    header = _header(manifest, counts, t["size"])
+    codes = sorted(c for c, n in counts.items() if n)
+    config = {k: v for k, v in manifest.config.items() if k not in RUNTIME_KEYS}  # same card at any worker count
     lines = ["---", yaml.safe_dump(header, sort_keys=False, allow_unicode=True).rstrip(), "---", "",
              "# Synthetic document pages (synthdoc)", "",
-             f"Generated by synthdoc {__version__}: page images with exact word / line / paragraph quads and reading order.",
-             "", "## Contents", "", "| config | rows |", "|---|---|"]
-    lines += [f"| {c} | {counts[c]} |" for c in codes]
-    lines += ["", "## Layouts", ""] + [f"- {k}: {v} pages" for k, v in sorted(layouts.items())]
+             f"Generated by synthdoc {manifest.synthdoc_version} with seed {manifest.seed}: {pages} page images with "
+             "exact word / line / paragraph quads and reading order.", "",
+             "## Contents", "", f"Languages: {', '.join(codes)}.", "",
+             "| config | rows | split | shards | MB |", "|---|---|---|---|---|"]
+    lines += [f"| {c} | {counts[c]} | {split} | {shards_of[c]} | {t['size'][c] / 1e6:.1f} |" for c in codes]
+    lines += [f"| all | {pages} | {split} | {len(manifest.shards)} | {sum(t['size'].values()) / 1e6:.1f} |"]
+    lines += _mixture("Layouts", t["layouts"], pages, "No pages.")
+    augment = t["augment"] if set(t["augment"]) != {"none"} else Counter()
+    lines += _mixture("Augmentation", augment, pages, "None: every page is a clean rendering.")
     lines += ["", "## Fonts", "", "| family | pages | licence |", "|---|---|---|"]
-    lines += [f"| {f} | {n} | {font_license(f)} |" for f, n in sorted(fonts.items())]
+    lines += [f"| {f} | {n} | {font_license(f)} |" for f, n in sorted(t["fonts"].items())]
     lines += ["", "## Text sources", "", "| language | source | licence |", "|---|---|---|"]
-    lines += [f"| {c} | {name} | {lic} |" for c, (name, lic) in sorted(corpora.items())]
+    lines += [f"| {c} | {src['name']} | {src['license']} |" for c, src in sorted(manifest.corpora.items())]
     lines += ["", "The page images are synthetic; their licence follows the text sources and fonts above.", "",
-              "## Reproduce", "", "```json", json.dumps({"config": config, "summary": summary}, indent=1,
-                                                        ensure_ascii=False, default=str), "```", ""]
-    path = Path(out) / "README.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+              "## Reproduce", "",
+              f"synthdoc {manifest.synthdoc_version}, seed {manifest.seed}; {t['retries']} retried attempts, "
+              f"{t['skipped_for_coverage']} paragraphs skipped for font coverage. Write the config below to a YAML "
+              "file and run `synthdoc generate --config FILE --out DIR` with the same synthdoc version and fonts "
+              "to get the same bytes.", "",
+              "```json", json.dumps({"synthdoc_version": manifest.synthdoc_version, "seed": manifest.seed,
+                                     "config": config}, indent=1, ensure_ascii=False, default=str),
+              "```", ""]
+    return "\n".join(lines)
+
+
+def write_card(storage: Storage, manifest: RunManifest) -> None:
+    """Write OUT/README.md (atomically) from the manifest."""
+    storage.write_bytes(CARD_NAME, card_text(manifest).encode("utf-8"))
+
+
+def card_problems(text: str, manifest: RunManifest) -> list[str]:
+    """What a dataset card lacks before it is published: the YAML header with a config per language plus
+    ``all`` and row counts equal to the manifest's, a language list, each section of :data:`SECTIONS`, the
+    synthdoc version and seed, a licence for every text source. An empty list means complete."""
+    problems = []
+    if not text.startswith("---\n") or "\n---\n" not in text:
+        return ["no YAML header"]
+    try:
+        header = yaml.safe_load(text[4:text.index("\n---\n")]) or {}
+    except yaml.YAMLError:
+        return ["the YAML header does not parse"]
+    counts = manifest.counts()
+    want = {"all": sum(counts.values()), **{c: n for c, n in counts.items() if n}}
+    got = {}
+    for d in header.get("dataset_info") or []:
+        got[d.get("config_name")] = sum(s.get("num_examples", 0) for s in d.get("splits") or [])
+    if got != want:
+        problems.append(f"row counts {got} differ from the manifest's {want}")
+    if {c.get("config_name") for c in header.get("configs") or []} != set(want):
+        problems.append("configs do not list every language and 'all'")
+    if not header.get("language"):
+        problems.append("no language list")
+    body = text[text.index("\n---\n") + 5:]
+    problems += [f"no '{s}' section" for s in SECTIONS if f"\n{s}\n" not in f"\n{body}"]
+    if f"synthdoc {manifest.synthdoc_version}" not in body or f"seed {manifest.seed}" not in body:
+        problems.append("no synthdoc version and seed")
+    problems += [f"no licence for the text of {c}" for c, src in manifest.corpora.items() if not src.get("license")]
+    return problems

@@ -2,23 +2,24 @@
 
 One row per page (schema in :mod:`synthdoc.writers.schema`). Image bytes are stored uncompressed (JPEG and
 PNG are compressed already), other columns with zstd; row groups hold at most ``ROW_GROUP_BYTES`` of
-images. A shard is written under a temporary name and renamed when complete.
+images. A shard is written atomically through :class:`synthdoc.writers.storage.Storage` (temporary name,
+then rename) once all its rows are made, so a file under a shard's name is always complete.
 """
 from __future__ import annotations
 
+import hashlib
 import math
-import os
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from synthdoc.errors import SynthdocError
 from synthdoc.pipeline import Sample, sample_meta_json
 from synthdoc.types import quads_to_bboxes
 from synthdoc.writers.schema import SCHEMA, schema_with_features
+from synthdoc.writers.storage import Storage
 
 ROW_GROUP_BYTES = 64 * 1024 * 1024
 _COMPRESSION = {name: "zstd" for name in SCHEMA.names if name != "image"}
@@ -67,24 +68,49 @@ def shard_name(split: str, k: int, n: int) -> str:
     return f"{split}-{k:05d}-of-{n:05d}.parquet"
 
 
-def write_shard(rows: list[dict], path: Path) -> None:
-    """Write `rows` to `path` atomically (temporary name, then rename).
+SHARD_NAME_RE = re.compile(r"(?P<split>[\w.]+)-(?P<k>\d{5})-of-(?P<n>\d{5})\.parquet")
 
-    Raises:
-        SynthdocError: the folder is not writable.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+def encode_shard(rows: list[dict]) -> bytes:
+    """The Parquet file of `rows` (in the given order) as bytes: image bytes uncompressed, other columns
+    zstd, row groups of at most ``ROW_GROUP_BYTES`` of images, features in the schema metadata.
+    The same rows always give the same bytes."""
     table = pa.Table.from_pylist(rows, schema=schema_with_features())
     image_bytes = sum(len(r["image"]["bytes"]) for r in rows) or 1
     per_group = max(1, int(len(rows) * ROW_GROUP_BYTES / image_bytes))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, row_group_size=per_group,
-                       compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd"})
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise SynthdocError(f"cannot write shard {path}: {e.strerror}; choose a writable --out folder") from None
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, row_group_size=per_group,
+                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd"})
+    return sink.getvalue().to_pybytes()
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    """One shard of a run.
+
+    Attributes:
+        config: dataset config (language code) the shard belongs to.
+        path: dataset-relative path, ``data/<config>/<split>-NNNNN-of-NNNNN.parquet``.
+        indices: sample indices of its rows, in row order.
+    """
+
+    config: str
+    path: str
+    indices: range
+
+
+def write_shard(storage: Storage, spec: ShardSpec, rows: list[dict]) -> tuple[str, int]:
+    """Write the rows of `spec` atomically; returns (sha256 hex digest, size in bytes) of the file.
+
+    Raises:
+        SynthdocError: the output is not writable.
+        ValueError: `rows` are not the rows of `spec` (other indices or order).
+    """
+    if [r["index"] for r in rows] != list(spec.indices):
+        raise ValueError(f"rows of {spec.path} do not match its indices")
+    data = encode_shard(rows)
+    storage.write_bytes(spec.path, data)
+    return hashlib.sha256(data).hexdigest(), len(data)
 
 
 @dataclass
@@ -92,57 +118,51 @@ class ShardPlan:
     """Which sample indices go to which shard of which config.
 
     Attributes:
-        shards: config -> list of index lists, one per shard, in index order.
+        shards: config -> list of index ranges, one per shard, in index order.
     """
 
-    shards: dict[str, list[list[int]]] = field(default_factory=dict)
+    shards: dict[str, list[range]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, languages: list[str], pages: int, shard_size: int) -> "ShardPlan":
         """Sample i belongs to languages[i % len(languages)]; each language's indices are cut into shards."""
         plan = cls()
         for li, code in enumerate(languages):
-            idx = list(range(li, pages, len(languages)))
-            n = max(1, math.ceil(len(idx) / shard_size)) if idx else 0
+            idx = range(li, pages, len(languages))
+            n = max(1, math.ceil(len(idx) / shard_size)) if len(idx) else 0
             plan.shards[code] = [idx[k * shard_size:(k + 1) * shard_size] for k in range(n)]
         return plan
 
     def counts(self) -> dict[str, int]:
         return {c: sum(len(s) for s in shards) for c, shards in self.shards.items()}
 
+    def specs(self, split: str) -> list[ShardSpec]:
+        """Every shard of the plan, config by config."""
+        return [ShardSpec(code, f"data/{code}/{shard_name(split, k, len(shards))}", idx)
+                for code, shards in self.shards.items() for k, idx in enumerate(shards)]
 
-class DatasetWriter:
-    """Collects rows in index order and writes each shard as soon as it is complete.
+
+class ShardBuffer:
+    """Collects rows arriving in any order and hands back each shard once all its rows are in.
 
     Args:
-        out: dataset folder.
-        plan: the shard plan.
-        split: split name.
+        specs: the shards to fill.
     """
 
-    def __init__(self, out: Path, plan: ShardPlan, split: str = "train"):
-        self.out, self.plan, self.split = Path(out), plan, split
-        self._where: dict[int, tuple[str, int]] = {}
-        for code, shards in plan.shards.items():
-            for k, idx in enumerate(shards):
-                for i in idx:
-                    self._where[i] = (code, k)
-        self._pending: dict[tuple[str, int], dict[int, dict]] = {}
-        self.written: list[Path] = []
+    def __init__(self, specs: list[ShardSpec]):
+        self._spec_of = {i: spec for spec in specs for i in spec.indices}
+        self._pending: dict[str, dict[int, tuple[dict, dict]]] = {}
 
-    def path(self, code: str, k: int) -> Path:
-        return self.out / "data" / code / shard_name(self.split, k, len(self.plan.shards[code]))
+    def add(self, index: int, row: dict, info: dict) -> tuple[ShardSpec, list[dict], list[dict]] | None:
+        """Add the row (and its generation info) of sample `index`.
 
-    def add(self, index: int, row: dict) -> Path | None:
-        """Add the row of sample `index`; returns the shard path when this row completed a shard."""
-        code, k = self._where[index]
-        bucket = self._pending.setdefault((code, k), {})
-        bucket[index] = row
-        want = self.plan.shards[code][k]
-        if len(bucket) == len(want):
-            path = self.path(code, k)
-            write_shard([bucket[i] for i in want], path)
-            del self._pending[(code, k)]
-            self.written.append(path)
-            return path
-        return None
+        Returns:
+            (spec, rows in index order, infos in index order) when this row completed a shard, else None.
+        """
+        spec = self._spec_of[index]
+        bucket = self._pending.setdefault(spec.path, {})
+        bucket[index] = (row, info)
+        if len(bucket) < len(spec.indices):
+            return None
+        del self._pending[spec.path]
+        return spec, [bucket[i][0] for i in spec.indices], [bucket[i][1] for i in spec.indices]

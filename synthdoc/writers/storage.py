@@ -1,0 +1,133 @@
+"""Where a dataset lives: a local folder or an fsspec URL (``s3://``, ``gs://``, ``file://``, ``memory://``, ...).
+
+Every file synthdoc writes into a dataset goes through :meth:`Storage.write_bytes`, which never leaves a
+partial file under the final name: on a local disk the bytes go to a hidden temporary file in the same
+folder (``.<name>.<pid>.tmp``), are flushed with ``fsync`` and renamed over the target with ``os.replace``
+(atomic on POSIX); on object stores a single ``put`` of the whole object is atomic by itself (S3, GCS and
+Azure only show an object once its upload is complete).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import uuid
+from pathlib import Path
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from synthdoc.errors import SynthdocError
+
+TMP_SUFFIX = ".tmp"
+
+
+class Storage:
+    """A dataset folder addressed by a local path or an fsspec URL.
+
+    Args:
+        location: local path (relative paths are resolved against the working directory) or fsspec URL.
+
+    Attributes:
+        location: what the user gave, for messages.
+        fs: the fsspec filesystem.
+        root: the folder on `fs` (absolute path for local folders, no protocol).
+
+    Raises:
+        SynthdocError: unknown URL protocol, or the filesystem's package (s3fs, gcsfs, ...) is missing.
+    """
+
+    def __init__(self, location: str | os.PathLike):
+        self.location = str(location)
+        try:
+            self.fs, root = fsspec.core.url_to_fs(self.location)
+        except ValueError as e:
+            raise SynthdocError(f"cannot use output {self.location!r}: {e}; give a folder or an fsspec URL") from None
+        except ImportError as e:
+            raise SynthdocError(f"cannot use output {self.location!r}: {e}") from None
+        self.root = root.rstrip("/") or "/"
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.fs, LocalFileSystem)
+
+    @property
+    def url(self) -> str:
+        """Absolute address another process can open: the absolute path of a local folder, else a URL."""
+        return self.root if self.is_local else self.fs.unstrip_protocol(self.root)
+
+    def path(self, rel: str) -> str:
+        """Full path on `fs` of `rel`, a '/'-separated path inside the dataset."""
+        return posixpath.join(self.root, rel)
+
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self.path(rel)))
+
+    def size(self, rel: str) -> int | None:
+        """Size in bytes of `rel`, or None when it does not exist."""
+        try:
+            return int(self.fs.size(self.path(rel)))
+        except FileNotFoundError:
+            return None
+
+    def read_bytes(self, rel: str) -> bytes:
+        return self.fs.cat_file(self.path(rel))
+
+    def glob(self, pattern: str) -> list[str]:
+        """Dataset-relative paths matching a glob `pattern` (e.g. ``data/*/*.parquet``), sorted."""
+        prefix = self.root.rstrip("/") + "/"
+        found = self.fs.glob(self.path(pattern))
+        return sorted(p[len(prefix):] if p.startswith(prefix) else p for p in found)
+
+    def remove(self, rel: str) -> None:
+        """Delete `rel` (no error when it is already gone)."""
+        try:
+            self.fs.rm_file(self.path(rel))
+        except FileNotFoundError:
+            pass
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write `data` to `rel` atomically (see the module docstring).
+
+        Raises:
+            SynthdocError: the location is not writable.
+        """
+        target = self.path(rel)
+        try:
+            if self.is_local:
+                _write_local_atomic(Path(target), data)
+            else:
+                self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+                self.fs.pipe_file(target, data)
+        except OSError as e:
+            reason = e.strerror or str(e)
+            raise SynthdocError(f"cannot write {self.location}/{rel}: {reason}; choose a writable --out") from None
+
+    def check_writable(self) -> None:
+        """Create the folder and write and delete a probe file.
+
+        Raises:
+            SynthdocError: the folder cannot be created or written.
+        """
+        probe = f".synthdoc-write-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            self.fs.makedirs(self.root, exist_ok=True)
+            self.fs.pipe_file(self.path(probe), b"")
+            self.fs.rm_file(self.path(probe))
+        except OSError as e:
+            reason = e.strerror or str(e)
+            raise SynthdocError(f"cannot write to output folder {self.location!r}: {reason}; choose a writable --out") from None
+
+
+def _write_local_atomic(path: Path, data: bytes) -> None:
+    """Temporary file in the same folder, fsync, ``os.replace`` (the temporary file is removed on error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
