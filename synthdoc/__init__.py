@@ -3,13 +3,15 @@
 Public API:
     generate_samples(config, seed) -> iterator of :class:`synthdoc.pipeline.Sample`
     write_dataset(config, out_dir, pages, seed, workers) -> :class:`synthdoc.writers.parquet.WriteSummary`
+    stream(config, seed) -> endless iterator of dataset rows (see :mod:`synthdoc.streaming`)
     GenerateConfig, load_config
 """
 from synthdoc.errors import SynthdocError
 
 __version__ = "0.1.0"
 
-__all__ = ["SynthdocError", "__version__", "GenerateConfig", "load_config", "generate_samples", "write_dataset"]
+__all__ = ["SynthdocError", "__version__", "GenerateConfig", "load_config", "generate_samples", "write_dataset",
+           "stream"]
 
 
 def __getattr__(name: str):  # lazy imports keep `import synthdoc` cheap
@@ -21,4 +23,8 @@ def __getattr__(name: str):  # lazy imports keep `import synthdoc` cheap
         from synthdoc import api
 
         return getattr(api, name)
+    if name == "stream":
+        from synthdoc.streaming import stream
+
+        return stream
     raise AttributeError(name)

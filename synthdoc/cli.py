@@ -84,11 +84,27 @@ def cmd_generate(args: argparse.Namespace) -> int:
         bars[0].update(n - bars[0].n)
 
     try:
-        summary = write_dataset(cfg, args.out, overwrite=args.overwrite, progress=step)
+        summary = write_dataset(cfg, args.out, overwrite=args.overwrite, resume=args.resume, backend=args.backend,
+                                address=args.address, progress=step)
     finally:
         for bar in bars:
             bar.close()
     print(summary.line())
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from synthdoc.writers.hub import push_dataset
+
+    url = push_dataset(args.dir, args.repo, private=args.private, revision=args.revision)
+    print(f"pushed {args.dir} to {url}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from synthdoc.writers.exports import export_dataset
+
+    print(export_dataset(args.dir, args.format, args.out).line())
     return 0
 
 
@@ -147,7 +163,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
     g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--resume", action="store_true",
+                   help="complete the interrupted run in --out (same config and seed); a finished run is left as is")
+    g.add_argument("--backend", choices=["local", "ray"], default="local",
+                   help="local process pool, or one Ray task per shard (same output)")
+    g.add_argument("--address", help="Ray cluster address for --backend ray (default: a local Ray instance)")
     g.set_defaults(func=cmd_generate)
+    h = sub.add_parser("push", help="upload a finished dataset folder to the Hugging Face Hub")
+    h.add_argument("dir", help="dataset folder written by `synthdoc generate`")
+    h.add_argument("--repo", required=True, help="dataset repo OWNER/NAME (created if missing)")
+    h.add_argument("--private", action="store_true", help="create the repo private")
+    h.add_argument("--revision", help="branch to upload to (created if missing; default main)")
+    h.set_defaults(func=cmd_push)
+    e = sub.add_parser("export", help="convert a dataset's labels to another OCR toolkit's format")
+    e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
+    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
+    e.add_argument("--out", required=True, help="new (empty) folder for the export")
+    e.set_defaults(func=cmd_export)
     p = sub.add_parser("preview", help="write annotated PNG previews (of a dataset, or of freshly generated pages)")
     _add_run_options(p)
     p.add_argument("--out", required=True, help="folder for the PNGs")

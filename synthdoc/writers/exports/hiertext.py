@@ -1,0 +1,58 @@
+"""HierText export: ``OUT/<split>.jsonl`` with one annotation per line and the images in ``OUT/<split>/``.
+
+An annotation follows the HierText ground truth (Long et al., "Towards End-to-End Unified Scene Text
+Detection and Layout Analysis", CVPR 2022; https://github.com/google-research-datasets/hiertext):
+``{"image_id", "image_width", "image_height", "paragraphs": [{"vertices", "legible", "lines": [{"vertices",
+"text", "legible", "handwritten", "vertical", "words": [{"vertices", "text", "legible", "handwritten",
+"vertical"}]}]}]}``. Vertices are integer pixel points, clockwise from the top-left corner of the text's own
+frame (synthdoc's quad order); paragraphs, lines and words are in reading order. A word flagged ``ignore``
+(e.g. a dot leader) is not legible; a paragraph is legible when one of its words is.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from synthdoc.writers.exports.common import hierarchy, int_points, write_image
+
+
+def annotation(row: dict) -> dict:
+    """The HierText annotation of a dataset row."""
+    w, h = row["width"], row["height"]
+    words, lines, paras = row["words"], row["lines"], row["paragraphs"]
+    out = []
+    for p, line_list in hierarchy(row):
+        para_lines = []
+        for li, word_ids in line_list:
+            vertical = lines["direction"][li] == "ttb"
+            ws = [{"vertices": int_points(words["quad"][k], w, h), "text": words["text"][k],
+                   "legible": not words["ignore"][k], "handwritten": False, "vertical": vertical} for k in word_ids]
+            para_lines.append({"vertices": int_points(lines["quad"][li], w, h), "text": lines["text"][li],
+                               "legible": any(x["legible"] for x in ws), "handwritten": False,
+                               "vertical": vertical, "words": ws})
+        out.append({"vertices": int_points(paras["quad"][p], w, h),
+                    "legible": any(x["legible"] for x in para_lines), "lines": para_lines})
+    return {"image_id": row["id"], "image_width": w, "image_height": h, "paragraphs": out}
+
+
+class HierTextWriter:
+    """Writes the HierText export of rows added one by one.
+
+    Args:
+        out: export folder.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._files: dict = {}
+
+    def add(self, split: str, row: dict) -> None:
+        write_image(self.out / split, row)
+        if split not in self._files:
+            self._files[split] = open(self.out / f"{split}.jsonl", "w", encoding="utf-8")
+        self._files[split].write(json.dumps(annotation(row), ensure_ascii=False) + "\n")
+
+    def close(self) -> list[Path]:
+        for f in self._files.values():
+            f.close()
+        return [self.out / f"{s}.jsonl" for s in self._files]

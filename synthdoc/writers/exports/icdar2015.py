@@ -1,0 +1,47 @@
+"""ICDAR 2015 (Robust Reading Challenge 4, incidental scene text) export: word quads.
+
+Per split, ``OUT/<split>/images/<id>.jpg`` and ``OUT/<split>/gt/gt_<id>.txt`` with one word per line,
+``x1,y1,x2,y2,x3,y3,x4,y4,transcription``: integer pixel corners clockwise from the top-left of the word's
+own frame, then the text (which may itself contain commas: everything after the eighth comma). ``###``
+marks a word to ignore ("do not care"): synthdoc's ``words.ignore`` (dot leaders). UTF-8 without BOM.
+Format: https://rrc.cvc.uab.es/?ch=4&com=tasks
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from synthdoc.writers.exports.common import int_points, write_image
+
+DONT_CARE = "###"
+
+
+def gt_lines(row: dict) -> list[str]:
+    """The ground-truth lines of a dataset row, words in reading order."""
+    words = row["words"]
+    out = []
+    for quad, text, ignore in zip(words["quad"], words["text"], words["ignore"]):
+        pts = int_points(quad, row["width"], row["height"])
+        out.append(",".join(str(v) for p in pts for v in p) + "," + (DONT_CARE if ignore else text))
+    return out
+
+
+class Icdar2015Writer:
+    """Writes the ICDAR 2015 export of rows added one by one.
+
+    Args:
+        out: export folder.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._written: list[Path] = []
+
+    def add(self, split: str, row: dict) -> None:
+        image = write_image(self.out / split / "images", row)
+        gt = self.out / split / "gt" / f"gt_{image.stem}.txt"
+        gt.parent.mkdir(parents=True, exist_ok=True)
+        gt.write_text("".join(line + "\n" for line in gt_lines(row)), encoding="utf-8")
+        self._written.append(gt)
+
+    def close(self) -> list[Path]:
+        return self._written
