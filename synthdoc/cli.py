@@ -46,6 +46,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", action="append", metavar="[LANG=]PATH",
                    help="local file/folder or Hugging Face dataset (owner/name); repeatable")
     p.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+    p.add_argument("--augment", metavar="PRESET|FILE",
+                   help="augmentation: none (default), light, default, scan, photo, heavy, or a stack YAML file")
 
 
 def _config(args: argparse.Namespace):
@@ -64,6 +66,8 @@ def _config(args: argparse.Namespace):
         over["corpus"] = {**over["corpus"], **_corpus(args.corpus)}
     if args.font_dir:
         over["font_dirs"] = over["font_dirs"] + args.font_dir
+    if getattr(args, "augment", None):
+        over["augment"] = args.augment
     for key in ("shard_size", "image_format", "jpeg_quality"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)

@@ -33,6 +33,8 @@ class GenerateConfig:
         fonts: mapping merged over the shipped fonts.yaml (add languages, scripts, families).
         max_retries: attempts per sample before the run fails.
         split: dataset split name.
+        augment: augmentation stack: a preset name (none, light, default, scan, photo, heavy), the path of a
+            stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
     """
 
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
@@ -51,6 +53,7 @@ class GenerateConfig:
     fonts: dict[str, Any] = field(default_factory=dict)
     max_retries: int = 20
     split: str = "train"
+    augment: Any = "none"
 
     def validate(self, where: str = "config") -> "GenerateConfig":
         """Check types and ranges.
@@ -82,6 +85,9 @@ class GenerateConfig:
                 raise bad(key, "must be a mapping")
         if not isinstance(self.font_dirs, list):
             raise bad("font_dirs", "must be a list of folders")
+        if not (isinstance(self.augment, str) and self.augment) and not isinstance(self.augment, dict):
+            raise bad("augment", "must be a preset name (none, light, default, scan, photo, heavy), a stack YAML "
+                      "path or a stack mapping")
         return self
 
     def to_dict(self) -> dict:

@@ -1,8 +1,11 @@
-"""One sample = text -> layout -> render -> encode. The only place the stages meet.
+"""One sample = text -> layout -> render -> augment -> encode. The only place the stages meet.
 
 Sample i of a run is a pure function of (config, seed, i): every stage draws from
 ``synthdoc.rng.sample_rng(seed, i, stage, attempt)``; a failed attempt (text does not fit, tofu) is retried
-with the next attempt number and counted.
+with the next attempt number and counted. With an augmentation stack (``cfg.augment`` other than ``none``), the
+render stage hands the background layer and the text masks to the stack (:mod:`synthdoc.augment`), which
+composites them and returns the augmented image, the page with its quads moved by every geometric step, and the
+record of applied steps stored in ``meta["augment"]``.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import cv2
 import numpy as np
 
 from synthdoc import __version__
+from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import Page, check
@@ -118,6 +122,7 @@ class SampleFactory:
             if not weights:
                 raise SynthdocError(f"no layout of {', '.join(cfg.layouts)} supports {code}; "
                                     "add one that does, e.g. --layouts multi_column=1")
+        self.augment = load_stack(cfg.augment)  # raises SynthdocError for an unknown preset or a bad stack file
         self.face_cache = FaceCache()
         self.glyph_cache = GlyphCache()
         self.stats = {"retries": 0, "skipped_for_coverage": 0}
@@ -142,6 +147,12 @@ class SampleFactory:
 
     def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
         """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""
+        bg, bg_params = self.background(page, index, attempt)
+        return composite(bg, text_masks(page, self.glyph_cache)), bg_params
+
+    def background(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
+        """Background layer of the render stage (paper or the layout's background, with its rules drawn).
+        Returns ((H, W, 3) uint8 RGB, background params)."""
         rng = sample_rng(self.cfg.seed, index, "background", attempt)
         spec = page.meta.get("background")
         if isinstance(spec, dict) and spec.get("kind") in BACKGROUND_KINDS:  # chosen by the layout (slide, scattered)
@@ -153,7 +164,17 @@ class SampleFactory:
         # integer pixel corners, drawn under the text in list order
         for x0, y0, x1, y1, r, g, b in page.meta.get("rules", []):
             cv2.rectangle(bg, (int(x0), int(y0)), (int(x1), int(y1)), (int(r), int(g), int(b)), thickness=-1)
-        return composite(bg, text_masks(page, self.glyph_cache)), bg_params
+        return bg, bg_params
+
+    def render_augmented(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, Page, dict, dict]:
+        """Render and augment stages: the stack composites the text layers over the background itself (text-level
+        steps work on the layers). Returns ((H, W, 3) uint8 RGB, page with transformed quads, background params,
+        augmentation record); the page passes :func:`synthdoc.doc.check`."""
+        bg, bg_params = self.background(page, index, attempt)
+        image, page, record = self.augment.apply(page, bg, text_masks(page, self.glyph_cache),
+                                                 sample_rng(self.cfg.seed, index, "augment", attempt))
+        check(page)
+        return image, page, bg_params, record
 
     def encode(self, image: np.ndarray) -> bytes:
         """Encode (H, W, 3) uint8 RGB as JPEG (quality cfg.jpeg_quality) or PNG."""
@@ -180,11 +201,17 @@ class SampleFactory:
                 self.stats["retries"] += 1
                 last = e
                 continue
-            image, bg = self.render(page, index, attempt)
+            if self.augment.empty:
+                image, bg = self.render(page, index, attempt)
+                record = None
+            else:
+                image, page, bg, record = self.render_augmented(page, index, attempt)
             meta = {
                 "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
                 "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,
             }
+            if record is not None:
+                meta["augment"] = record
             return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")

@@ -1,0 +1,210 @@
+"""Geometric phase: small rotation, perspective and scale/crop-with-margin.
+
+Every step builds one 3x3 matrix (page pixels -> page pixels) and applies it to the pixels
+(cv2.warpAffine / cv2.warpPerspective, bilinear) and to every word, line and paragraph quad
+(:func:`synthdoc.types.transform_quads`); bboxes are recomputed from the transformed quads when the row is
+written. The matrix is composed with a scale-and-shift so that every quad stays inside the page with
+``margin_px`` to spare (:func:`fit_to_page`). The transforms preserve orientation, so quads stay convex and
+clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with the median colour
+of the page border (the paper) or with ``border_rgb``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import ClassVar
+
+import cv2
+import numpy as np
+
+from synthdoc.augment.base import AugmentState, Step, check_range, check_rgb, check_value, draw, register
+from synthdoc.doc import Line, Page, Paragraph, Word
+from synthdoc.types import transform_quads
+
+
+def page_points(page: Page) -> np.ndarray:
+    """(N, 2) float64: every vertex of every paragraph, line and word quad of `page`, page pixels."""
+    quads = [p.quad for p in page.paragraphs] + [line.quad for line in page.lines] + [w.quad for w in page.words]
+    return np.asarray(quads, np.float64).reshape(-1, 2)
+
+
+def _apply_h(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    hom = np.hstack([pts, np.ones((len(pts), 1))]) @ m.T
+    return hom[:, :2] / hom[:, 2:3]
+
+
+def fit_to_page(matrix: np.ndarray, points: np.ndarray, width: int, height: int, margin_px: float) -> np.ndarray:
+    """`matrix` followed by the smallest scale-down (about the points' box centre) and shift that keep every
+    transformed point inside [margin, width - margin] x [margin, height - margin].
+
+    Args:
+        matrix: (3, 3) page -> page transform.
+        points: (N, 2) points that must stay inside (the page's quad vertices).
+        width, height: page size, px.
+        margin_px: room to keep at every page edge, px.
+
+    Returns:
+        (3, 3) float64 matrix (``matrix`` itself when nothing leaves the page).
+    """
+    m = np.asarray(matrix, np.float64)
+    if len(points) == 0:
+        return m
+    p = _apply_h(m, points)
+    lo, hi = p.min(axis=0), p.max(axis=0)
+    room = np.array([width - 2 * margin_px, height - 2 * margin_px], np.float64)
+    size = np.maximum(hi - lo, 1e-9)
+    s = min(1.0, float((room / size).min()))
+    c = (lo + hi) / 2
+    lo2, hi2 = c + (lo - c) * s, c + (hi - c) * s
+    shift = np.maximum(0.0, margin_px - lo2) - np.maximum(0.0, hi2 - (np.array([width, height]) - margin_px))
+    if s == 1.0 and not shift.any():
+        return m
+    fit = np.array([[s, 0, (1 - s) * c[0] + shift[0]], [0, s, (1 - s) * c[1] + shift[1]], [0, 0, 1]], np.float64)
+    return fit @ m
+
+
+def transform_page(page: Page, matrix: np.ndarray) -> Page:
+    """A copy of `page` whose paragraph, line and word quads are mapped by the (3, 3) `matrix`.
+
+    Glyph runs (drawing instructions of the clean render) and meta are kept as they are.
+    """
+    m = np.asarray(matrix, np.float64)
+    paragraphs = []
+    for para in page.paragraphs:
+        lines = [dataclasses.replace(line, quad=transform_quads(line.quad, m),
+                                     words=[dataclasses.replace(w, quad=transform_quads(w.quad, m)) for w in line.words])
+                 for line in para.lines]
+        paragraphs.append(dataclasses.replace(para, quad=transform_quads(para.quad, m), lines=lines))
+    return dataclasses.replace(page, paragraphs=paragraphs)
+
+
+def border_colour(image: np.ndarray) -> list[int]:
+    """Median colour of the outermost 2 px of `image` ((H, W, 3) uint8): the paper colour of a page."""
+    edge = np.concatenate([image[:2].reshape(-1, 3), image[-2:].reshape(-1, 3),
+                           image[:, :2].reshape(-1, 3), image[:, -2:].reshape(-1, 3)])
+    return [int(v) for v in np.median(edge, axis=0)]
+
+
+def warp_state(state: AugmentState, matrix, border_rgb) -> None:
+    """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array)."""
+    m = np.asarray(matrix, np.float64)
+    fill = tuple(float(c) for c in (border_rgb if border_rgb is not None else border_colour(state.image)))
+    size = (state.width, state.height)
+    if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
+        state.image = cv2.warpAffine(state.image, m[:2], size, flags=cv2.INTER_LINEAR,
+                                     borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    else:
+        state.image = cv2.warpPerspective(state.image, m, size, flags=cv2.INTER_LINEAR,
+                                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    state.page = transform_page(state.page, m)
+
+
+@dataclass
+class _Geometric(Step):
+    """Shared fields of the geometric steps.
+
+    Attributes:
+        margin_px: quads keep at least this distance to the page edges, px.
+        border_rgb: fill colour of uncovered area (sRGB 0-255), or None for the page's border colour.
+    """
+
+    margin_px: float = 4.0
+    border_rgb: tuple | None = None
+    phase: ClassVar[str] = "geometric"
+
+    def validate(self) -> None:
+        self.margin_px = check_value(self.name, "margin_px", self.margin_px, 0, 200)
+        if self.border_rgb is not None:
+            self.border_rgb = check_rgb(self.name, "border_rgb", self.border_rgb)
+
+    def _params(self, state: AugmentState, matrix: np.ndarray, **extra) -> dict:
+        m = fit_to_page(matrix, page_points(state.page), state.width, state.height, self.margin_px)
+        return {**extra, "matrix": [[float(v) for v in row] for row in m],
+                "border_rgb": None if self.border_rgb is None else list(self.border_rgb)}
+
+    @classmethod
+    def apply(cls, state: AugmentState, params: dict) -> None:
+        warp_state(state, params["matrix"], params["border_rgb"])
+
+
+@register
+@dataclass
+class Rotate(_Geometric):
+    """Rotation about the page centre by angle_deg (positive = counter-clockwise on screen, as
+    cv2.getRotationMatrix2D), scaled down just enough to keep every quad inside the page.
+
+    Attributes:
+        angle_deg_range: rotation angle, degrees.
+    """
+
+    angle_deg_range: tuple = (-2.0, 2.0)
+    name: ClassVar[str] = "Rotate"
+
+    def validate(self) -> None:
+        super().validate()
+        self.angle_deg_range = check_range(self.name, "angle_deg_range", self.angle_deg_range, -45, 45)
+
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
+        angle = draw(rng, self.angle_deg_range)
+        m = np.vstack([cv2.getRotationMatrix2D((state.width / 2, state.height / 2), angle, 1.0), [0, 0, 1]])
+        return self._params(state, m, angle_deg=angle)
+
+
+@register
+@dataclass
+class Perspective(_Geometric):
+    """A perspective (photographed page) transform: the page corners move inwards or outwards by up to
+    corner_frac of the page size each; the mapping of the page onto that quadrilateral is then fitted.
+
+    Attributes:
+        corner_frac_range: corner displacement, fraction of the page width (x) and height (y).
+    """
+
+    corner_frac_range: tuple = (0.0, 0.03)
+    name: ClassVar[str] = "Perspective"
+
+    def validate(self) -> None:
+        super().validate()
+        self.corner_frac_range = check_range(self.name, "corner_frac_range", self.corner_frac_range, 0, 0.2)
+
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
+        w, h = state.width, state.height
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
+        amount = draw(rng, self.corner_frac_range)
+        jitter = rng.uniform(-1, 1, (4, 2)) * amount * np.array([w, h])
+        dst = src + np.round(jitter, 2)
+        m = cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
+        return self._params(state, m, corners_px=np.round(dst, 2).tolist())
+
+
+@register
+@dataclass
+class ScaleCrop(_Geometric):
+    """Scale about the page centre and shift: scales above 1 crop the page (zoom in) while keeping every quad
+    inside with margin_px to spare (the scale is reduced if the text does not fit); scales below 1 leave a
+    border. The shift is drawn inside what keeps the text on the page.
+
+    Attributes:
+        scale_range: scale factor.
+    """
+
+    scale_range: tuple = (0.92, 1.08)
+    name: ClassVar[str] = "ScaleCrop"
+
+    def validate(self) -> None:
+        super().validate()
+        self.scale_range = check_range(self.name, "scale_range", self.scale_range, 0.25, 4)
+
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
+        w, h = state.width, state.height
+        s = draw(rng, self.scale_range)
+        pts = page_points(state.page)
+        m = np.array([[s, 0, (1 - s) * w / 2], [0, s, (1 - s) * h / 2], [0, 0, 1]], np.float64)
+        if len(pts):  # shift: anywhere that keeps the (scaled) text box inside the margins
+            p = _apply_h(m, pts)
+            lo, hi = p.min(axis=0), p.max(axis=0)
+            low = self.margin_px - lo
+            high = np.array([w, h]) - self.margin_px - hi
+            t = [round(float(rng.uniform(a, b)), 2) if a <= b else 0.0 for a, b in zip(low, high)]
+            m[:2, 2] += t
+        return self._params(state, m, scale=s)

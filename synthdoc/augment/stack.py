@@ -1,0 +1,217 @@
+"""Augmentation stacks: YAML declaration, shipped presets, applying a stack to a page, replaying a record.
+
+A stack file::
+
+    description: what it is for          # optional
+    min_contrast: 4.5                    # optional: WCAG ratio ink keeps after background steps
+    steps:                               # steps and groups, each a one-key mapping
+      - PaperTexture: {p: 0.5}
+      - OneOf:
+          p: 0.3
+          steps:
+            - GaussianBlur: {sigma_px_range: [0.3, 0.8]}
+            - MotionBlur: {}
+      - Jpeg: {p: 0.5, quality_range: [60, 95]}
+
+Applying (:meth:`AugmentStack.apply`): the tree selects its steps with the page's ``augment`` stream
+(``p`` of each step and group, the ``OneOf`` choices), the selected steps are ordered by phase (background,
+text, image, geometric, page; declaration order inside a phase), then each draws its parameters from the same
+stream and applies them. The record ``{"preset", "min_contrast", "steps": [{"name", "params"}]}`` holds
+exactly what was applied; :func:`replay` re-applies it to the clean render and gives identical pixels.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
+from synthdoc.doc import Page
+from synthdoc.errors import SynthdocError
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+STACK_KEYS = ("description", "min_contrast", "steps")
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets (``synthdoc/augment/presets/<name>.yaml``)."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+@dataclass
+class AugmentStack:
+    """A parsed stack.
+
+    Attributes:
+        name: preset name or file path (recorded in each row's meta).
+        root: the top-level group of steps.
+        min_contrast: WCAG contrast ratio ink keeps against the background after background steps.
+        description: free text.
+    """
+
+    name: str
+    root: Compose
+    min_contrast: float = 4.5
+    description: str = ""
+
+    @property
+    def steps(self) -> list[Step]:
+        """Every step of the stack (all branches), in declaration order."""
+        return self.root.leaves()
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator) -> tuple[np.ndarray, Page, dict]:
+        """Augment one page.
+
+        Args:
+            page: the laid-out page (not modified; geometric steps return a transformed copy).
+            background: (H, W, 3) uint8 RGB background layer with rules (may be modified in place).
+            masks: ink colour -> (H, W) uint8 coverage, as :func:`synthdoc.render.compose.text_masks` returns.
+            rng: the page's ``augment`` stream (``synthdoc.rng.sample_rng(seed, index, "augment", attempt)``).
+
+        Returns:
+            ((H, W, 3) uint8 RGB image, page with transformed quads, record for the row's meta).
+        """
+        state = AugmentState.from_render(page, background, masks, self.min_contrast)
+        chosen = sorted(self.root.select(rng), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
+        records = []
+        for step in chosen:
+            state.advance(step.phase)
+            params = step.sample(rng, state)
+            if params is None:
+                continue
+            params = json.loads(json.dumps(params))  # apply exactly what is recorded (the row's JSON meta)
+            step.apply(state, params)
+            records.append({"name": step.name, "params": params})
+        image = state.finish()
+        return image, state.page, {"preset": self.name, "min_contrast": self.min_contrast, "steps": records}
+
+
+def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tuple[np.ndarray, Page]:
+    """Re-apply a recorded augmentation (``meta["augment"]`` of a row) to the clean render of its page.
+
+    Args:
+        record: {"min_contrast", "steps": [{"name", "params"}, ...]} in application order.
+        page: the clean laid-out page.
+        background: (H, W, 3) uint8 RGB clean background layer (may be modified in place).
+        masks: ink colour -> (H, W) uint8 coverage of the clean render.
+
+    Returns:
+        ((H, W, 3) uint8 RGB image, page with transformed quads) — identical to what the stack produced.
+
+    Raises:
+        SynthdocError: a step name that is not registered.
+    """
+    state = AugmentState.from_render(page, background, masks, float(record.get("min_contrast", 4.5)))
+    for rec in record["steps"]:
+        cls = STEPS.get(rec["name"])
+        if cls is None:
+            raise SynthdocError(f"cannot replay unknown augmentation step {rec['name']!r}; "
+                                f"known steps: {', '.join(sorted(STEPS))}")
+        state.advance(cls.phase)
+        cls.apply(state, rec["params"])
+    return state.finish(), state.page
+
+
+# --- loading --------------------------------------------------------------------------------------------------------
+
+
+def _node(item: Any, where: str):
+    """A step, Compose or OneOf from a one-key mapping ``{Name: {params}}``."""
+    if isinstance(item, str):
+        item = {item: None}
+    if not isinstance(item, dict) or len(item) != 1:
+        raise SynthdocError(f"{where}: each entry must be a one-key mapping like `GaussianBlur: {{p: 0.3}}`, got {item!r}")
+    (key, args), = item.items()
+    args = {} if args is None else args
+    if not isinstance(args, dict):
+        raise SynthdocError(f"{where}: parameters of {key} must be a mapping, got {args!r}")
+    if key in ("Compose", "OneOf"):
+        extra = set(args) - ({"steps", "p"} | ({"weights"} if key == "OneOf" else set()))
+        if extra:
+            raise SynthdocError(f"{where}: {key}: unknown key {sorted(extra)[0]!r}; use steps, p"
+                                + (", weights" if key == "OneOf" else ""))
+        steps = args.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise SynthdocError(f"{where}: {key}: `steps` must be a non-empty list")
+        children = [_node(s, f"{where}.{key}.steps[{i}]") for i, s in enumerate(steps)]
+        p = args.get("p", 1.0)
+        if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
+            raise SynthdocError(f"{where}: {key}: p must be a number in [0, 1], got {p!r}")
+        try:
+            return Compose(children, float(p)) if key == "Compose" else OneOf(children, float(p), args.get("weights"))
+        except ValueError as e:
+            raise SynthdocError(f"{where}: {e}") from None
+    cls = STEPS.get(key)
+    if cls is None:
+        raise SynthdocError(f"{where}: unknown augmentation step {key!r}; known: Compose, OneOf, "
+                            f"{', '.join(sorted(STEPS))}")
+    valid = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+    bad = sorted(set(args) - valid)
+    if bad:
+        raise SynthdocError(f"{where}: {key}: unknown parameter {bad[0]!r}; valid: {', '.join(sorted(valid))}")
+    try:
+        return cls(**args)
+    except SynthdocError as e:
+        raise SynthdocError(f"{where}: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise SynthdocError(f"{where}: {e}") from None
+
+
+def parse_stack(data: Any, name: str, where: str) -> AugmentStack:
+    """An :class:`AugmentStack` from a parsed YAML mapping.
+
+    Raises:
+        SynthdocError: not a mapping, unknown key, bad step entry or parameter (names `where` and the entry).
+    """
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SynthdocError(f"{where}: an augmentation stack must be a mapping with `steps:` (and optionally "
+                            "`min_contrast:`, `description:`)")
+    bad = sorted(set(data) - set(STACK_KEYS))
+    if bad:
+        raise SynthdocError(f"{where}: unknown key {bad[0]!r}; valid keys: {', '.join(STACK_KEYS)}")
+    steps = data.get("steps") or []
+    if not isinstance(steps, list):
+        raise SynthdocError(f"{where}: `steps` must be a list of steps")
+    mc = data.get("min_contrast", 4.5)
+    if not isinstance(mc, (int, float)) or isinstance(mc, bool) or not 1 <= mc <= 21:
+        raise SynthdocError(f"{where}: min_contrast must be a WCAG contrast ratio in [1, 21], got {mc!r}")
+    root = Compose([_node(s, f"{where}: steps[{i}]") for i, s in enumerate(steps)])
+    return AugmentStack(name, root, float(mc), str(data.get("description", "")))
+
+
+def load_stack(spec: str | dict | None) -> AugmentStack:
+    """The stack named by `spec`: a preset name (``none``, ``light``, ``default``, ``scan``, ``photo``,
+    ``heavy``), a path to a stack YAML file, or an already parsed mapping. None means ``none``.
+
+    Raises:
+        SynthdocError: unknown preset and no such file, unreadable or invalid YAML, invalid stack.
+    """
+    if spec is None:
+        spec = "none"
+    if isinstance(spec, dict):
+        return parse_stack(spec, "inline", "augment")
+    if not isinstance(spec, str) or not spec:
+        raise SynthdocError(f"augment: expected a preset name or a stack YAML path, got {spec!r}")
+    names = preset_names()
+    path = PRESET_DIR / f"{spec}.yaml" if spec in names else Path(spec).expanduser()
+    if spec not in names and not path.is_file():
+        raise SynthdocError(f"unknown augmentation preset or file {spec!r}; use one of {', '.join(names)} "
+                            "or the path of a stack YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SynthdocError(f"cannot read augmentation stack {path}: {e.strerror}; check the --augment path") from None
+    except yaml.YAMLError as e:
+        raise SynthdocError(f"{path}: invalid YAML ({str(e).splitlines()[0]})") from None
+    return parse_stack(data, spec, spec if spec not in names else f"preset {spec}")
