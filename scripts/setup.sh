@@ -8,10 +8,14 @@ WITH_TEST=0
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 
 pkgs=(fonts-noto-core fonts-noto-cjk)
+pkgs+=(libicu-dev pkg-config g++ python3-dev)  # PyICU (bidi, line breaking) compiles against the system ICU
 if [ "$WITH_TEST" = 1 ]; then
   pkgs+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor
          tesseract-ocr-rus tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-chi-sim-vert
          tesseract-ocr-chi-tra-vert)
+  pkgs+=(tesseract-ocr-ara tesseract-ocr-fas tesseract-ocr-heb tesseract-ocr-hin tesseract-ocr-ben
+         tesseract-ocr-tam tesseract-ocr-tha tesseract-ocr-ell tesseract-ocr-vie tesseract-ocr-ukr
+         libfribidi0)  # complex-script labels-match-pixels test (Pillow's raqm baseline needs fribidi)
 fi
 python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv python3-pip)
 missing=()

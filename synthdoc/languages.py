@@ -19,7 +19,7 @@ from synthdoc.resources import data_path
 
 DIRECTIONS = ("ltr", "rtl", "ttb")
 ROLES = ("serif", "sans", "mono", "bold", "handwriting")
-_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts"}
+_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback"}
 _LANG_KEYS = _SCRIPT_KEYS | {"name", "aliases", "script", "hb_language", "corpus"}
 
 
@@ -39,6 +39,9 @@ class Language:
         fonts: role -> family names in preference order.
         packages: Debian packages providing the fonts.
         corpus: user corpus path from the config, or None for the bundled sample.
+        fallback: families (preference order) that draw what the script's faces lack — Latin words, European
+            digits and punctuation inside Arabic, Hebrew, Indic or Thai text (e.g. Noto Sans Hebrew has no
+            digits and no full stop). Empty for scripts whose faces cover Latin.
     """
 
     code: str
@@ -52,11 +55,18 @@ class Language:
     fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     packages: tuple[str, ...] = ()
     corpus: str | None = None
+    fallback: tuple[str, ...] = ()
 
     @property
     def word_separator(self) -> str:
         """String joining words of a line: " " for space-delimited scripts, "" otherwise."""
         return " " if self.space_delimited else ""
+
+    @property
+    def base_direction(self) -> str:
+        """Direction of horizontal paragraphs (the bidi paragraph level, UAX #9 HL1): "rtl" when the first
+        listed direction is rtl, else "ltr"."""
+        return "rtl" if self.directions[0] == "rtl" else "ltr"
 
 
 def _norm(name: str) -> str:
@@ -138,6 +148,7 @@ class LanguageRegistry:
             fonts={r: tuple(f) for r, f in fonts.items()},
             packages=tuple(merged.get("packages") or ()),
             corpus=merged.get("corpus"),
+            fallback=tuple(str(f) for f in merged.get("fallback") or ()),
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):

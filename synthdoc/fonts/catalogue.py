@@ -68,6 +68,38 @@ class FaceInfo:
         return all(ord(c) in cmap or c.isspace() for c in set(text))
 
 
+@dataclass(frozen=True)
+class FallbackFaceInfo(FaceInfo):
+    """A face paired with the fallback face that draws what its cmap lacks (fonts.yaml ``fallback``), e.g.
+    Noto Sans Hebrew with Noto Sans for digits, full stops and Latin words.
+
+    ``cmap`` stays the primary face's own; :meth:`covers` and :meth:`missing` also count the fallback's cmap,
+    so text is accepted when the pair can draw it (the typesetter picks the face per grapheme cluster).
+    """
+
+    fallback: FaceInfo | None = None
+
+    def missing(self, text: str) -> set[str]:
+        miss = super().missing(text)
+        return {c for c in miss if ord(c) not in self.fallback.cmap} if self.fallback else miss
+
+    def covers(self, text: str) -> bool:
+        return not self.missing(text)
+
+
+def pick_fallback(face: FaceInfo, pool: Sequence[FaceInfo]) -> FaceInfo | None:
+    """The face of `pool` (fallback families in preference order, upright faces) that suits `face`: same weight
+    (bold or not), Regular/Bold style preferred, serif when `face`'s family name says Serif; None if `pool` is empty."""
+    if not pool:
+        return None
+    serif = "serif" in face.family.lower()
+    def rank(i_f):
+        i, f = i_f
+        return (f.bold != face.bold, ("serif" in f.family.lower()) != serif,
+                f.style not in ("Regular", "Bold", "Book"), i)
+    return min(enumerate(pool), key=rank)[1]
+
+
 def font_dirs_from_env() -> list[str]:
     """User font folders from ``$SYNTHDOC_FONT_DIRS`` (os.pathsep-separated)."""
     raw = os.environ.get(ENV_FONT_DIRS, "")
@@ -234,6 +266,11 @@ class FontCatalogue:
                         continue
                     seen.add(face.key + target)
                     out.setdefault(target, []).append(face)
+        if lang.fallback:  # pair every face with the fallback face that draws what it lacks
+            pool = [f for fam in lang.fallback for f in self.family(fam) if not f.italic]
+            if pool:
+                out = {r: [FallbackFaceInfo(f.path, f.index, f.family, f.style, f.names, f.cmap, pick_fallback(f, pool))
+                           for f in faces] for r, faces in out.items()}
         if not any(v for r, v in out.items() if r != "bold"):
             listed = ", ".join(f for fams in lang.fonts.values() for f in fams) or "none listed"
             pkgs = " ".join(lang.packages) or "a font package covering the script"

@@ -37,9 +37,22 @@ class LayoutInput:
     stats: dict = field(default_factory=dict)
 
     def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int]) -> TextStyle:
-        """TextStyle for `face` at `size_px` with this language's HarfBuzz tags."""
+        """TextStyle for `face` at `size_px` with this language's HarfBuzz tags, paragraph direction and the
+        face's fallback (:class:`synthdoc.fonts.catalogue.FallbackFaceInfo`), if any."""
+        fallback = getattr(face, "fallback", None)
         return TextStyle(self.face_cache.get(face), int(size_px), color, self.lang.hb_language,
-                         self.lang.hb_script, self.lang.space_delimited)
+                         self.lang.hb_script, self.lang.space_delimited, direction=self.lang.base_direction,
+                         fallback=self.face_cache.get(fallback) if fallback is not None else None)
+
+    @property
+    def rtl(self) -> bool:
+        """The language's paragraphs run right to left: layouts mirror their frames (see place_horizontal)."""
+        return self.lang.base_direction == "rtl"
+
+    def mirror_px(self, page_width: int) -> float | None:
+        """`mirror_px` argument for :func:`synthdoc.layout.typeset.place_horizontal`: the page width for a
+        right-to-left language (the layout's logical frame is mirrored onto the page), else None."""
+        return float(page_width) if self.rtl else None
 
     def pick_face(self, rng: np.random.Generator, role_weights: dict[str, float]) -> tuple[str, FaceInfo]:
         """Draw a role among those with installed faces (by weight), then a face of that role."""

@@ -1,17 +1,28 @@
 """Line breaking and word segmentation over shaped per-character advances.
 
-Space-delimited scripts break after spaces; scripts without spaces (CJK) break between any two clusters,
-except inside runs of Latin letters / digits and where basic kinsoku forbids it (JIS X 4051 line-start
-and line-end prohibited characters, abridged). A word wider than the line is broken at the last cluster
-boundary that fits.
+Break opportunities are those of the Unicode Line Breaking Algorithm (UAX #14, ICU's line break iterator through
+PyICU, dictionary-based inside Thai, Lao, Khmer and Myanmar text), restricted to grapheme cluster (UAX #29) and
+shaping cluster boundaries, then tailored:
+
+- space-delimited scripts break after spaces, and between two characters of Line_Break class SA (complex
+  context: Thai, Lao, Khmer, Myanmar write no spaces between words) where ICU's dictionary finds a word boundary;
+  never after a hyphen or slash inside a word;
+- scripts without spaces (CJK) break between clusters, except inside runs of Latin letters / digits and where
+  basic kinsoku forbids it (JIS X 4051 line-start and line-end prohibited characters, abridged).
+
+UAX #14 itself forbids e.g. a break inside "17:00" (NU IS NU, rule LB25) or before "!" after a space (LB13).
+A word wider than the line is broken at the last grapheme and shaping cluster boundary that fits.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 
+import icu
 import numpy as np
 
 from synthdoc.errors import SampleError
+from synthdoc.render.itemize import grapheme_starts, line_break_opportunities
 
 # Kinsoku (JIS X 4051 §3.1.7/§3.1.8, abridged): characters that must not start / end a line.
 NO_LINE_START = frozenset("。、，．,.:;!?！？：；」』）〕〉》】〙〗｝]}）ー…‥・゛゜ヽヾゝゞ々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ%％")
@@ -29,26 +40,43 @@ def is_word_char(ch: str) -> bool:
     return not name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH"))
 
 
-def break_candidates(text: str, cluster_start: np.ndarray, space_delimited: bool) -> np.ndarray:
-    """Boolean (len(text) + 1,) mask: True at i when a line may end before character i (i = len(text) always)."""
+_LB_SA = icu.Char.getPropertyValueEnum(icu.UProperty.LINE_BREAK, "SA")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_complex_context(ch: str) -> bool:
+    """Line_Break class SA (UAX #14 complex context: Thai, Lao, Khmer, Myanmar letters and marks), from ICU."""
+    return icu.Char.getIntPropertyValue(ord(ch), icu.UProperty.LINE_BREAK) == _LB_SA
+
+
+def break_candidates(text: str, cluster_start: np.ndarray, space_delimited: bool,
+                     language: str | None = None) -> np.ndarray:
+    """Where a line may end.
+
+    Args:
+        text: paragraph text, logical order.
+        cluster_start: (len(text),) bool, True where a shaping cluster begins.
+        space_delimited: the script separates words with spaces.
+        language: BCP 47 tag selecting ICU's locale tailoring (None: root locale).
+
+    Returns:
+        (len(text) + 1,) bool: True at i when a line may end before character i (i = len(text) always).
+    """
     n = len(text)
-    ok = np.zeros(n + 1, dtype=bool)
-    ok[n] = True
-    for i in range(1, n):
+    ok = line_break_opportunities(text, language)
+    ok[:n] &= cluster_start & grapheme_starts(text)
+    ok[0] = False
+    for i in np.flatnonzero(ok[1:n]) + 1:
         prev, cur = text[i - 1], text[i]
-        if not cluster_start[i] or cur.isspace():
+        if cur.isspace():
+            ok[i] = False
+        elif prev.isspace():
             continue
-        if space_delimited:
-            ok[i] = prev.isspace()
-        else:
-            if prev.isspace():
-                ok[i] = True
-            elif cur in NO_LINE_START or prev in NO_LINE_END:
-                continue
-            elif is_word_char(prev) and is_word_char(cur):
-                continue
-            else:
-                ok[i] = True
+        elif space_delimited:
+            ok[i] = is_complex_context(prev) and is_complex_context(cur)
+        elif cur in NO_LINE_START or prev in NO_LINE_END or (is_word_char(prev) and is_word_char(cur)):
+            ok[i] = False
+    ok[n] = True
     return ok
 
 
@@ -59,16 +87,18 @@ def _trim_end(text: str, s: int, e: int) -> int:
 
 
 def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widths: list[float] | float,
-                space_delimited: bool, max_lines: int | None = None) -> list[tuple[int, int]]:
-    """Greedy line breaking.
+                space_delimited: bool, max_lines: int | None = None, language: str | None = None) -> list[tuple[int, int]]:
+    """Greedy line breaking at the opportunities of :func:`break_candidates`.
 
     Args:
         text: paragraph text (one line, logical order).
-        advances: (len(text),) float32 px advance per character (see ShapedRun.char_advances).
-        cluster_start: (len(text),) bool.
+        advances: (len(text),) float32 px advance per character (see ShapedRun.char_advances); the width of a line
+            is the sum over its characters, whatever their visual order.
+        cluster_start: (len(text),) bool, shaping cluster starts.
         widths: available width per line in px (the last value repeats), or one width for all lines.
         space_delimited: break at spaces (True) or between clusters with kinsoku (False).
         max_lines: stop after this many lines.
+        language: BCP 47 tag for ICU's line breaking tailoring.
 
     Returns:
         (start, end) character ranges, trailing and leading spaces excluded, in order.
@@ -78,10 +108,10 @@ def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widt
     """
     n = len(text)
     cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
-    ok = break_candidates(text, cluster_start, space_delimited)
+    ok = break_candidates(text, cluster_start, space_delimited, language)
     cand = np.flatnonzero(ok)
     trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
-    bounds = np.flatnonzero(np.append(cluster_start, True))  # cluster boundaries incl. n
+    bounds = np.flatnonzero(np.append(cluster_start & grapheme_starts(text), True))  # cluster boundaries incl. n
     widths_list = [widths] if isinstance(widths, (int, float)) else list(widths)
     lines: list[tuple[int, int]] = []
     s = 0

@@ -15,6 +15,8 @@ Labels:
   colour), which the pipeline's render stage draws on the background under the text.
 
 Reading order: header, title, the columns left to right (top to bottom within a column), footnotes, footer.
+Right-to-left languages: the page is laid out in a logical frame and mirrored (synthdoc.layout.typeset), so
+columns run right to left and markers stand on the right of their text; rules are mirrored with it.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.toc import count_skip, one_line, one_word, place_parts
-from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, typeset_horizontal
+from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, mirror_rects, typeset_horizontal
 from synthdoc.types import union_quad
 
 Row = list[tuple[SetLine, float]]  # one line's parts: (set line, x offset from the column's left edge, px)
@@ -116,8 +118,10 @@ class Params(PageParams):
 class _Flow:
     """Places rows (lines made of parts) into the column boxes, top to bottom, left to right."""
 
-    def __init__(self, columns: list[tuple[float, float]], y0: float, y1: float, separator: str):
+    def __init__(self, columns: list[tuple[float, float]], y0: float, y1: float, separator: str,
+                 mirror_px: float | None = None):
         self.columns, self.y0, self.y1, self.sep = columns, y0, y1, separator
+        self.mirror_px = mirror_px
         self.col = 0
         self.y = y0
         self.paragraphs: list[Paragraph] = []
@@ -146,7 +150,7 @@ class _Flow:
         left = self.columns[self.col][0]
         while rows and self.room(style, pitch, len(placed) + 1):
             baseline = self.y + style.ascent_px + len(placed) * pitch
-            line, runs = place_parts([(sl, left + dx) for sl, dx in rows[0]], baseline, self.sep)
+            line, runs = place_parts([(sl, left + dx) for sl, dx in rows[0]], baseline, self.sep, self.mirror_px)
             placed.append(line)
             self.runs.extend(runs)
             rows = rows[1:]
@@ -239,6 +243,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
     sep = inp.lang.word_separator
     space_delim = inp.lang.space_delimited
+    mirror = inp.mirror_px(W)
     body = inp.style(body_face, body_px, color)
     pitch = spacing * body.band_px
     x0, x1 = margin, W - margin
@@ -269,7 +274,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             with_rule = rng.random() < p.header_rule_p
             top = max(0.3 * margin, 4.0)
             dx = {"left": 0.0, "center": (content_w - h_line.width) / 2, "right": content_w - h_line.width}[h_align]
-            line, runs = place_parts([(h_line, x0 + dx)], top + h_style.ascent_px, sep)
+            line, runs = place_parts([(h_line, x0 + dx)], top + h_style.ascent_px, sep, mirror)
             head_paras.append(Paragraph([line], line.quad.copy(), role="header"))
             page.runs.extend(runs)
             bottom = top + h_style.band_px
@@ -297,7 +302,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         if f_line is not None:
             bottom = H - max(0.3 * margin, 4.0)
             dx = {"left": 0.0, "center": (content_w - f_line.width) / 2, "right": content_w - f_line.width}[f_align]
-            line, runs = place_parts([(f_line, x0 + dx)], bottom - f_style.descent_px, sep)
+            line, runs = place_parts([(f_line, x0 + dx)], bottom - f_style.descent_px, sep, mirror)
             tail_paras.append(Paragraph([line], line.quad.copy(), role="footer"))
             page.runs.extend(runs)
             y1 = min(y1, bottom - f_style.band_px - 0.8 * body_px)
@@ -314,7 +319,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             except TofuError:
                 count_skip(inp)
         if lines:
-            flow = _Flow([(x0, x1)], y0, y1, sep)
+            flow = _Flow([(x0, x1)], y0, y1, sep, mirror)
             flow.place([[(ln, 0.0)] for ln in lines], t_style, t_style.band_px * 1.1, "title")
             head_paras.extend(flow.paragraphs)
             page.runs.extend(flow.runs)
@@ -345,7 +350,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         rule_y = y1 - height - 0.5 * body_px - rule_px
         if blocks and rule_y - 0.8 * body_px - y0 > 8 * pitch:
             rule(x0, rule_y, x0 + sample_range(rng, p.footnote_rule_frac_range) * content_w)
-            flow = _Flow([(x0, x1)], rule_y + rule_px + 0.5 * body_px, y1 + 1.0, sep)
+            flow = _Flow([(x0, x1)], rule_y + rule_px + 0.5 * body_px, y1 + 1.0, sep, mirror)
             for b in blocks:
                 flow.place(b, fn_style, fn_pitch, "footnote")
                 flow.y += 0.2 * body_px
@@ -358,7 +363,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
     if y1 - y0 < 3 * pitch:
         raise SampleError("document: no room for the body")
-    flow = _Flow(columns, y0, y1, sep)
+    flow = _Flow(columns, y0, y1, sep, mirror)
     h_styles = {lv: inp.style(bold_face, round(body_px * sample_range(rng, r)), color)
                 for lv, r in ((1, p.heading1_scale_range), (2, p.heading2_scale_range), (3, p.heading3_scale_range))}
     if has_title:
@@ -497,7 +502,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     page.meta = {
         "page_size": size_name, "dpi": p.dpi, "columns": n_cols, "align": align, "body_size_px": body_px,
         "line_spacing": round(spacing, 4), "font_role": role, "heading_numbered": bool(numbered),
-        "page_number": page_no, "rules": rules,
+        "page_number": page_no, "rules": mirror_rects(rules, W) if mirror else rules,
         "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
         "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range),
     }

@@ -1,6 +1,7 @@
 """multi_column: flowing text in 1-3 columns, optional title and section headings, left-aligned or
 justified paragraphs with first-line indent or spacing. Reading order: title, then the columns left
-to right, top to bottom within a column. A paragraph that runs past the foot of a column continues in
+to right, top to bottom within a column (right to left, start-aligned on the right, for right-to-left
+languages: the page is laid out in a logical frame and mirrored, see synthdoc.layout.typeset). A paragraph that runs past the foot of a column continues in
 the next column as a new paragraph.
 """
 from __future__ import annotations
@@ -47,8 +48,10 @@ class Params(PageParams):
 class _Flow:
     """Places SetLines into the column boxes, top to bottom, left to right."""
 
-    def __init__(self, page: Page, columns: list[tuple[float, float]], y0: float, y1: float, separator: str):
+    def __init__(self, page: Page, columns: list[tuple[float, float]], y0: float, y1: float, separator: str,
+                 mirror_px: float | None = None):
         self.page, self.columns, self.y0, self.y1, self.sep = page, columns, y0, y1, separator
+        self.mirror_px = mirror_px
         self.col = 0
         self.y = y0
 
@@ -71,7 +74,7 @@ class _Flow:
         x = self.columns[self.col][0] + x_shift
         while lines and self.room(style, pitch, len(placed) + 1):
             baseline = self.y + style.ascent_px + len(placed) * pitch
-            line, runs = place_horizontal(lines[0], x, baseline, self.sep)
+            line, runs = place_horizontal(lines[0], x, baseline, self.sep, self.mirror_px)
             placed.append(line)
             self.page.runs.extend(runs)
             lines = lines[1:]
@@ -132,13 +135,13 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
             title_lines = []
         if title_lines:
-            flow = _Flow(page, [(x0, x1)], y, y1, sep)
+            flow = _Flow(page, [(x0, x1)], y, y1, sep, inp.mirror_px(W))
             flow.place(title_lines, t_style, t_style.band_px * 1.1, "title")
             y = flow.y + 1.2 * body_px
 
     col_w = (content_w - gutter * (n_cols - 1)) / n_cols
     columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
-    flow = _Flow(page, columns, y, y1, sep)
+    flow = _Flow(page, columns, y, y1, sep, inp.mirror_px(W))
     h_style = inp.style(bold_face, round(body_px * sample_range(rng, p.heading_scale_range)), color)
     numbered = rng.random() < p.heading_numbered_p
     counters = [0]

@@ -203,18 +203,19 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 continue  # a busy spot: part of the phrase would vanish into the texture
             grown = transform_quads(rect_quad(cx - w / 2 - gap, cy - h / 2 - gap, cx + w / 2 + gap, cy + h / 2 + gap), mat)
             placed.append((grown, _aabb(grown)))
-            (run,) = runs  # one face, one run per typeset line
-            run.color, run.angle_deg, run.pivot = color, float(angle), (float(cx), float(cy))
-            items.append((line, run, {"angle_deg": round(float(angle), 3), "size_px": size_px,
+            for run in runs:  # one run per face (a fallback face draws e.g. Latin words inside Hebrew)
+                run.color, run.angle_deg, run.pivot = color, float(angle), (float(cx), float(cy))
+            items.append((line, runs, {"angle_deg": round(float(angle), 3), "size_px": size_px,
                                       "font": f"{face.family} {face.style}", "rgb": list(color),
                                       "background_rgb": [round(float(c), 2) for c in under]}))
             break
     if not items:
         raise SampleError("no phrase could be placed on the scattered page")
-    items.sort(key=lambda it: (float(it[0].quad[:, 1].min()), float(it[0].quad[:, 0].min())))
-    for line, run, _ in items:
+    side = -1.0 if inp.rtl else 1.0  # reading order: top to bottom, then from the start side
+    items.sort(key=lambda it: (float(it[0].quad[:, 1].min()), float((it[0].quad[:, 0] * side).min())))
+    for line, runs, _ in items:
         page.paragraphs.append(Paragraph([line], line.quad.copy(), role="body"))
-        page.runs.append(run)
+        page.runs.extend(runs)
     page.meta = {"page_size": size_name, "background": bg_params, "phrases": [info for _, _, info in items],
                  "fonts": sorted({info["font"] for _, _, info in items})}
     return page

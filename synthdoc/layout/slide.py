@@ -150,8 +150,8 @@ def _theme_colors(rng: np.random.Generator, theme: str) -> tuple[list, tuple, tu
 class _Builder:
     """Collects paragraphs with their glyph runs and intended ink colour."""
 
-    def __init__(self, page: Page, sep: str):
-        self.page, self.sep = page, sep
+    def __init__(self, page: Page, sep: str, mirror_px: float | None = None):
+        self.page, self.sep, self.mirror_px = page, sep, mirror_px
         self.blocks: list[tuple[Paragraph, list[GlyphRun], tuple]] = []
 
     def add(self, lines: list[Line], runs: list[GlyphRun], role: str, color: tuple, level: int = 0) -> Paragraph:
@@ -162,7 +162,7 @@ class _Builder:
     def block(self, set_lines: list[SetLine], x: float, top: float, style: TextStyle, pitch: float) -> tuple[list[Line], list[GlyphRun]]:
         lines, runs = [], []
         for k, sl in enumerate(set_lines):
-            line, r = place_horizontal(sl, x, top + style.ascent_px + k * pitch, self.sep)
+            line, r = place_horizontal(sl, x, top + style.ascent_px + k * pitch, self.sep, self.mirror_px)
             lines.append(line)
             runs.extend(r)
         return lines, runs
@@ -227,7 +227,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         bg_img, bg_params = gradient(H, W, rng, colors=bg_colors)
 
     page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    out = _Builder(page, sep)
+    out = _Builder(page, sep, inp.mirror_px(W))  # right-to-left: laid out logically, mirrored (bullets right)
 
     # title
     t_px = int(round(body_px * sample_range(rng, p.title_scale_range)))
@@ -331,12 +331,13 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             if y + need > body_bottom:
                 break
             baseline = y + style.ascent_px
-            b_line, b_runs = place_horizontal(bullet, xb, baseline, sep)
+            b_line, b_runs = place_horizontal(bullet, xb, baseline, sep, out.mirror_px)
             lines, runs = out.block(item_lines, xt, y, style, pitch)
             first = lines[0]
             # the bullet (or number "1.", which CJK segmentation would split) is one word
             words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]))] + first.words
-            lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction="ltr", separator=sep)
+            lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction=first.direction,
+                            separator=sep)
             out.add(lines, b_runs + runs, "list_item", body_color, level=level)
             used_bullets.add(bullet.text)
             n_items += 1

@@ -34,9 +34,9 @@ from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.breaking import is_word_char
+from synthdoc.layout.breaking import is_complex_context, is_word_char
 from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, typeset_horizontal
+from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, place_horizontal, typeset_horizontal
 from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
 
@@ -293,10 +293,11 @@ def _measure(text: str, style: TextStyle, breakable: bool) -> tuple[float, float
         return nat, nat
     widest = 0.0
     for word, a, b in lines[0].words:
-        if style.space_delimited or all(is_word_char(ch) or ch in ".,:/-+%" for ch in word):
+        if (style.space_delimited and not any(map(is_complex_context, word))) \
+                or all(is_word_char(ch) or ch in ".,:/-+%" for ch in word):
             widest = max(widest, b - a)  # kept together by the line breaker
         else:
-            widest = max(widest, min(b - a, 1.2 * style.size_px))  # CJK: breaks between clusters
+            widest = max(widest, min(b - a, 1.2 * style.size_px))  # CJK, Thai: breaks inside the word
     return nat, widest
 
 
@@ -507,11 +508,12 @@ def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spac
 
 
 def _place_block(page: Page, lines: list[SetLine], style: TextStyle, x: float, y: float, pitch: float, sep: str,
-                 role: str, level: int = 0) -> float:
-    """Place `lines` as one paragraph with the first line's ascender at `y`; return the y below the last line."""
+                 role: str, level: int = 0, mirror_px: float | None = None) -> float:
+    """Place `lines` as one paragraph with the first line's ascender at `y`; return the y below the last line.
+    `mirror_px`: page width for right-to-left pages (see place_horizontal)."""
     placed = []
     for i, sl in enumerate(lines):
-        line, runs = place_horizontal(sl, x, y + style.ascent_px + i * pitch, sep)
+        line, runs = place_horizontal(sl, x, y + style.ascent_px + i * pitch, sep, mirror_px)
         placed.append(line)
         page.runs.extend(runs)
     if placed:
@@ -573,6 +575,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     pref_w = content_w * sample_range(rng, p.table_width_frac_range)
     page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
     paragraphs = inp.covered_paragraphs(rng, body_face)
+    mirror = inp.mirror_px(W)  # right-to-left: the table is laid out logically and mirrored (first column right)
 
     y = y0
     if rng.random() < p.title_p:
@@ -580,10 +583,11 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         text = _covered(lambda: inp.sampler.title(rng, space_delimited=inp.lang.space_delimited), [bold_face])
         t_lines = typeset_horizontal(text, t_style, content_w, align=sample_weighted(rng, {"left": 1, "center": 1}),
                                      max_lines=2)
-        y = _place_block(page, t_lines, t_style, x0, y, t_style.band_px * 1.1, sep, "title") + 1.0 * body_px
+        y = _place_block(page, t_lines, t_style, x0, y, t_style.band_px * 1.1, sep, "title",
+                         mirror_px=mirror) + 1.0 * body_px
     if rng.random() < p.text_above_p:
         lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=int(rng.integers(2, 6)))
-        y = _place_block(page, lines, body, x0, y, pitch, sep, "body") + 1.0 * body_px
+        y = _place_block(page, lines, body, x0, y, pitch, sep, "body", mirror_px=mirror) + 1.0 * body_px
 
     table, xs = _layout_table(inp, rng, p, n_cols, body_face, bold_face, styles, loc, pref_w, content_w, pad_x,
                               max_lines, fill, paragraphs)
@@ -605,7 +609,8 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     cap_h = cap_style.band_px + (len(caption_lines) - 1) * cap_style.band_px * spacing + 0.6 * body_px \
         if caption_lines else 0.0
     if caption_lines and caption_pos == "above":
-        _place_block(page, caption_lines, cap_style, cap_x, y, cap_style.band_px * spacing, sep, "caption")
+        _place_block(page, caption_lines, cap_style, cap_x, y, cap_style.band_px * spacing, sep, "caption",
+                     mirror_px=mirror)
         y += cap_h
     ty0 = int(np.ceil(y + t))
     limit = y1 - (cap_h if caption_pos == "below" else 0.0) - t
@@ -651,19 +656,21 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             top = cy1 - pad_y - text_h
         else:
             top = cy0 + pad_y
-        _place_block(page, cell.lines, st, cx0 + pad_x, top, st.band_px * spacing, sep, "table_cell")
+        _place_block(page, cell.lines, st, cx0 + pad_x, top, st.band_px * spacing, sep, "table_cell",
+                     mirror_px=mirror)
         page.paragraphs[-1].cell = (cell.row, cell.col, cell.rs, cell.cs)
 
     if caption_lines and caption_pos == "below":
         _place_block(page, caption_lines, cap_style, cap_x, ys[-1] + t + 0.6 * body_px,
-                     cap_style.band_px * spacing, sep, "caption")
+                     cap_style.band_px * spacing, sep, "caption", mirror_px=mirror)
     y = ys[-1] + t + cap_h + (0.0 if caption_pos == "below" else 0.6 * body_px)
     if rng.random() < p.text_below_p:
         y += 0.6 * body_px
         while y + body.band_px <= y1:
             n_fit = int((y1 - y - body.band_px) // pitch) + 1
             lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=n_fit)
-            y = _place_block(page, lines, body, x0, y, pitch, sep, "body") + pitch - body.band_px + 0.5 * body_px
+            y = _place_block(page, lines, body, x0, y, pitch, sep, "body",
+                             mirror_px=mirror) + pitch - body.band_px + 0.5 * body_px
 
     # shading first, then rules (list order = drawing order)
     shades: list[list[int]] = []
@@ -701,6 +708,11 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                     rules.append([*_hrule(xs[cell.col], xs[cell.col + cell.cs], bottom, t), *rule_rgb])
         rules.append([*_hrule(xs[0], xs[-1], ys[-1], heavy if rule_style == "horizontal" else t), *rule_rgb])
 
+    table_box = [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])]
+    if mirror:  # geometry to the page frame: x -> W - x (continuous), column c -> W - 1 - c (pixel rectangles)
+        cells_meta = [[*c[:4], W - c[6], c[5], W - c[4], c[7]] for c in cells_meta]
+        table_box = [W - table_box[2], table_box[1], W - table_box[0], table_box[3]]
+        shades, rules = mirror_rects(shades, W), mirror_rects(rules, W)
     page.meta = {
         "page_size": size_name, "dpi": p.dpi, "body_size_px": body_px, "line_spacing": round(spacing, 4),
         "font_role": role,
@@ -711,7 +723,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         "column_kinds": table.col_kinds, "numeric_cols": sorted(table.num_specs),
         "numeric_kinds": {str(c): s.kind for c, s in sorted(table.num_specs.items())},
         "merges": table.merges, "caption": caption_pos, "cell_max_lines": max_lines,
-        "cell_padding_px": [pad_x, pad_y], "table_box": [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])],
+        "cell_padding_px": [pad_x, pad_y], "table_box": table_box,
         "cells": cells_meta, "rules": shades + rules, "rule_kinds": ["shade"] * len(shades) + ["rule"] * len(rules),
     }
     return page

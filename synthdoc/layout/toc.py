@@ -98,6 +98,7 @@ def repeat_glyph_line(style: TextStyle, char: str, count: int, spacing_px: float
     """
     if count < 1:
         raise ValueError("repeat_glyph_line needs count >= 1")
+    style = style.for_text(char)  # the fallback face when the primary lacks the leader (Hebrew has no ".")
     run = shape_checked(style, char)
     adv = float(run.x_advance.sum())
     pitch = adv + spacing_px
@@ -116,27 +117,32 @@ def glyph_pitch(style: TextStyle, char: str, spacing_px: float = 0.0) -> tuple[f
     Raises:
         TofuError: the face lacks `char`.
     """
-    adv = float(shape_checked(style, char).x_advance.sum())
+    adv = float(shape_checked(style.for_text(char), char).x_advance.sum())
     return adv, adv + spacing_px
 
 
-def place_parts(parts: list[tuple[SetLine, float]], baseline: float, separator: str) -> tuple[Line, list[GlyphRun]]:
+def place_parts(parts: list[tuple[SetLine, float]], baseline: float, separator: str,
+                mirror_px: float | None = None) -> tuple[Line, list[GlyphRun]]:
     """Place several horizontal SetLines on one baseline as one labelled Line (their words concatenated in order).
 
     Args:
-        parts: (set line, x of its frame origin in page pixels), in reading order, left to right.
+        parts: (set line, x of its frame origin in page pixels), in reading order, left to right in the logical
+            frame.
         baseline: baseline y, page pixels.
         separator: the language's word separator.
+        mirror_px: page width for right-to-left pages (each part is mirrored, see place_horizontal), else None.
 
     Returns:
         (Line, glyph runs).
     """
     words, runs = [], []
+    direction = "ltr"
     for set_line, x in parts:
-        line, r = place_horizontal(set_line, x, baseline, separator)
+        line, r = place_horizontal(set_line, x, baseline, separator, mirror_px)
         words.extend(line.words)
         runs.extend(r)
-    return Line(words=words, quad=union_quad([w.quad for w in words]), direction="ltr", separator=separator), runs
+        direction = line.direction
+    return Line(words=words, quad=union_quad([w.quad for w in words]), direction=direction, separator=separator), runs
 
 
 def one_line(text: str, style: TextStyle, width_px: float = 1e9) -> SetLine | None:
@@ -250,7 +256,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             count_skip(inp)
             lines = []
         if lines:
-            line, runs = place_horizontal(lines[0], x0, y + t_style.ascent_px, sep)
+            line, runs = place_horizontal(lines[0], x0, y + t_style.ascent_px, sep, inp.mirror_px(W))
             page.paragraphs.append(Paragraph([line], line.quad.copy(), role="title"))
             page.runs.extend(runs)
             y += t_style.band_px + 1.2 * size_px
@@ -309,7 +315,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 raise SampleError("toc: too many entries not covered by the face") from None
             continue
         y += before
-        line, runs = place_parts(parts, y + style.ascent_px, sep)
+        line, runs = place_parts(parts, y + style.ascent_px, sep, inp.mirror_px(W))
         line.words[-2].ignore = ignore_leaders
         page.paragraphs.append(Paragraph([line], line.quad.copy(), role="toc_entry", level=level))
         page.runs.extend(runs)

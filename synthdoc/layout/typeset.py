@@ -1,13 +1,29 @@
-"""Typesetting: a paragraph of text -> shaped, broken, positioned lines with exact word boxes.
+"""Typesetting: a paragraph of text -> itemized, shaped, broken, reordered and positioned lines with exact
+word boxes.
+
+Horizontal text follows the usual pipeline of a text layout engine: the paragraph's embedding levels come from
+the Unicode Bidirectional Algorithm (UAX #9, ICU); it is itemized into runs of one level, one script and one
+face (the primary face, or its fallback for characters the primary lacks); each run is shaped by HarfBuzz with
+its direction, script and language; line breaks follow UAX #14 (ICU; see :mod:`synthdoc.layout.breaking`); each
+line's runs are then put in visual order (UAX #9 L1-L2, ICU) and shaped again within the line, so nothing
+joins across a line break. Labels stay in logical order (the order of the text).
 
 Box convention (used uniformly): a horizontal word / line box spans the pen advance of its clusters
-horizontally and the face's hhea ascender/descender band vertically (baseline - ascender to
-baseline - descender). A vertical (ttb) column box spans one em centred on the column axis horizontally
-and the vertical advances of its clusters vertically. Boxes come from shaping clusters and metrics,
-never from the rendered pixels.
+horizontally (the union over its clusters, which are contiguous on the line unless a word mixes directions)
+and the style's ascender/descender band vertically (baseline - ascender to baseline - descender, the larger of
+the primary and fallback faces' hhea values). A vertical (ttb) column box spans one em centred on the column
+axis horizontally and the vertical advances of its clusters vertically. Boxes come from shaping clusters and
+metrics, never from the rendered pixels.
+
+Frames are logical: `align` and the first-line indent of :func:`typeset_horizontal` refer to the start side
+of the frame as if it ran left to right, and a layout lays out its page in that logical frame. For a right-to-
+left language :func:`place_horizontal` mirrors each placed line's content onto the page (``mirror_px``), which
+right-aligns start-aligned paragraphs, puts indents, list markers and the first column on the right; the glyphs
+inside a line are already in visual order and are translated, never reflected.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +32,7 @@ from synthdoc.doc import GlyphRun, Line, Word
 from synthdoc.errors import SampleError
 from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
 from synthdoc.render.face import LoadedFace
+from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
 from synthdoc.render.shaping import ShapedRun, shape
 from synthdoc.render.vertical import orientation_runs
 from synthdoc.types import rect_quad, union_quad
@@ -27,15 +44,18 @@ class TofuError(SampleError):
 
 @dataclass
 class TextStyle:
-    """Face, size, colour and language tags for a run of text.
+    """Face, size, colour, language tags and paragraph direction for a run of text.
 
     Attributes:
-        face: loaded face.
+        face: loaded primary face.
         size_px: em size in pixels.
         color: RGB ink colour.
-        hb_language: BCP 47 tag for HarfBuzz.
-        hb_script: ISO 15924 tag or None (guess).
+        hb_language: BCP 47 tag for HarfBuzz (and ICU's line breaking tailoring).
+        hb_script: ISO 15924 tag used for runs of Common characters only (digits, punctuation), or None
+            (guess); other runs get the Unicode Script of their characters.
         space_delimited: words separated by spaces.
+        direction: paragraph direction "ltr" or "rtl" (the bidi paragraph level).
+        fallback: face drawing the grapheme clusters the primary face lacks (Latin words in Hebrew), or None.
     """
 
     face: LoadedFace
@@ -44,21 +64,38 @@ class TextStyle:
     hb_language: str
     hb_script: str | None
     space_delimited: bool
+    direction: str = "ltr"
+    fallback: LoadedFace | None = None
+
+    @property
+    def faces(self) -> list[LoadedFace]:
+        """Primary face, then the fallback if any."""
+        return [self.face] if self.fallback is None else [self.face, self.fallback]
 
     @property
     def ascent_px(self) -> float:
-        return self.face.ascender_em * self.size_px
+        return max(f.ascender_em for f in self.faces) * self.size_px
 
     @property
     def descent_px(self) -> float:
-        return -self.face.descender_em * self.size_px
+        return -min(f.descender_em for f in self.faces) * self.size_px
 
     @property
     def band_px(self) -> float:
         """Height of the ascender/descender band, px."""
         return self.ascent_px + self.descent_px
 
+    def with_face(self, face: LoadedFace) -> TextStyle:
+        """This style drawn with `face` alone (glyph runs of the fallback face)."""
+        return self if face is self.face and self.fallback is None else dataclasses.replace(self, face=face, fallback=None)
 
+    def for_text(self, text: str) -> TextStyle:
+        """The single-face style that maps every character of `text`: the primary, else the fallback (else the
+        primary, whose tofu :func:`shape_checked` reports)."""
+        for face in self.faces:
+            if all(ord(c) in face.info.cmap or c.isspace() for c in text):
+                return self.with_face(face)
+        return self.with_face(self.face)
 
 
 def normalise_spaces(text: str, space_delimited: bool) -> str:
@@ -84,11 +121,14 @@ class SetLine:
     or on the column axis (vertical), pixels.
 
     Attributes:
-        text: line text (as drawn, logical order).
-        words: (text, start_px, end_px) along the progression axis.
-        width: advance length of the line, px.
-        runs: list of (style, gids (G,) uint32, pos (G, 2) float32 origins in the line frame (y down), rotated).
-        direction: "ltr" or "ttb".
+        text: line text (logical order).
+        words: (text, start_px, end_px) along the progression axis, in logical (reading) order; for a right-to-
+            left line the first word lies rightmost.
+        width: advance length of the line including the alignment offset, px.
+        runs: list of (style, gids (G,) uint32, pos (G, 2) float32 origins in the line frame (y down), rotated),
+            one entry per face.
+        direction: "ltr", "rtl" (the paragraph direction) or "ttb".
+        style: the paragraph's style (its band places the line); None: the style of the first run.
     """
 
     text: str
@@ -96,94 +136,184 @@ class SetLine:
     width: float
     runs: list[tuple[TextStyle, np.ndarray, np.ndarray, bool]]
     direction: str = "ltr"
+    style: TextStyle | None = None
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """(start, end) px of the line's content in its frame: from the leftmost to the rightmost word edge."""
+        if not self.words:
+            return 0.0, self.width
+        return min(a for _, a, _ in self.words), max(b for _, _, b in self.words)
 
 
-def shape_checked(style: TextStyle, text: str, direction: str = "ltr") -> ShapedRun:
-    """Shape and refuse tofu.
+def shape_checked(style: TextStyle, text: str, direction: str = "ltr", *, start: int = 0, end: int | None = None,
+                  script: str | None = None, face: LoadedFace | None = None) -> ShapedRun:
+    """Shape text[start:end] with `face` (default: the style's primary face) and refuse tofu.
+
+    Args:
+        script: ISO 15924 tag; None: the style's hb_script.
 
     Raises:
-        TofuError: a glyph id 0 in the output.
+        TofuError: a glyph id 0 in the output (the message names the missing characters).
     """
-    run = shape(style.face, text, style.size_px, direction=direction, language=style.hb_language, script=style.hb_script)
+    face = face or style.face
+    run = shape(face, text, style.size_px, direction=direction, language=style.hb_language,
+                script=script or style.hb_script, start=start, end=end)
     if run.has_tofu:
         missing = sorted({text[c] for c in run.clusters[run.gids == 0]})
-        raise TofuError(f"{style.face.info.family} lacks {''.join(missing)!r}")
+        raise TofuError(f"{face.info.family} lacks {''.join(missing)!r}")
     return run
 
 
-def _words(text: str, s: int, e: int, style: TextStyle, cstart: np.ndarray, char_x: np.ndarray) -> list[tuple[str, float, float]]:
+@dataclass
+class _Itemized:
+    """A paragraph split into runs of one embedding level, one script and one face (logical order).
+
+    Attributes:
+        bounds: (R + 1,) int run boundaries, code-point indices.
+        levels: (n,) uint8 bidi embedding levels.
+        script: (n,) object ISO 15924 tag per character (None: let HarfBuzz guess).
+        font: (n,) int8 index into TextStyle.faces.
+        rtl: paragraph direction is right to left.
+    """
+
+    bounds: np.ndarray
+    levels: np.ndarray
+    script: np.ndarray
+    font: np.ndarray
+    rtl: bool
+    para: object
+
+    def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Logical runs covering text[a:b]."""
+        cuts = self.bounds[(self.bounds > a) & (self.bounds < b)].tolist()
+        edges = [a, *cuts, b]
+        return list(zip(edges[:-1], edges[1:]))
+
+
+def _itemize(text: str, style: TextStyle) -> _Itemized:
+    para = bidi_paragraph(text, style.direction)
+    n = len(text)
+    script = np.empty(n, dtype=object)
+    for a, b, sc in script_runs(text):
+        if sc == CJK_RUN:
+            sc = None  # Han and kana together: HarfBuzz guesses, as for a whole CJK paragraph
+        elif sc is None:
+            sc = style.hb_script  # only Common characters (a page number): the language's script
+        script[a:b] = sc
+    font = font_runs(text, grapheme_starts(text), [f.info.cmap for f in style.faces])
+    change = np.zeros(n + 1, dtype=bool)
+    change[[0, n]] = True
+    change[1:n] = (para.levels[1:] != para.levels[:-1]) | (font[1:] != font[:-1]) | (script[1:] != script[:-1])
+    return _Itemized(np.flatnonzero(change), para.levels, script, font, para.rtl, para)
+
+
+def _shape_run(style: TextStyle, items: _Itemized, text: str, a: int, b: int, offset: int = 0) -> ShapedRun:
+    """Shape text[a:b], one run of `items`; clusters are shifted by `offset`."""
+    run = shape_checked(style, text, "rtl" if items.levels[a + offset] & 1 else "ltr", start=a, end=b,
+                        script=items.script[a + offset], face=style.faces[items.font[a + offset]])
+    if offset:
+        run.clusters = run.clusters + offset
+    return run
+
+
+def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray, np.ndarray]:
+    """Per-character advances and shaping-cluster starts of the whole paragraph (logical order)."""
+    n = len(text)
+    adv = np.zeros(n, dtype=np.float32)
+    start = np.zeros(n, dtype=bool)
+    for a, b in items.runs_in(0, n):
+        run = _shape_run(style, items, text, a, b)
+        np.add.at(adv, run.clusters, run.x_advance)
+        start[np.unique(run.clusters)] = True
+        start[a] = True
+    return adv, start
+
+
+def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple[int, ShapedRun]]:
+    """The line text[s:e] as (face index, shaped run) in visual order, left to right; each run is shaped within
+    the line (no context across the line break) and its clusters index `text`."""
+    line_text = text[s:e]
     out = []
-    for ws, we in segment_words(text, s, e, style.space_delimited, cstart):
-        out.append((text[ws:we], float(char_x[ws - s]), float(char_x[we - s])))
+    for a, b, rtl in items.para.visual_runs(s, e):
+        pieces = items.runs_in(a, b)
+        for pa, pb in (reversed(pieces) if rtl else pieces):
+            out.append((int(items.font[pa]), _shape_run(style, items, line_text, pa - s, pb - s, offset=s)))
     return out
+
+
+def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, s: int, e: int, avail: float,
+          offset: float, align: str, last: bool) -> SetLine:
+    """Position the line text[s:e] (visual order) in its frame and measure its words."""
+    pieces = _visual_glyphs(text, style, items, s, e)
+    clusters = np.concatenate([r.clusters for _, r in pieces])
+    xa = np.concatenate([r.x_advance for _, r in pieces]).astype(np.float64)
+    natural = float(xa.sum())
+    if align == "justify" and not last and natural < avail:
+        if style.space_delimited:
+            gaps = np.array([text[c].isspace() for c in clusters])
+        else:
+            gaps = np.r_[clusters[1:] != clusters[:-1], False]
+        if gaps.any():
+            xa[gaps] += (avail - natural) / gaps.sum()
+    elif align == "right":
+        offset += avail - natural
+    elif align == "center":
+        offset += (avail - natural) / 2
+    pen = offset + np.concatenate([[0.0], np.cumsum(xa)])
+    lo = np.full(e - s, np.inf)  # visual extent of each character's cluster
+    hi = np.full(e - s, -np.inf)
+    np.minimum.at(lo, clusters - s, pen[:-1])
+    np.maximum.at(hi, clusters - s, pen[1:])
+    words = []
+    for ws, we in segment_words(text, s, e, style.space_delimited, cstart):
+        seg_lo, seg_hi = lo[ws - s:we - s], hi[ws - s:we - s]
+        words.append((text[ws:we], float(seg_lo[np.isfinite(seg_lo)].min()), float(seg_hi[np.isfinite(seg_hi)].max())))
+    runs = []
+    k = 0
+    by_face: dict[int, list] = {}
+    for face_i, r in pieces:
+        g = len(r.gids)
+        pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
+        by_face.setdefault(face_i, []).append((r.gids, pos))
+        k += g
+    for face_i, parts in sorted(by_face.items()):
+        runs.append((style.with_face(style.faces[face_i]), np.concatenate([g for g, _ in parts]),
+                     np.concatenate([p for _, p in parts]).astype(np.float32), False))
+    return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
+                   direction="rtl" if items.rtl else "ltr", style=style)
 
 
 def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str = "left",
                        first_indent_px: float = 0.0, max_lines: int | None = None) -> list[SetLine]:
-    """Break and position a paragraph as horizontal left-to-right lines.
+    """Itemize, shape, break and position a paragraph as horizontal lines (bidi: see the module docstring).
 
     Args:
         text: paragraph text (logical order, NFC, one line).
-        style: face, size and language.
+        style: faces, size, language and paragraph direction.
         width_px: line width in pixels.
-        align: "left", "right", "center" or "justify" (last line left-aligned).
-        first_indent_px: indent of the first line.
+        align: "left", "right", "center" or "justify" (last line start-aligned), in the logical frame
+            ("left" = the start side; mirrored onto the page for right-to-left languages by place_horizontal).
+        first_indent_px: indent of the first line, on the start side.
         max_lines: stop after this many lines.
 
     Returns:
-        SetLines; line frame x from the left edge of the column, y down from the baseline.
+        SetLines (direction "ltr" or "rtl"); line frame x from the frame's left edge, y down from the baseline;
+        glyphs in visual order, words in logical order.
 
     Raises:
-        TofuError: the face lacks a glyph. SampleError: a cluster is wider than the line.
+        TofuError: no face of the style has a glyph. SampleError: a cluster is wider than the line.
     """
     text = normalise_spaces(text, style.space_delimited)
     if not text:
         return []
-    run = shape_checked(style, text)
-    adv, cstart = run.char_advances()
+    items = _itemize(text, style)
+    adv, cstart = _measure(text, style, items)
     widths = [width_px - first_indent_px, width_px]
-    ranges = break_lines(text, adv, cstart, widths, style.space_delimited, max_lines)
-    lines = []
-    order = np.argsort(run.clusters, kind="stable")  # LTR: already in order
-    clusters = run.clusters[order]
-    for li, (s, e) in enumerate(ranges):
-        g0, g1 = np.searchsorted(clusters, s), np.searchsorted(clusters, e)
-        gidx = order[g0:g1]
-        xa = run.x_advance[gidx].astype(np.float64).copy()
-        natural = float(xa.sum())
-        avail = widths[min(li, 1)]
-        last = li == len(ranges) - 1
-        offset = first_indent_px if li == 0 else 0.0
-        gl_clusters = run.clusters[gidx]
-        if align == "justify" and not last and natural < avail:
-            if style.space_delimited:
-                gaps = np.array([text[c].isspace() for c in gl_clusters])
-            else:
-                gaps = np.r_[gl_clusters[1:] != gl_clusters[:-1], False]
-            if gaps.any():
-                xa[gaps] += (avail - natural) / gaps.sum()
-        elif align == "right":
-            offset += avail - natural
-        elif align == "center":
-            offset += (avail - natural) / 2
-        pen = offset + np.concatenate([[0.0], np.cumsum(xa)])
-        char_x = np.empty(e - s + 1)
-        char_x[-1] = pen[-1]
-        # start pen of each char = pen of the first glyph of its cluster; fill non-start chars forward
-        seen = np.full(e - s, np.nan)
-        for k, c in enumerate(gl_clusters):
-            if np.isnan(seen[c - s]):
-                seen[c - s] = pen[k]
-        for i in range(e - s - 1, -1, -1):
-            if np.isnan(seen[i]):
-                seen[i] = seen[i + 1] if i + 1 < e - s else pen[-1]
-        char_x[:-1] = seen
-        pos = np.stack([pen[:-1] + run.x_offset[gidx], -run.y_offset[gidx]], axis=1).astype(np.float32)
-        words = _words(text, s, e, style, cstart, char_x)
-        keep = run.gids[gidx] != 0
-        lines.append(SetLine(text=text[s:e], words=words, width=float(pen[-1]),
-                             runs=[(style, run.gids[gidx][keep], pos[keep], False)]))
-    return lines
+    ranges = break_lines(text, adv, cstart, widths, style.space_delimited, max_lines, style.hb_language)
+    return [_line(text, style, items, cstart, s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0,
+                  align, li == len(ranges) - 1)
+            for li, (s, e) in enumerate(ranges)]
 
 
 def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: int | None = None,
@@ -215,7 +345,8 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
         ra, rc = run.char_advances(vertical=upright)
         adv[a:b], cstart[a:b] = ra, rc
         pieces.append((a, b, upright, run))
-    ranges = break_lines(text, adv, cstart, [height_px - first_indent_px, height_px], False, max_lines)
+    ranges = break_lines(text, adv, cstart, [height_px - first_indent_px, height_px], False, max_lines,
+                         style.hb_language)
     cum = np.concatenate([[0.0], np.cumsum(adv, dtype=np.float64)])
     em = style.size_px
     lines = []
@@ -238,24 +369,44 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
                 pos = np.stack([pen + run.x_offset[sel], -(0.5 - 0.12) * em + run.y_offset[sel]], axis=1)
             runs.append((style, run.gids[sel], pos.astype(np.float32), not upright))
         char_x = np.append(cum[s:e] - cum[s], cum[e] - cum[s])
-        words = _words(text, s, e, style, cstart, char_x)
-        lines.append(SetLine(text=text[s:e], words=words, width=float(cum[e] - cum[s]), runs=runs, direction="ttb"))
+        words = [(text[ws:we], float(char_x[ws - s]), float(char_x[we - s]))
+                 for ws, we in segment_words(text, s, e, style.space_delimited, cstart)]
+        lines.append(SetLine(text=text[s:e], words=words, width=float(cum[e] - cum[s]), runs=runs, direction="ttb",
+                             style=style))
     return lines
 
 
-def place_horizontal(line: SetLine, x: float, baseline: float, separator: str) -> tuple[Line, list[GlyphRun]]:
+def place_horizontal(line: SetLine, x: float, baseline: float, separator: str,
+                     mirror_px: float | None = None) -> tuple[Line, list[GlyphRun]]:
     """Put a horizontal SetLine on the page with its frame origin at (x, baseline), page pixels.
 
+    Args:
+        line: a typeset line.
+        x, baseline: frame origin in the layout's (logical) frame, page pixels.
+        separator: the language's word separator.
+        mirror_px: for right-to-left pages, the page width W: the line's content span [x + a, x + b] (see
+            SetLine.span) is moved to [W - x - b, W - x - a], glyphs and words translated together.
+
     Returns:
-        the labelled Line (word quads: advance x band over the ascender/descender band) and its glyph runs.
+        the labelled Line (word quads: advance x band over the ascender/descender band; direction of the line)
+        and its glyph runs.
     """
-    style = line.runs[0][0]
+    style = line.style or line.runs[0][0]
+    if mirror_px is not None:
+        a, b = line.span
+        x = mirror_px - x - a - b
     y0, y1 = baseline - style.ascent_px, baseline + style.descent_px
     words = [Word(t, rect_quad(x + a, y0, x + b, y1)) for t, a, b in line.words]
     quad = union_quad([w.quad for w in words])
     runs = [GlyphRun(st.face, st.size_px, gids, pos + np.float32([x, baseline]), rot, st.color)
             for st, gids, pos, rot in line.runs]
-    return Line(words=words, quad=quad, direction="ltr", separator=separator), runs
+    return Line(words=words, quad=quad, direction=line.direction, separator=separator), runs
+
+
+def mirror_rects(rects: list[list[int]], page_width: int) -> list[list[int]]:
+    """Mirror filled rectangles [x0, y0, x1, y1, *rest] (inclusive integer pixel columns) left to right on a page
+    `page_width` pixels wide: column c goes to page_width - 1 - c (the mirror of place_horizontal's)."""
+    return [[page_width - 1 - r[2], r[1], page_width - 1 - r[0], r[3], *r[4:]] for r in rects]
 
 
 def place_vertical(line: SetLine, x_axis: float, top: float, separator: str = "") -> tuple[Line, list[GlyphRun]]:

@@ -1,7 +1,11 @@
-"""HarfBuzz shaping of one run of text (one face, one size, one direction).
+"""HarfBuzz shaping of one run of text (one face, one size, one direction, one script).
 
 Positions follow HarfBuzz: font units scaled to pixels, y axis up (font convention). Clusters are
-code-point indices into the run's text (uharfbuzz adds text as UTF-32 code points).
+code-point indices into the text given (uharfbuzz adds text as UTF-32 code points); a run may be an item
+text[start:end] shaped with the rest of the text as context (``hb_buffer_add_utf32`` pre- and post-context),
+so Arabic joining and other contextual forms see their neighbours across run boundaries. Glyphs come out in
+visual order: for a right-to-left run the first glyph belongs to the last cluster. HarfBuzz does no bidi
+reordering and no font fallback: see :mod:`synthdoc.render.itemize`.
 """
 from __future__ import annotations
 
@@ -18,8 +22,8 @@ class ShapedRun:
     """Shaped glyphs of one run.
 
     Attributes:
-        text: the run's text (logical order).
-        gids: (G,) uint32 glyph ids; 0 means the face lacks a character (tofu).
+        text: the text the run was cut from (logical order); the run is text[start:end].
+        gids: (G,) uint32 glyph ids in visual order; 0 means the face lacks a character (tofu).
         clusters: (G,) int32 code-point index in `text` of each glyph's cluster.
         x_advance, y_advance, x_offset, y_offset: (G,) float32 pixels, y up.
         size_px: font size (em) in pixels.
@@ -33,6 +37,8 @@ class ShapedRun:
     x_offset: np.ndarray
     y_offset: np.ndarray
     size_px: float
+    start: int = 0
+    end: int | None = None
 
     @property
     def has_tofu(self) -> bool:
@@ -58,23 +64,26 @@ class ShapedRun:
 
 
 def shape(face: LoadedFace, text: str, size_px: float, *, direction: str = "ltr", language: str | None = None,
-          script: str | None = None, features: dict | None = None) -> ShapedRun:
-    """Shape `text` with HarfBuzz.
+          script: str | None = None, features: dict | None = None, start: int = 0, end: int | None = None) -> ShapedRun:
+    """Shape `text` (or the item text[start:end], the rest being context) with HarfBuzz.
 
     Args:
         face: loaded face.
-        text: run text, logical order (NFC).
+        text: text, logical order (NFC).
         size_px: em size in pixels.
-        direction: "ltr", "rtl" or "ttb" ("ttb" applies vert/vrt2 vertical forms).
-        language: BCP 47 tag (selects locl forms, e.g. "ja", "zh-Hant").
-        script: ISO 15924 tag; None lets HarfBuzz guess from the text.
+        direction: "ltr", "rtl" or "ttb" ("ttb" applies vert/vrt2 vertical forms); the item must be one
+            directional run of the bidi algorithm.
+        language: BCP 47 tag (selects language systems and locl forms, e.g. "ja", "zh-Hant", "fa").
+        script: ISO 15924 tag ("Arab", "Deva"); None lets HarfBuzz guess from the item.
         features: OpenType features, e.g. {"kern": True}.
+        start, end: the item to shape, code-point indices into `text` (default: all of it).
 
     Returns:
-        ShapedRun with pixel positions (y up).
+        ShapedRun with pixel positions (y up); clusters index `text`.
     """
+    stop = len(text) if end is None else end
     buf = hb.Buffer()
-    buf.add_str(text)
+    buf.add_str(text, start, stop - start)
     buf.guess_segment_properties()
     buf.direction = direction
     if script:
@@ -93,5 +102,5 @@ def shape(face: LoadedFace, text: str, size_px: float, *, direction: str = "ltr"
         gids=np.fromiter((i.codepoint for i in infos), dtype=np.uint32, count=g),
         clusters=np.fromiter((i.cluster for i in infos), dtype=np.int32, count=g),
         x_advance=arr[:, 0], y_advance=arr[:, 1], x_offset=arr[:, 2], y_offset=arr[:, 3],
-        size_px=float(size_px),
+        size_px=float(size_px), start=start, end=stop,
     )
