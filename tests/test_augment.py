@@ -45,9 +45,10 @@ def textures(tmp_path_factory):
     return d
 
 
-def _clean(factory, index):
-    page, _ = factory.layout_page(index, 0)
-    bg, _ = factory.background(page, index, 0)
+def _clean(factory, index, attempt=0):
+    """(page, background, masks) of the clean render of sample `index` (attempt `attempt`)."""
+    page, _ = factory.layout_page(index, attempt)
+    bg, _ = factory.background(page, index, attempt)
     return page, bg, text_masks(page, factory.glyph_cache)
 
 
@@ -317,7 +318,7 @@ def test_pipeline_records_and_replays_byte_identical(default_factory, factory_fo
         assert record["preset"] == "default"
         assert json.loads(json.dumps(record)) == record
         names |= {r["name"] for r in record["steps"]}
-        page, bg, masks = _clean(default_factory, index)
+        page, bg, masks = _clean(default_factory, index, sample.attempts - 1)
         image, replayed = replay(record, page, bg, masks)
         assert np.array_equal(image, sample.image), index
         assert [w.quad.tobytes() for w in replayed.words] == [w.quad.tobytes() for w in sample.page.words]
@@ -327,7 +328,7 @@ def test_pipeline_records_and_replays_byte_identical(default_factory, factory_fo
     f = factory_for(["en"], seed=4, augment=stack)
     sample = f.make(1)
     assert len(sample.meta["augment"]["steps"]) >= 20
-    image, _ = replay(sample.meta["augment"], *_clean(f, 1))
+    image, _ = replay(sample.meta["augment"], *_clean(f, 1, sample.attempts - 1))
     assert np.array_equal(image, sample.image)
 
 
@@ -374,3 +375,18 @@ def test_cli_augment_option(tmp_path, synthdoc_cli):
     assert proc.returncode == 0, proc.stderr
     rows = pq.read_table(next((tmp_path / "o").glob("data/eng_Latn/*.parquet"))).to_pylist()
     assert all(json.loads(r["meta"])["augment"]["preset"] == "scan" for r in rows)
+
+
+@pytest.mark.parametrize("mode", ["table", "toc", "document", "slide", "scattered", "vertical"])
+def test_every_layout_mode_survives_heavy_augmentation(mode, factory_for):
+    """Heavy stacks (with every geometric step) on every layout mode: pages pass the invariants check and replay."""
+    stack = load_stack("heavy")
+    stack_map = {"min_contrast": 3.0, "steps": [s.to_config() for s in stack.steps if s.phase != "geometric"]
+                 + [{"OneOf": {"steps": [{name: {"p": 1.0}} for name in GEOMETRIC]}}]}
+    f = factory_for(["ja"], seed=5, layouts={mode: 1}, augment=stack_map)
+    for index in range(2):
+        sample = f.make(index)
+        check(sample.page)
+        assert any(r["name"] in GEOMETRIC for r in sample.meta["augment"]["steps"])
+        image, page = replay(sample.meta["augment"], *_clean(f, index, sample.attempts - 1))
+        assert np.array_equal(image, sample.image)
