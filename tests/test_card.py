@@ -15,7 +15,7 @@ from synthdoc import __version__
 from synthdoc.api import write_dataset
 from synthdoc.config import GenerateConfig
 from synthdoc.writers.card import SECTIONS, card_problems, card_text, font_license
-from synthdoc.writers.manifest import RunManifest, ShardRecord, augment_label
+from synthdoc.writers.manifest import RunManifest, ShardRecord, augment_label, augment_steps
 from synthdoc.writers.storage import Storage
 
 RUN = {"languages": ["en", "ja"], "pages": 6, "shard_size": 2, "seed": 7,
@@ -35,9 +35,24 @@ def _section(text: str, title: str) -> str:
     return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
 
 
+def _tables(section: str) -> list[list[list[str]]]:
+    """The Markdown tables of a section, each as its body rows (header and rule dropped)."""
+    tables, current = [], None
+    for ln in section.splitlines():
+        if ln.startswith("|"):
+            if current is None:
+                current = []
+                tables.append(current)
+            if not ln.startswith("|---"):
+                current.append([c.strip() for c in ln.strip("|").split("|")])
+        else:
+            current = None
+    return [t[1:] for t in tables]
+
+
 def _table(section: str) -> list[list[str]]:
-    return [[c.strip() for c in ln.strip("|").split("|")] for ln in section.splitlines()
-            if ln.startswith("|") and not ln.startswith("|---")][1:]
+    (table,) = _tables(section)
+    return table
 
 
 def test_header_languages_and_counts(run):
@@ -139,3 +154,22 @@ def test_augmentation_mixture_and_moscar_licence():
     assert _table(_section(text, "Fonts")) == [["Noto Serif CJK JP", "4", "OFL-1.1"]]
     assert "4 retried attempts" in text
     assert card_problems(text, m) == []
+
+
+def test_augment_steps():
+    assert augment_steps({"preset": "scan", "steps": [{"name": "Rotate", "params": {}}, {"name": "Blur"}]}) == [
+        "Rotate", "Blur"]
+    assert augment_steps(None) == [] and augment_steps({"preset": "x"}) == []
+
+
+def test_augmented_run_card_lists_presets_and_steps(tmp_path):
+    out = tmp_path / "ds"
+    write_dataset(GenerateConfig(languages=["en"], pages=3, seed=1, augment="light"), out)
+    text = (out / "README.md").read_text(encoding="utf-8")
+    records = [json.loads(r["meta"]).get("augment") for s in out.glob("data/*/*.parquet")
+               for r in pq.read_table(s, columns=["meta"]).to_pylist()]
+    presets, steps = _tables(_section(text, "Augmentation"))
+    assert presets == [["light", "3", "100.0%"]]
+    want = Counter(name for rec in records for name in set(x["name"] for x in rec["steps"]))
+    assert {r[0]: int(r[1]) for r in steps} == dict(want)
+    assert card_problems(text, RunManifest.load(Storage(out))) == []

@@ -46,6 +46,7 @@ def _totals(manifest: RunManifest) -> dict:
     layouts: Counter = Counter()
     fonts: Counter = Counter()
     augment: Counter = Counter()
+    steps: Counter = Counter()
     retries = skipped = 0
     config_of = {s.path: s.config for s in manifest.shards}
     for path, rec in manifest.completed.items():
@@ -53,10 +54,11 @@ def _totals(manifest: RunManifest) -> dict:
         layouts.update(rec.layouts)
         fonts.update(rec.fonts)
         augment.update(rec.augment)
+        steps.update(rec.augment_steps)
         retries += rec.retries
         skipped += rec.skipped_for_coverage
-    return {"size": size, "layouts": layouts, "fonts": fonts, "augment": augment, "retries": retries,
-            "skipped_for_coverage": skipped}
+    return {"size": size, "layouts": layouts, "fonts": fonts, "augment": augment, "steps": steps,
+            "retries": retries, "skipped_for_coverage": skipped}
 
 
 def _header(manifest: RunManifest, counts: dict[str, int], size: Counter) -> dict:
@@ -80,11 +82,9 @@ def _header(manifest: RunManifest, counts: dict[str, int], size: Counter) -> dic
     }
 
 
-def _mixture(title: str, counter: Counter, pages: int, empty: str) -> list[str]:
-    lines = ["", f"## {title}", ""]
-    if not counter:
-        return lines + [empty]
-    lines += [f"| {title.lower().rstrip('s')} | pages | share |", "|---|---|---|"]
+def _mixture(what: str, counter: Counter, pages: int) -> list[str]:
+    """A Markdown table: `what` | pages | share of all pages."""
+    lines = [f"| {what} | pages | share |", "|---|---|---|"]
     return lines + [f"| {k} | {v} | {v / max(pages, 1):.1%} |" for k, v in sorted(counter.items())]
 
 
@@ -106,9 +106,14 @@ def card_text(manifest: RunManifest) -> str:
              "| config | rows | split | shards | MB |", "|---|---|---|---|---|"]
     lines += [f"| {c} | {counts[c]} | {split} | {shards_of[c]} | {t['size'][c] / 1e6:.1f} |" for c in codes]
     lines += [f"| all | {pages} | {split} | {len(manifest.shards)} | {sum(t['size'].values()) / 1e6:.1f} |"]
-    lines += _mixture("Layouts", t["layouts"], pages, "No pages.")
-    augment = t["augment"] if set(t["augment"]) != {"none"} else Counter()
-    lines += _mixture("Augmentation", augment, pages, "None: every page is a clean rendering.")
+    lines += ["", "## Layouts", ""] + _mixture("layout", t["layouts"], pages)
+    lines += ["", "## Augmentation", ""]
+    if set(t["augment"]) <= {"none"}:
+        lines += ["None: every page is a clean rendering."]
+    else:
+        lines += _mixture("preset", t["augment"], pages)
+        if t["steps"]:
+            lines += ["", "Steps applied (a page counts once per step):", ""] + _mixture("step", t["steps"], pages)
     lines += ["", "## Fonts", "", "| family | pages | licence |", "|---|---|---|"]
     lines += [f"| {f} | {n} | {font_license(f)} |" for f, n in sorted(t["fonts"].items())]
     lines += ["", "## Text sources", "", "| language | source | licence |", "|---|---|---|"]

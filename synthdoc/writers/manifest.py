@@ -45,6 +45,7 @@ class ShardRecord:
         layouts: layout template -> pages.
         fonts: font family -> pages using it.
         augment: augmentation preset -> pages ("none" when a row records no augmentation).
+        augment_steps: augmentation step name -> pages it was applied to.
         retries: failed attempts retried while making its rows.
         skipped_for_coverage: paragraphs skipped because no font covered them.
     """
@@ -55,24 +56,29 @@ class ShardRecord:
     layouts: dict[str, int] = field(default_factory=dict)
     fonts: dict[str, int] = field(default_factory=dict)
     augment: dict[str, int] = field(default_factory=dict)
+    augment_steps: dict[str, int] = field(default_factory=dict)
     retries: int = 0
     skipped_for_coverage: int = 0
 
     @classmethod
     def from_infos(cls, infos: list[dict], sha256: str, nbytes: int) -> "ShardRecord":
         """Aggregate per-row generation infos: ``layout`` (template name), ``fonts`` (families used),
-        ``augment`` (the row's meta["augment"] or None), ``stats`` (retries, skipped_for_coverage)."""
+        ``augment`` (the row's meta["augment"] record, e.g. {"preset": "scan", "steps": [{"name": ...}]}, or
+        None), ``stats`` (retries, skipped_for_coverage)."""
         layouts: Counter = Counter()
         fonts: Counter = Counter()
         augment: Counter = Counter()
+        steps: Counter = Counter()
         stats: Counter = Counter()
         for info in infos:
             layouts[info["layout"]] += 1
             fonts.update(set(info.get("fonts") or ()))  # font families of the page
             augment[augment_label(info.get("augment"))] += 1
+            steps.update(set(augment_steps(info.get("augment"))))
             stats.update(info.get("stats", {}))
         return cls(len(infos), nbytes, sha256, dict(sorted(layouts.items())), dict(sorted(fonts.items())),
-                   dict(sorted(augment.items())), int(stats["retries"]), int(stats["skipped_for_coverage"]))
+                   dict(sorted(augment.items())), dict(sorted(steps.items())), int(stats["retries"]),
+                   int(stats["skipped_for_coverage"]))
 
 
 def augment_label(meta_augment) -> str:
@@ -84,6 +90,13 @@ def augment_label(meta_augment) -> str:
         preset = meta_augment.get("preset")
         return str(preset) if preset else "custom"
     return str(meta_augment) if isinstance(meta_augment, str) else "custom"
+
+
+def augment_steps(meta_augment) -> list[str]:
+    """Names of the steps a row's ``meta["augment"]`` records as applied (its ``steps`` list of
+    ``{"name": ...}`` records; none when absent)."""
+    steps = meta_augment.get("steps") if isinstance(meta_augment, dict) else None
+    return [str(x["name"]) for x in steps or [] if isinstance(x, dict) and x.get("name")]
 
 
 @dataclass
