@@ -471,7 +471,8 @@ def paper_texture(background: np.ndarray, params: dict) -> np.ndarray:
 
 
 def list_textures(dirs: list[str]) -> list[str]:
-    """Image files (TEXTURE_EXTENSIONS, case-insensitive) directly inside each folder of `dirs`, sorted.
+    """Absolute paths of the image files (TEXTURE_EXTENSIONS, case-insensitive) directly inside each folder of
+    `dirs`, sorted per folder.
 
     Raises:
         SynthdocError: a folder does not exist or no folder holds an image (names the folder and the fix).
@@ -480,7 +481,7 @@ def list_textures(dirs: list[str]) -> list[str]:
 
     out = []
     for d in dirs:
-        p = Path(d).expanduser()
+        p = Path(d).expanduser().resolve()
         if not p.is_dir():
             raise SynthdocError(f"texture folder {str(d)!r} does not exist; pass a folder of images (jpg, png, webp)")
         out += sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXTURE_EXTENSIONS)

@@ -282,6 +282,7 @@ def test_stack_from_yaml_file_and_errors(tmp_path):
         "step: []\n": "unknown key 'step'",
         "steps:\n  - OneOf: {steps: []}\n": "non-empty list",
         "steps: [\n": "invalid YAML",
+        "steps:\n  - TextureFolder: {dirs: [no-such-folder]}\n": "texture folder 'no-such-folder' does not exist",
     }
     for text, needle in cases.items():
         bad = tmp_path / "bad.yaml"

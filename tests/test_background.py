@@ -101,7 +101,7 @@ def test_list_textures(tmp_path):
         list_textures([str(tmp_path)])
     for name in ("b.PNG", "a.jpg"):
         cv2.imwrite(str(tmp_path / name), np.zeros((4, 4, 3), np.uint8))
-    assert [p.rsplit("/", 1)[-1] for p in list_textures([str(tmp_path)])] == ["a.jpg", "b.PNG"]
+    assert list_textures([str(tmp_path)]) == [str(tmp_path.resolve() / n) for n in ("a.jpg", "b.PNG")]
 
 
 def test_load_texture_crops_and_resizes(tmp_path):

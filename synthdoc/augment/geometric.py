@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from synthdoc.augment.base import AugmentState, Step, check_range, check_rgb, check_value, draw, register
-from synthdoc.doc import Line, Page, Paragraph, Word
+from synthdoc.doc import Page
 from synthdoc.types import transform_quads
 
 
