@@ -29,6 +29,7 @@ NO_LINE_START = frozenset("。、，．,.:;!?！？：；」』）〕〉》】�
 NO_LINE_END = frozenset("「『（〔〈《【〘〖｛[({（")
 
 
+@functools.lru_cache(maxsize=8192)
 def is_word_char(ch: str) -> bool:
     """Latin-like characters kept together inside CJK text: letters and digits of non-CJK scripts and ASCII."""
     if ch.isascii():
@@ -141,6 +142,7 @@ def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widt
     return lines
 
 
+@functools.lru_cache(maxsize=8192)
 def _char_class(ch: str) -> str:
     if is_word_char(ch):
         return "w"

@@ -178,7 +178,10 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         if not set_lines or not set_lines[0].words:
             continue
         sl = set_lines[0]
-        w, h = sl.width, style.band_px
+        bx0, bx1 = min(a for _, a, _ in sl.words), max(b for _, _, b in sl.words)  # the line quad, frame units
+        by0 = min((t for t, _ in sl.word_bands), default=-style.ascent_px)
+        by1 = max((b for _, b in sl.word_bands), default=style.descent_px)
+        w, h = bx1 - bx0, by1 - by0
         angle = 0.0 if rng.random() < p.upright_p else sample_range(rng, p.angle_deg_range)
         a = np.deg2rad(angle)
         hx = (abs(w * np.cos(a)) + abs(h * np.sin(a))) / 2 + 1
@@ -192,7 +195,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             box = _aabb(quad)
             if _hits(quad, box, placed):
                 continue
-            line, runs = place_horizontal(sl, cx - w / 2, cy - h / 2 + style.ascent_px, sep)
+            line, runs = place_horizontal(sl, cx - w / 2 - bx0, cy - h / 2 - by0, sep)
             for word in line.words:
                 word.quad = transform_quads(word.quad, mat)
             line.quad = transform_quads(line.quad, mat)

@@ -5,13 +5,16 @@ Horizontal text follows the usual pipeline of a text layout engine: the paragrap
 the Unicode Bidirectional Algorithm (UAX #9, ICU); it is itemized into runs of one level, one script and one
 face (the primary face, or its fallback for characters the primary lacks); each run is shaped by HarfBuzz with
 its direction, script and language; line breaks follow UAX #14 (ICU; see :mod:`synthdoc.layout.breaking`); each
-line's runs are then put in visual order (UAX #9 L1-L2, ICU) and shaped again within the line, so nothing
-joins across a line break. Labels stay in logical order (the order of the text).
+line's runs are then put in visual order (UAX #9 L1-L2, ICU), reusing the paragraph's glyphs where HarfBuzz says
+the cut is safe to break and shaping the piece again within the line otherwise, so nothing joins across a line
+break. Labels stay in logical order (the order of the text).
 
 Box convention (used uniformly): a horizontal word / line box spans the pen advance of its clusters
 horizontally (the union over its clusters, which are contiguous on the line unless a word mixes directions)
 and the style's ascender/descender band vertically (baseline - ascender to baseline - descender, the larger of
-the primary and fallback faces' hhea values). A vertical (ttb) column box spans one em centred on the column
+the primary and fallback faces' hhea values), grown where the outlines of its glyphs reach beyond (an Arabic
+final letter's tail, a Devanagari conjunct's overhang, stacked Vietnamese marks) but never into the advance of
+the next word on the line, so a word box holds the ink of its own glyphs and word boxes do not overlap. A vertical (ttb) column box spans one em centred on the column
 axis horizontally and the vertical advances of its clusters vertically. Boxes come from shaping clusters and
 metrics, never from the rendered pixels.
 
@@ -33,7 +36,7 @@ from synthdoc.errors import SampleError
 from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
-from synthdoc.render.shaping import ShapedRun, shape
+from synthdoc.render.shaping import ShapedRun, ink_extents, shape
 from synthdoc.render.vertical import orientation_runs
 from synthdoc.types import rect_quad, union_quad
 
@@ -129,6 +132,11 @@ class SetLine:
             one entry per face.
         direction: "ltr", "rtl" (the paragraph direction) or "ttb".
         style: the paragraph's style (its band places the line); None: the style of the first run.
+        clusters: per entry of `runs`, (G,) int32 code-point index into `text` of each glyph's cluster (horizontal
+            lines; empty when not tracked).
+        word_bands: per word, (top, bottom) px from the baseline (y down) of its box: the style's band grown to its
+            glyphs' outlines (horizontal lines; empty: the band).
+        advance_span: (start, end) px of the pen advance of the line's content (no ink growth); None: from the words.
     """
 
     text: str
@@ -137,10 +145,16 @@ class SetLine:
     runs: list[tuple[TextStyle, np.ndarray, np.ndarray, bool]]
     direction: str = "ltr"
     style: TextStyle | None = None
+    clusters: list[np.ndarray] = dataclasses.field(default_factory=list)
+    word_bands: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+    advance_span: tuple[float, float] | None = None
 
     @property
     def span(self) -> tuple[float, float]:
-        """(start, end) px of the line's content in its frame: from the leftmost to the rightmost word edge."""
+        """(start, end) px of the line's content in its frame: its pen advance (advance_span), else from the
+        leftmost to the rightmost word edge."""
+        if self.advance_span is not None:
+            return self.advance_span
         if not self.words:
             return 0.0, self.width
         return min(a for _, a, _ in self.words), max(b for _, _, b in self.words)
@@ -175,6 +189,8 @@ class _Itemized:
         script: (n,) object ISO 15924 tag per character (None: let HarfBuzz guess).
         font: (n,) int8 index into TextStyle.faces.
         rtl: paragraph direction is right to left.
+        para: the resolved bidi paragraph (:class:`synthdoc.render.itemize.BidiParagraph`).
+        shaped: the shaped run of each run (filled by :func:`_measure`).
     """
 
     bounds: np.ndarray
@@ -183,12 +199,18 @@ class _Itemized:
     font: np.ndarray
     rtl: bool
     para: object
+    shaped: list = dataclasses.field(default_factory=list)
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
         """Logical runs covering text[a:b]."""
         cuts = self.bounds[(self.bounds > a) & (self.bounds < b)].tolist()
         edges = [a, *cuts, b]
         return list(zip(edges[:-1], edges[1:]))
+
+    def run_of(self, index: int) -> tuple[int, int, ShapedRun]:
+        """(start, end, shaped run) of the run holding character `index`."""
+        k = int(np.searchsorted(self.bounds, index, side="right")) - 1
+        return int(self.bounds[k]), int(self.bounds[k + 1]), self.shaped[k]
 
 
 def _itemize(text: str, style: TextStyle) -> _Itemized:
@@ -217,71 +239,137 @@ def _shape_run(style: TextStyle, items: _Itemized, text: str, a: int, b: int, of
     return run
 
 
-def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray, np.ndarray]:
-    """Per-character advances and shaping-cluster starts of the whole paragraph (logical order)."""
+def _overhang(style: TextStyle, face_index: int, run: ShapedRun) -> float:
+    """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none)."""
+    if not len(run.gids):
+        return 0.0
+    ext = ink_extents(style.faces[face_index], run.gids, style.size_px)
+    inked = ext[:, 1] > ext[:, 0]
+    if not inked.any():
+        return 0.0
+    pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])
+    _, c = np.unique(run.clusters, return_inverse=True)
+    low, high = np.full((int(c.max()) + 1, 2), np.inf), np.full((int(c.max()) + 1, 2), -np.inf)
+    np.minimum.at(low, c, np.stack([pen[:-1], np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)], 1))
+    np.maximum.at(high, c, np.stack([pen[1:], np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)], 1))
+    return float(max(0.0, np.max(low[:, 0] - low[:, 1]), np.max(high[:, 1] - high[:, 0])))
+
+
+def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray, np.ndarray, float]:
+    """Shape every run (kept in items.shaped). Returns per-character advances and shaping-cluster starts of the
+    whole paragraph (logical order), and its largest cluster overhang (see :func:`_overhang`), px."""
     n = len(text)
     adv = np.zeros(n, dtype=np.float32)
     start = np.zeros(n, dtype=bool)
+    items.shaped = []
+    overhang = 0.0
     for a, b in items.runs_in(0, n):
         run = _shape_run(style, items, text, a, b)
+        items.shaped.append(run)
         np.add.at(adv, run.clusters, run.x_advance)
-        start[np.unique(run.clusters)] = True
+        start[run.clusters] = True
         start[a] = True
-    return adv, start
+        overhang = max(overhang, _overhang(style, int(items.font[a]), run))
+    return adv, start, overhang
+
+
+def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int, pb: int) -> ShapedRun:
+    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]): the paragraph's glyphs where both ends are
+    run ends or safe to break (HarfBuzz UNSAFE_TO_BREAK unset), else the piece shaped within the line."""
+    a, b, run = items.run_of(pa)
+    if (pa == a or run.safe_to_break(pa)) and (pb == b or run.safe_to_break(pb)):
+        return run if (pa, pb) == (a, b) else run.subset((run.clusters >= pa) & (run.clusters < pb))
+    return _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
 
 
 def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple[int, ShapedRun]]:
-    """The line text[s:e] as (face index, shaped run) in visual order, left to right; each run is shaped within
-    the line (no context across the line break) and its clusters index `text`."""
-    line_text = text[s:e]
+    """The line text[s:e] as (face index, shaped run) in visual order, left to right; clusters index `text`."""
     out = []
     for a, b, rtl in items.para.visual_runs(s, e):
         pieces = items.runs_in(a, b)
         for pa, pb in (reversed(pieces) if rtl else pieces):
-            out.append((int(items.font[pa]), _shape_run(style, items, line_text, pa - s, pb - s, offset=s)))
+            out.append((int(items.font[pa]), _piece(style, items, text, s, e, pa, pb)))
     return out
 
 
-def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, s: int, e: int, avail: float,
-          offset: float, align: str, last: bool) -> SetLine:
-    """Position the line text[s:e] (visual order) in its frame and measure its words."""
+def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, space: np.ndarray, s: int, e: int,
+          avail: float, offset: float, align: str, last: bool) -> SetLine:
+    """Position the line text[s:e] (visual order) in its frame [offset, offset + avail] and measure its words
+    (`space`: (n,) bool whitespace mask of `text`). The content sits far enough from the frame's edges that the
+    outlines of its edge glyphs stay inside (on the sides they take after the mirroring of right-to-left pages)."""
     pieces = _visual_glyphs(text, style, items, s, e)
     clusters = np.concatenate([r.clusters for _, r in pieces])
     xa = np.concatenate([r.x_advance for _, r in pieces]).astype(np.float64)
     natural = float(xa.sum())
-    if align == "justify" and not last and natural < avail:
+    # glyph outlines relative to the unjustified pen (x right, y down from the baseline)
+    pen0 = np.concatenate([[0.0], np.cumsum(xa)])
+    ext = np.concatenate([ink_extents(style.faces[f], r.gids, style.size_px) for f, r in pieces]).astype(np.float64)
+    x_off = np.concatenate([r.x_offset for _, r in pieces])
+    y_off = np.concatenate([r.y_offset for _, r in pieces])
+    inked = ext[:, 1] > ext[:, 0]
+    gx0 = np.where(inked, x_off + ext[:, 0], np.inf)  # relative to each glyph's pen position
+    gx1 = np.where(inked, x_off + ext[:, 1], -np.inf)
+    out_l = max(0.0, -float(np.min(pen0[:-1] + gx0, initial=0.0)))  # ink beyond the line's advance span
+    out_r = max(0.0, float(np.max(pen0[:-1] + gx1, initial=natural)) - natural)
+    if items.rtl:  # the page mirror moves this frame's start side to the right
+        out_l, out_r = out_r, out_l
+    if align == "justify" and not last and natural < avail - out_l - out_r:
         if style.space_delimited:
-            gaps = np.array([text[c].isspace() for c in clusters])
+            gaps = space[clusters]
         else:
             gaps = np.r_[clusters[1:] != clusters[:-1], False]
         if gaps.any():
-            xa[gaps] += (avail - natural) / gaps.sum()
+            xa[gaps] += (avail - out_l - out_r - natural) / gaps.sum()
+        offset += out_l
     elif align == "right":
-        offset += avail - natural
+        offset += avail - natural - out_r
     elif align == "center":
-        offset += (avail - natural) / 2
+        offset += (avail - natural + out_l - out_r) / 2
+    else:
+        offset += out_l
     pen = offset + np.concatenate([[0.0], np.cumsum(xa)])
-    lo = np.full(e - s, np.inf)  # visual extent of each character's cluster
-    hi = np.full(e - s, -np.inf)
-    np.minimum.at(lo, clusters - s, pen[:-1])
-    np.maximum.at(hi, clusters - s, pen[1:])
-    words = []
-    for ws, we in segment_words(text, s, e, style.space_delimited, cstart):
-        seg_lo, seg_hi = lo[ws - s:we - s], hi[ws - s:we - s]
-        words.append((text[ws:we], float(seg_lo[np.isfinite(seg_lo)].min()), float(seg_hi[np.isfinite(seg_hi)].max())))
-    runs = []
+    gx0 = pen[:-1] + gx0
+    gx1 = pen[:-1] + gx1
+    gy0 = np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px)
+    gy1 = np.where(inked, -(y_off + ext[:, 2]), style.descent_px)
+    n = e - s
+    c = clusters - s
+    # per character (inf / -inf inside a cluster): [advance start, ink left, ink top], [advance end, ink right, bottom]
+    low, high = np.full((n, 3), np.inf), np.full((n, 3), -np.inf)
+    np.minimum.at(low, c, np.stack([pen[:-1], gx0, gy0], axis=1))
+    np.maximum.at(high, c, np.stack([pen[1:], gx1, gy1], axis=1))
+    spans = segment_words(text, s, e, style.space_delimited, cstart)
+    cuts = np.array([k for ws, we in spans for k in (ws - s, we - s)])  # words and the gaps between them
+    cuts = cuts[cuts < n]
+    (a_lo, i_lo, top), (a_hi, i_hi, bottom) = (np.minimum.reduceat(low, cuts, axis=0)[0::2].T,
+                                               np.maximum.reduceat(high, cuts, axis=0)[0::2].T)
+    # grow to the ink, but not into the advance of the visual neighbours
+    order = np.argsort(a_lo, kind="stable")
+    left = np.full(len(spans), -np.inf)
+    right = np.full(len(spans), np.inf)
+    left[order[1:]] = a_hi[order[:-1]]
+    right[order[:-1]] = a_lo[order[1:]]
+    w_lo = np.maximum(np.minimum(a_lo, i_lo), np.minimum(left, a_lo))
+    w_hi = np.minimum(np.maximum(a_hi, i_hi), np.maximum(right, a_hi))
+    w_top = np.minimum(top, -style.ascent_px)
+    w_bottom = np.maximum(bottom, style.descent_px)
+    words = [(text[ws:we], float(x0), float(x1)) for (ws, we), x0, x1 in zip(spans, w_lo, w_hi)]
+    bands = [(float(t), float(b)) for t, b in zip(w_top, w_bottom)]
+    runs, run_clusters = [], []
     k = 0
     by_face: dict[int, list] = {}
     for face_i, r in pieces:
         g = len(r.gids)
         pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
-        by_face.setdefault(face_i, []).append((r.gids, pos))
+        by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
         k += g
     for face_i, parts in sorted(by_face.items()):
-        runs.append((style.with_face(style.faces[face_i]), np.concatenate([g for g, _ in parts]),
-                     np.concatenate([p for _, p in parts]).astype(np.float32), False))
+        runs.append((style.with_face(style.faces[face_i]), np.concatenate([p[0] for p in parts]),
+                     np.concatenate([p[1] for p in parts]).astype(np.float32), False))
+        run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
-                   direction="rtl" if items.rtl else "ltr", style=style)
+                   direction="rtl" if items.rtl else "ltr", style=style, clusters=run_clusters, word_bands=bands,
+                   advance_span=(float(a_lo.min()), float(a_hi.max())))
 
 
 def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str = "left",
@@ -297,6 +385,10 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
         first_indent_px: indent of the first line, on the start side.
         max_lines: stop after this many lines.
 
+    Lines are broken for a width narrower by twice the paragraph's largest cluster overhang (glyph outlines beyond
+    their advance, typically 0-2 px), then each line is placed so that the outlines of its own edge glyphs stay
+    inside [0, width_px] (flush with the edge when they do not overhang), mirrored or not.
+
     Returns:
         SetLines (direction "ltr" or "rtl"); line frame x from the frame's left edge, y down from the baseline;
         glyphs in visual order, words in logical order.
@@ -308,11 +400,13 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
     if not text:
         return []
     items = _itemize(text, style)
-    adv, cstart = _measure(text, style, items)
+    adv, cstart, overhang = _measure(text, style, items)
     widths = [width_px - first_indent_px, width_px]
-    ranges = break_lines(text, adv, cstart, widths, style.space_delimited, max_lines, style.hb_language)
-    return [_line(text, style, items, cstart, s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0,
-                  align, li == len(ranges) - 1)
+    ranges = break_lines(text, adv, cstart, [w - 2 * overhang for w in widths], style.space_delimited, max_lines,
+                         style.hb_language)
+    space = np.array([c.isspace() for c in text])
+    return [_line(text, style, items, cstart, space, s, e, widths[min(li, 1)],
+                  first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
             for li, (s, e) in enumerate(ranges)]
 
 
@@ -395,8 +489,9 @@ def place_horizontal(line: SetLine, x: float, baseline: float, separator: str,
     if mirror_px is not None:
         a, b = line.span
         x = mirror_px - x - a - b
-    y0, y1 = baseline - style.ascent_px, baseline + style.descent_px
-    words = [Word(t, rect_quad(x + a, y0, x + b, y1)) for t, a, b in line.words]
+    bands = line.word_bands or [(-style.ascent_px, style.descent_px)] * len(line.words)
+    words = [Word(t, rect_quad(x + a, baseline + top, x + b, baseline + bottom))
+             for (t, a, b), (top, bottom) in zip(line.words, bands)]
     quad = union_quad([w.quad for w in words])
     runs = [GlyphRun(st.face, st.size_px, gids, pos + np.float32([x, baseline]), rot, st.color)
             for st, gids, pos, rot in line.runs]

@@ -96,6 +96,12 @@ def script_runs(text: str) -> list[tuple[int, int, str | None]]:
         (start, end, script) in logical order covering `text`; script is an ISO 15924 code, :data:`CJK_RUN`
         for Han / kana / bopomofo, or None when the whole text is Common / Inherited.
     """
+    if not text:
+        return []
+    scripts = {script_of(ch) for ch in set(text)} - NEUTRAL_SCRIPTS
+    if len(scripts) <= 1 or scripts <= CJK_SCRIPTS:  # one script (the common case): one run
+        sc = next(iter(scripts)) if scripts else None
+        return [(0, len(text), CJK_RUN if sc in CJK_SCRIPTS else sc)]
     runs: list[list] = []
     for i, ch in enumerate(text):
         sc = script_of(ch)
@@ -106,8 +112,6 @@ def script_runs(text: str) -> list[tuple[int, int, str | None]]:
                 runs[-1][1] = i + 1
             continue
         runs.append([runs[-1][1] if runs else 0, i + 1, sc])  # a leading neutral prefix joins the first run
-    if not runs:
-        return [(0, len(text), None)] if text else []
     return [(a, b, s) for a, b, s in runs]
 
 

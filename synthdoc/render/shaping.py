@@ -9,12 +9,15 @@ reordering and no font fallback: see :mod:`synthdoc.render.itemize`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import uharfbuzz as hb
 
 from synthdoc.render.face import LoadedFace
+
+_UNSAFE_TO_BREAK = hb.GlyphFlags.UNSAFE_TO_BREAK
 
 
 @dataclass
@@ -39,10 +42,24 @@ class ShapedRun:
     size_px: float
     start: int = 0
     end: int | None = None
+    infos: Any = field(default=None, repr=False)  # HarfBuzz glyph infos (glyph flags), None for a subset
 
     @property
     def has_tofu(self) -> bool:
         return bool((self.gids == 0).any())
+
+    def safe_to_break(self, index: int) -> bool:
+        """True when text[start:index] and text[index:end] shaped apart give the same glyphs as this run cut at
+        code point `index` (a cluster start, and HarfBuzz's UNSAFE_TO_BREAK flag unset on its glyphs)."""
+        hits = np.flatnonzero(self.clusters == index)
+        if not len(hits) or self.infos is None:
+            return False
+        return not any(self.infos[k].flags & _UNSAFE_TO_BREAK for k in hits.tolist())
+
+    def subset(self, keep: np.ndarray) -> ShapedRun:
+        """The glyphs selected by boolean (G,) `keep`, in the same (visual) order."""
+        return ShapedRun(self.text, self.gids[keep], self.clusters[keep], self.x_advance[keep], self.y_advance[keep],
+                         self.x_offset[keep], self.y_offset[keep], self.size_px, self.start, self.end)
 
     def char_advances(self, vertical: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Per-character advance and cluster-start mask.
@@ -61,6 +78,36 @@ class ShapedRun:
         if n:
             start[0] = True
         return adv, start
+
+
+# Memo of font data (font files do not change while loaded): face key -> ((glyphs, 4) font units, (glyphs,) known).
+_EXTENTS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def ink_extents(face: LoadedFace, gids: np.ndarray, size_px: float) -> np.ndarray:
+    """Outline bounding boxes of glyphs (HarfBuzz ``hb_font_get_glyph_extents``), relative to each glyph's origin.
+
+    Args:
+        face: loaded face.
+        gids: (G,) glyph ids.
+        size_px: em size in pixels.
+
+    Returns:
+        (G, 4) float32 pixels [x_min, x_max, y_min, y_max], y up (font convention); all zero for an empty glyph.
+        Extents are memoised per face key (font files do not change while loaded).
+    """
+    memo = _EXTENTS.get(face.key)
+    if memo is None:
+        n = face.hb_font.face.glyph_count
+        memo = _EXTENTS[face.key] = (np.zeros((n, 4), np.float32), np.zeros(n, bool))
+    table, known = memo
+    gids = np.asarray(gids, dtype=np.int64)
+    for gid in np.unique(gids[~known[gids]]).tolist():
+        ext = face.hb_font.get_glyph_extents(gid)
+        if ext is not None:
+            table[gid] = (ext.x_bearing, ext.x_bearing + ext.width, ext.y_bearing + ext.height, ext.y_bearing)
+        known[gid] = True
+    return table[gids] * np.float32(size_px / face.upem)
 
 
 def shape(face: LoadedFace, text: str, size_px: float, *, direction: str = "ltr", language: str | None = None,
@@ -95,12 +142,12 @@ def shape(face: LoadedFace, text: str, size_px: float, *, direction: str = "ltr"
     pos = buf.glyph_positions
     scale = size_px / face.upem
     g = len(infos)
-    arr = np.fromiter((v for p in pos for v in (p.x_advance, p.y_advance, p.x_offset, p.y_offset)),
-                      dtype=np.float32, count=4 * g).reshape(g, 4) * scale
+    # GlyphPosition.position is (x_offset, y_offset, x_advance, y_advance)
+    arr = np.array([p.position for p in pos], dtype=np.float32).reshape(g, 4) * scale
     return ShapedRun(
         text=text,
         gids=np.fromiter((i.codepoint for i in infos), dtype=np.uint32, count=g),
         clusters=np.fromiter((i.cluster for i in infos), dtype=np.int32, count=g),
-        x_advance=arr[:, 0], y_advance=arr[:, 1], x_offset=arr[:, 2], y_offset=arr[:, 3],
-        size_px=float(size_px), start=start, end=stop,
+        x_advance=arr[:, 2], y_advance=arr[:, 3], x_offset=arr[:, 0], y_offset=arr[:, 1],
+        size_px=float(size_px), start=start, end=stop, infos=infos,
     )
