@@ -15,7 +15,7 @@ if [ "$WITH_TEST" = 1 ]; then
          tesseract-ocr-chi-tra-vert)
   pkgs+=(tesseract-ocr-ara tesseract-ocr-fas tesseract-ocr-heb tesseract-ocr-hin tesseract-ocr-ben
          tesseract-ocr-tam tesseract-ocr-tha tesseract-ocr-ell tesseract-ocr-vie tesseract-ocr-ukr
-         libfribidi0)  # complex-script labels-match-pixels test (Pillow's raqm baseline needs fribidi)
+         libfribidi0 fonts-dejavu-core)  # complex-script OCR test (Pillow/raqm baseline: fribidi, DejaVu)
 fi
 python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv python3-pip)
 missing=()
