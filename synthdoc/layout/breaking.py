@@ -51,7 +51,7 @@ def is_complex_context(ch: str) -> bool:
 
 
 def break_candidates(text: str, cluster_start: np.ndarray, space_delimited: bool,
-                     language: str | None = None) -> np.ndarray:
+                     language: str | None = None, graphemes: np.ndarray | None = None) -> np.ndarray:
     """Where a line may end.
 
     Args:
@@ -59,13 +59,14 @@ def break_candidates(text: str, cluster_start: np.ndarray, space_delimited: bool
         cluster_start: (len(text),) bool, True where a shaping cluster begins.
         space_delimited: the script separates words with spaces.
         language: BCP 47 tag selecting ICU's locale tailoring (None: root locale).
+        graphemes: (len(text),) bool grapheme cluster starts if already known (default: computed).
 
     Returns:
         (len(text) + 1,) bool: True at i when a line may end before character i (i = len(text) always).
     """
     n = len(text)
     ok = line_break_opportunities(text, language)
-    ok[:n] &= cluster_start & grapheme_starts(text)
+    ok[:n] &= cluster_start & (grapheme_starts(text) if graphemes is None else graphemes)
     ok[0] = False
     for i in np.flatnonzero(ok[1:n]) + 1:
         prev, cur = text[i - 1], text[i]
@@ -109,10 +110,11 @@ def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widt
     """
     n = len(text)
     cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
-    ok = break_candidates(text, cluster_start, space_delimited, language)
+    graphemes = grapheme_starts(text)
+    ok = break_candidates(text, cluster_start, space_delimited, language, graphemes)
     cand = np.flatnonzero(ok)
     trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
-    bounds = np.flatnonzero(np.append(cluster_start & grapheme_starts(text), True))  # cluster boundaries incl. n
+    bounds = np.flatnonzero(np.append(cluster_start & graphemes, True))  # cluster boundaries incl. n
     widths_list = [widths] if isinstance(widths, (int, float)) else list(widths)
     lines: list[tuple[int, int]] = []
     s = 0

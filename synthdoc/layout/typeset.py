@@ -223,7 +223,8 @@ def _itemize(text: str, style: TextStyle) -> _Itemized:
         elif sc is None:
             sc = style.hb_script  # only Common characters (a page number): the language's script
         script[a:b] = sc
-    font = font_runs(text, grapheme_starts(text), [f.info.cmap for f in style.faces])
+    font = (font_runs(text, grapheme_starts(text), [f.info.cmap for f in style.faces]) if style.fallback is not None
+            else np.zeros(n, dtype=np.int8))
     change = np.zeros(n + 1, dtype=bool)
     change[[0, n]] = True
     change[1:n] = (para.levels[1:] != para.levels[:-1]) | (font[1:] != font[:-1]) | (script[1:] != script[:-1])
@@ -239,6 +240,22 @@ def _shape_run(style: TextStyle, items: _Itemized, text: str, a: int, b: int, of
     return run
 
 
+def _group_min(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
+    """Per key in range(n_keys): the column-wise minimum of the rows of `values` ((G, K) float) with that key
+    ((G,) int); +inf for keys absent from `keys` (negate for maxima). Monotone keys (glyphs of a run or line in
+    one direction, the common case) are reduced by segments, others with ``np.minimum.at``."""
+    low = np.full((n_keys, values.shape[1]), np.inf)
+    if not len(keys):
+        return low
+    step = np.diff(keys)
+    if (step >= 0).all() or (step <= 0).all():
+        starts = np.concatenate([[0], np.flatnonzero(step) + 1])
+        low[keys[starts]] = np.minimum.reduceat(values, starts, axis=0)
+    else:
+        np.minimum.at(low, keys, values)
+    return low
+
+
 def _overhang(style: TextStyle, face_index: int, run: ShapedRun) -> float:
     """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none)."""
     if not len(run.gids):
@@ -248,11 +265,12 @@ def _overhang(style: TextStyle, face_index: int, run: ShapedRun) -> float:
     if not inked.any():
         return 0.0
     pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])
-    _, c = np.unique(run.clusters, return_inverse=True)
-    low, high = np.full((int(c.max()) + 1, 2), np.inf), np.full((int(c.max()) + 1, 2), -np.inf)
-    np.minimum.at(low, c, np.stack([pen[:-1], np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)], 1))
-    np.maximum.at(high, c, np.stack([pen[1:], np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)], 1))
-    return float(max(0.0, np.max(low[:, 0] - low[:, 1]), np.max(high[:, 1] - high[:, 0])))
+    keys = run.clusters - int(run.clusters.min())
+    left = np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)
+    right = np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)
+    low = _group_min(keys, np.stack([pen[:-1], left, -pen[1:], -right], axis=1), int(keys.max()) + 1)
+    low = low[np.isfinite(low[:, 0])]  # clusters of this run
+    return float(max(0.0, np.max(low[:, 0] - low[:, 1]), np.max(low[:, 2] - low[:, 3])))
 
 
 def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray, np.ndarray, float]:
@@ -332,17 +350,15 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     gx1 = pen[:-1] + gx1
     gy0 = np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px)
     gy1 = np.where(inked, -(y_off + ext[:, 2]), style.descent_px)
-    n = e - s
-    c = clusters - s
-    # per character (inf / -inf inside a cluster): [advance start, ink left, ink top], [advance end, ink right, bottom]
-    low, high = np.full((n, 3), np.inf), np.full((n, 3), -np.inf)
-    np.minimum.at(low, c, np.stack([pen[:-1], gx0, gy0], axis=1))
-    np.maximum.at(high, c, np.stack([pen[1:], gx1, gy1], axis=1))
     spans = segment_words(text, s, e, style.space_delimited, cstart)
-    cuts = np.array([k for ws, we in spans for k in (ws - s, we - s)])  # words and the gaps between them
-    cuts = cuts[cuts < n]
-    (a_lo, i_lo, top), (a_hi, i_hi, bottom) = (np.minimum.reduceat(low, cuts, axis=0)[0::2].T,
-                                               np.maximum.reduceat(high, cuts, axis=0)[0::2].T)
+    word_of = np.full(e - s, -1)
+    for k, (ws, we) in enumerate(spans):
+        word_of[ws - s:we - s] = k
+    wid = word_of[clusters - s]
+    keep = wid >= 0  # glyphs of spaces belong to no word
+    per_word = _group_min(wid[keep], np.stack([pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1], axis=1)[keep], len(spans))
+    a_lo, i_lo, top = per_word[:, :3].T  # advance start, ink left, ink top
+    a_hi, i_hi, bottom = -per_word[:, 3:].T  # advance end, ink right, ink bottom
     # grow to the ink, but not into the advance of the visual neighbours
     order = np.argsort(a_lo, kind="stable")
     left = np.full(len(spans), -np.inf)
