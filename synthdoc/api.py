@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from synthdoc.config import GenerateConfig
-from synthdoc.errors import SynthdocError
 from synthdoc.pipeline import Sample, SampleFactory
 
 
@@ -73,14 +72,13 @@ def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: 
         SynthdocError: bad config / language / font / corpus, an unwritable `out`, an existing dataset without
             `overwrite` or `resume`, a `resume` of another run, Ray missing or unreachable (before any work).
     """
-    from synthdoc.parallel import BACKENDS, write_shards
+    from synthdoc.parallel import check_backend, write_shards
     from synthdoc.writers.card import CARD_NAME, write_card
     from synthdoc.writers.manifest import RunManifest, open_run
     from synthdoc.writers.storage import Storage
 
     cfg = config.validate()
-    if backend not in BACKENDS:
-        raise SynthdocError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    check_backend(backend, address)
     factory = SampleFactory(cfg)  # validates languages, fonts, corpora, templates before work starts
     codes = [lang.code for lang in factory.languages]
     corpora = {c: (factory.corpora[c].name, factory.corpora[c].license) for c in codes}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import socket
 from typing import Callable, Iterator, Sequence
 
 from synthdoc.config import GenerateConfig
@@ -121,7 +122,7 @@ def write_shards(cfg: GenerateConfig, storage: Storage, specs: list[ShardSpec], 
     elif backend == "ray":
         yield from _ray_write_shards(cfg, storage, specs, corpora, workers, address, on_pages)
     else:
-        raise SynthdocError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+        check_backend(backend)
 
 
 def _ray_task(cfg: GenerateConfig, corpora: dict[str, Corpus], url: str, spec: ShardSpec) -> ShardRecord:
@@ -136,16 +137,36 @@ def _ray_task(cfg: GenerateConfig, corpora: dict[str, Corpus], url: str, spec: S
     return _finish_shard(Storage(url), spec, rows, infos)
 
 
+def check_backend(backend: str, address: str | None = None) -> None:
+    """Check before any work that the backend can run: a known name; for "ray", Ray importable and `address`
+    (when given as HOST:PORT) reachable.
+
+    Raises:
+        SynthdocError: unknown backend, Ray missing, nobody listening at `address`.
+    """
+    if backend not in BACKENDS:
+        raise SynthdocError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if backend == "ray":
+        _import_ray()
+        if address:
+            _check_reachable(address)
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise SynthdocError("the ray backend needs Ray; install it with `pip install 'synthdoc[ray]'`") from None
+    return ray
+
+
 def _ray_connect(address: str | None, num_cpus: int):
     """Import Ray and connect; returns (ray module, whether this call started the connection).
 
     Raises:
         SynthdocError: Ray is not installed, or the cluster cannot be reached.
     """
-    try:
-        import ray
-    except ImportError:
-        raise SynthdocError("the ray backend needs Ray; install it with `pip install 'synthdoc[ray]'`") from None
+    ray = _import_ray()
     if ray.is_initialized():
         return ray, False
     try:
@@ -158,6 +179,22 @@ def _ray_connect(address: str | None, num_cpus: int):
         raise SynthdocError(f"cannot start Ray at {address or 'a local instance'}: {reason}; "
                             "start a cluster with `ray start --head` or fix --address") from None
     return ray, True
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail fast on a HOST:PORT (or ray://HOST:PORT) address nobody listens on; Ray itself retries for minutes.
+
+    Raises:
+        SynthdocError: the TCP connection is refused or times out.
+    """
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not host or not port.isdigit():  # "auto", "local", ...: Ray resolves them
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        raise SynthdocError(f"cannot reach the Ray cluster at {address} ({e.strerror or e}); "
+                            "start one with `ray start --head` or fix --address") from None
 
 
 def _ray_write_shards(cfg: GenerateConfig, storage: Storage, specs: list[ShardSpec], corpora: dict[str, Corpus],

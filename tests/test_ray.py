@@ -82,9 +82,17 @@ def test_missing_ray_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     with pytest.raises(SynthdocError, match=r"pip install 'synthdoc\[ray\]'"):
         write_dataset(GenerateConfig(**RUN), tmp_path / "ds", backend="ray")
+    assert not (tmp_path / "ds").exists()  # checked before any work
 
 
 def test_unknown_backend(tmp_path):
     with pytest.raises(SynthdocError, match="unknown backend 'spark'; use one of local, ray"):
         write_dataset(GenerateConfig(**RUN), tmp_path / "ds", backend="spark")
     assert not (tmp_path / "ds").exists()
+
+
+def test_unreachable_ray_address_fails_fast(tmp_path):
+    pytest.importorskip("ray")
+    with pytest.raises(SynthdocError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:1 .*--address"):
+        write_dataset(GenerateConfig(**RUN), tmp_path / "ds", backend="ray", address="127.0.0.1:1")
+    assert not (tmp_path / "ds").exists()  # checked before any work
