@@ -230,3 +230,14 @@ def test_overwrite_removes_shards_of_another_plan(tmp_path, small):
     write_dataset(GenerateConfig(**{**SMALL, "shard_size": 3}), out, overwrite=True)
     assert sorted(p.name for p in out.glob("data/*/*.parquet")) == ["train-00000-of-00001.parquet"]
     assert pq.read_table(out / "data/eng_Latn/train-00000-of-00001.parquet").num_rows == 3
+
+
+def test_resume_accepts_language_aliases_or_codes(tmp_path, small):
+    out = tmp_path / "ds"
+    shutil.copytree(small, out)
+    (out / "data/eng_Latn/train-00002-of-00003.parquet").unlink()
+    summary = write_dataset(GenerateConfig(**{**SMALL, "languages": ["eng_Latn"]}), out, resume=True)
+    assert summary.pages == 1
+    assert _files(out) == _files(small)
+    with pytest.raises(SynthdocError, match=r"languages \["):
+        write_dataset(GenerateConfig(**{**SMALL, "languages": ["en", "ja"]}), out, resume=True)

@@ -194,7 +194,7 @@ class RunManifest:
         if self.synthdoc_version != other.synthdoc_version:
             return f"synthdoc version {self.synthdoc_version} now, {other.synthdoc_version} there"
         for key in sorted(set(self.config) | set(other.config)):
-            if key in RUNTIME_KEYS:
+            if key in RUNTIME_KEYS or key == "languages":  # languages: compared as resolved codes below
                 continue
             a, b = self.config.get(key, "<unset>"), other.config.get(key, "<unset>")
             if a != b:
