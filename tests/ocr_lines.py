@@ -40,7 +40,7 @@ class LineItem:
     layout: str
     vertical: bool
     short: bool       # fewer than SHORT_CHARS characters after normalisation
-    upright: bool     # every character upright (always True for horizontal lines)
+    upright: bool     # every character upright, no digit or Latin run (always True for horizontal lines)
     pred: str = ""    # what the OCR engine read, filled in by the test
 
 

@@ -71,3 +71,61 @@ def test_vertical_mode_refuses_horizontal_only_languages():
     # mixed weights: English falls back to the modes that support it
     factory = SampleFactory(GenerateConfig(languages=["en", "ja"], layouts={"vertical": 1, "multi_column": 1}))
     assert factory.layout_weights["eng_Latn"] == {"multi_column": 1}
+
+
+def _ja_style(size_px: int = 40):
+    from synthdoc.fonts.catalogue import FontCatalogue
+    from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+    from synthdoc.layout.typeset import TextStyle
+    from synthdoc.render.face import FaceCache
+
+    lang = LanguageRegistry(load_fonts_yaml()).resolve("ja")
+    face = FontCatalogue().faces_for(lang)["serif"][0]
+    return TextStyle(FaceCache().get(face), size_px, (0, 0, 0), lang.hb_language, lang.hb_script, False)
+
+
+def test_vertical_runs_pick_tate_chu_yoko_numbers():
+    from synthdoc.render.vertical import vertical_runs
+
+    text = "4月12日に2024年、50%とA4。"
+    kinds = {text[a:b]: kind for a, b, kind in vertical_runs(text, 2)}
+    assert kinds["4"] == kinds["12"] == "tcy"
+    assert kinds["2024"] == kinds["50%"] == kinds["A4"] == "sideways"  # long numbers, or digits with other R chars
+    assert all(kind != "tcy" for _, _, kind in vertical_runs(text, 0))
+
+
+def test_tate_chu_yoko_digits_are_upright_inside_one_em_of_their_word():
+    """ "12" in a column: drawn unturned, side by side across the column, its ink inside its word quad, and
+    the column one em longer per number than its characters (the pair takes one em, not two half-ems turned)."""
+    import numpy as np
+
+    from synthdoc.doc import Page
+    from synthdoc.layout.typeset import place_vertical, typeset_vertical
+    from synthdoc.render.compose import composite, text_masks
+    from synthdoc.render.raster import GlyphCache
+
+    style = _ja_style(40)
+    (set_line,) = typeset_vertical("第12章", style, 600, tcy_max_digits=2)
+    (sideways,) = typeset_vertical("第12章", style, 600, tcy_max_digits=0)
+    assert [w[0] for w in set_line.words] == ["第", "12", "章"]
+    assert set_line.width == pytest.approx(3 * 40, abs=0.5)
+    line, runs = place_vertical(set_line, 100.0, 20.0)
+    tcy = [r for r in runs if len(r.gids) == 2]
+    assert len(tcy) == 1 and not tcy[0].rotated
+    (x0, y0), (x1, y1) = tcy[0].origins.min(0), tcy[0].origins.max(0)
+    assert x1 - x0 > 10 and abs(y1 - y0) < 1  # side by side on one baseline, across the column
+    page = Page(200, 700, "jpn_Jpan", "t")
+    page.runs = tcy
+    ink = composite(np.full((700, 200, 3), 255, np.uint8), text_masks(page, GlyphCache())).min(axis=2) < 128
+    ys, xs = np.nonzero(ink)
+    quad = line.words[1].quad  # TR, BR, BL, TL
+    assert xs.min() >= quad[:, 0].min() - 1 and xs.max() <= quad[:, 0].max() + 1
+    assert ys.min() >= quad[:, 1].min() - 1 and ys.max() <= quad[:, 1].max() + 1
+    assert all(r.rotated for r in place_vertical(sideways, 100.0, 20.0)[1] if len(r.gids) == 2)
+
+
+def test_tate_chu_yoko_template_key_is_validated(tmp_path):
+    path = tmp_path / "v.yaml"
+    path.write_text("mode: vertical\ntate_chu_yoko_max_digits: 9\n", encoding="utf-8")
+    with pytest.raises(SynthdocError, match="tate_chu_yoko_max_digits"):
+        SampleFactory(GenerateConfig(languages=["ja"], layouts={str(path): 1}, seed=1)).make(0)

@@ -37,7 +37,7 @@ from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
 from synthdoc.render.shaping import ShapedRun, ink_extents, shape
-from synthdoc.render.vertical import orientation_runs
+from synthdoc.render.vertical import vertical_runs
 from synthdoc.types import rect_quad, union_quad
 
 
@@ -426,12 +426,36 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
             for li, (s, e) in enumerate(ranges)]
 
 
+def _tate_chu_yoko(style: TextStyle, digits: str) -> tuple[TextStyle, ShapedRun]:
+    """Shape a tate-chu-yoko number horizontally; a smaller size when it is wider than 0.95 em."""
+    run = shape_checked(style, digits, "ltr")
+    width = float(run.x_advance.sum())
+    limit = 0.95 * style.size_px
+    if width <= limit:
+        return style, run
+    small = dataclasses.replace(style, size_px=max(1, int(style.size_px * limit / width)))
+    return small, shape_checked(small, digits, "ltr")
+
+
+def _tcy_positions(run: ShapedRun, top: float, em: float, em_t: float) -> np.ndarray:
+    """(n, 2) float32 glyph origins, column frame (x down from the column top, y across, positive = page left), of
+    a tate-chu-yoko run whose one-em cell starts `top` px down the column: centred across the axis, the run's
+    em box centred in the cell, baseline 0.88 em below the em box's top (the ideographic em box of CJK faces)."""
+    width = float(run.x_advance.sum())
+    pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])[:-1]
+    baseline = top + (em - em_t) / 2 + 0.88 * em_t
+    return np.stack([baseline - run.y_offset, width / 2 - pen - run.x_offset], axis=1).astype(np.float32)
+
+
 def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: int | None = None,
-                     first_indent_px: float = 0.0) -> list[SetLine]:
+                     first_indent_px: float = 0.0, tcy_max_digits: int = 0) -> list[SetLine]:
     """Break and position a paragraph as vertical top-to-bottom columns (ttb).
 
     Upright characters (Vertical_Orientation U, Tu, Tr) are shaped with direction "ttb" (vert/vrt2 forms);
-    sideways runs (R: Latin letters, digits) are shaped horizontally and turned 90° clockwise.
+    sideways runs (R: Latin letters, digits) are shaped horizontally and turned 90° clockwise. Numbers of at
+    most `tcy_max_digits` digits standing alone are set tate-chu-yoko (:func:`synthdoc.render.vertical.vertical_runs`):
+    shaped horizontally, not turned, centred across the column in one em along it (the size is reduced when
+    the digits are wider than 0.95 em), and never broken.
 
     Args:
         text: paragraph text (logical order, NFC).
@@ -439,6 +463,7 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
         height_px: column length in pixels.
         max_lines: stop after this many columns.
         first_indent_px: the first column is this much shorter (the caller places it lower by as much).
+        tcy_max_digits: longest number set tate-chu-yoko; 0 (default) sets every digit run sideways.
 
     Returns:
         SetLines with direction "ttb"; frame: x along the column (down) from its top, y across, 0 on the axis.
@@ -450,11 +475,14 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
     adv = np.zeros(n, np.float32)
     cstart = np.zeros(n, bool)
     pieces = []
-    for a, b, upright in orientation_runs(text):
-        run = shape_checked(style, text[a:b], "ttb" if upright else "ltr")
-        ra, rc = run.char_advances(vertical=upright)
-        adv[a:b], cstart[a:b] = ra, rc
-        pieces.append((a, b, upright, run))
+    for a, b, kind in vertical_runs(text, tcy_max_digits):
+        if kind == "tcy":
+            run_style, run = _tate_chu_yoko(style, text[a:b])
+            adv[a:b], cstart[a:b] = style.size_px / (b - a), np.arange(b - a) == 0  # one em, one unbreakable unit
+        else:
+            run_style, run = style, shape_checked(style, text[a:b], "ttb" if kind == "upright" else "ltr")
+            adv[a:b], cstart[a:b] = run.char_advances(vertical=kind == "upright")
+        pieces.append((a, b, kind, run, run_style))
     ranges = break_lines(text, adv, cstart, [height_px - first_indent_px, height_px], False, max_lines,
                          style.hb_language)
     cum = np.concatenate([[0.0], np.cumsum(adv, dtype=np.float64)])
@@ -462,12 +490,16 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
     lines = []
     for s, e in ranges:
         runs = []
-        for a, b, upright, run in pieces:
+        for a, b, kind, run, run_style in pieces:
             lo, hi = max(a, s), min(b, e)
             if lo >= hi:
                 continue
             sel = (run.clusters + a >= lo) & (run.clusters + a < hi)
             base = cum[lo] - cum[s]
+            if kind == "tcy":
+                runs.append((run_style, run.gids, _tcy_positions(run, base, em, run_style.size_px), False))
+                continue
+            upright = kind == "upright"
             if upright:
                 pen = base + np.concatenate([[0.0], np.cumsum(-run.y_advance[sel], dtype=np.float64)])[:-1]
                 # frame: x down the column, y across (positive = page left); glyph origin from HarfBuzz offsets
@@ -477,7 +509,7 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
                 # em-box convention: the sideways baseline lies 0.12 em right of the column's left edge,
                 # i.e. 0.38 em left of the axis; font "up" (y_offset) points to page +x after the 90° turn.
                 pos = np.stack([pen + run.x_offset[sel], -(0.5 - 0.12) * em + run.y_offset[sel]], axis=1)
-            runs.append((style, run.gids[sel], pos.astype(np.float32), not upright))
+            runs.append((run_style, run.gids[sel], pos.astype(np.float32), not upright))
         char_x = np.append(cum[s:e] - cum[s], cum[e] - cum[s])
         words = [(text[ws:we], float(char_x[ws - s]), float(char_x[we - s]))
                  for ws, we in segment_words(text, s, e, style.space_delimited, cstart)]
@@ -526,7 +558,7 @@ def place_vertical(line: SetLine, x_axis: float, top: float, separator: str = ""
     Returns:
         the labelled Line (direction "ttb", quads TR, BR, BL, TL; one em wide) and its glyph runs.
     """
-    style = line.runs[0][0] if line.runs else None
+    style = line.style or (line.runs[0][0] if line.runs else None)
     half = (style.size_px if style else 0) / 2
     words = [Word(t, rect_quad(x_axis - half, top + a, x_axis + half, top + b, "ttb")) for t, a, b in line.words]
     quad = union_quad([w.quad for w in words], "ttb")

@@ -30,9 +30,12 @@ class Params(PageParams):
     title_p: float = 0.5
     title_scale_range: tuple = (1.5, 2.0)
     ink_gray_range: tuple = (0, 60)
+    tate_chu_yoko_max_digits: int = 2
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if not 0 <= int(self.tate_chu_yoko_max_digits) <= 4:
+            raise ValueError(f"tate_chu_yoko_max_digits must be 0-4, got {self.tate_chu_yoko_max_digits!r}")
         for k in self.tiers_weights:
             if int(k) not in (1, 2, 3):
                 raise ValueError(f"tiers_weights: tier count {k!r} must be 1-3")
@@ -94,7 +97,8 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         while col < len(axes):
             text = next(paragraphs)
             try:
-                cols = typeset_vertical(text, body, tier_h, first_indent_px=indent)
+                cols = typeset_vertical(text, body, tier_h, first_indent_px=indent,
+                                        tcy_max_digits=int(p.tate_chu_yoko_max_digits))
             except TofuError:
                 inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
                 continue

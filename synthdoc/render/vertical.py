@@ -1,7 +1,10 @@
 """Unicode Vertical_Orientation (UAX #50) for vertical (ttb) text.
 
 U (upright) and Tu / Tr (transformed: the font's vert/vrt2 forms) are shaped with direction "ttb";
-R (rotated) characters — Latin letters, digits — are shaped horizontally and turned 90° clockwise.
+R (rotated) characters — Latin letters, digits — are shaped horizontally and turned 90° clockwise, except
+short numbers set tate-chu-yoko (縦中横: "horizontal in vertical"): a sideways run of at most two ASCII digits
+("4月", "12日") is drawn upright, horizontally, inside one em of the column (JIS X 4051 §3.1.8; W3C JLREQ
+§3.1.9).
 """
 from __future__ import annotations
 
@@ -38,3 +41,27 @@ def orientation_runs(text: str) -> list[tuple[int, int, bool]]:
         else:
             runs.append((i, i + 1, up))
     return runs
+
+
+def vertical_runs(text: str, tcy_max_digits: int = 0) -> list[tuple[int, int, str]]:
+    """Split `text` into runs drawn "upright", "sideways" or "tcy" (tate-chu-yoko) in a vertical column.
+
+    A sideways run (see :func:`orientation_runs`) made only of 1..`tcy_max_digits` ASCII digits becomes "tcy";
+    longer numbers ("2024") and digits next to other sideways characters ("50%", "1,240", "A4") stay sideways.
+
+    Args:
+        text: the column's text (logical order).
+        tcy_max_digits: longest number set tate-chu-yoko; 0 disables it.
+
+    Returns:
+        list of (start, end, kind) code-point ranges covering `text` in order.
+    """
+    out = []
+    for a, b, upright in orientation_runs(text):
+        if upright:
+            out.append((a, b, "upright"))
+        elif b - a <= tcy_max_digits and all("0" <= ch <= "9" for ch in text[a:b]):
+            out.append((a, b, "tcy"))
+        else:
+            out.append((a, b, "sideways"))
+    return out
