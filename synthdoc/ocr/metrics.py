@@ -47,8 +47,25 @@ def ned(label: str, prediction: str, lang_code: str) -> float:
     Returns:
         NED in [0, 1]: 0 = identical, 1 = nothing in common.
     """
+    dist, n_label, n_pred = edit_counts(label, prediction, lang_code)
+    longest = max(n_label, n_pred)
+    return dist / longest if longest else 0.0
+
+
+def edit_counts(label: str, prediction: str, lang_code: str) -> tuple[int, int, int]:
+    """(Levenshtein distance, len(label), len(prediction)) after :func:`normalise`, in code points."""
     a, b = normalise(label, lang_code), normalise(prediction, lang_code)
-    longest = max(len(a), len(b))
-    if longest == 0:
-        return 0.0
-    return Levenshtein.distance(a, b) / longest
+    return Levenshtein.distance(a, b), len(a), len(b)
+
+
+def cer(label: str, prediction: str, lang_code: str) -> float:
+    """Character error rate of one line: Levenshtein(a, b) / len(a) after :func:`normalise` (a = label).
+
+    Over many lines, report total distance / total label length instead (what :mod:`synthdoc.ocr.report`
+    does). An empty label divides by 1, so CER = len(prediction) then.
+
+    Returns:
+        CER >= 0 (above 1 when the prediction is much longer than the label).
+    """
+    dist, n_label, _ = edit_counts(label, prediction, lang_code)
+    return dist / max(1, n_label)

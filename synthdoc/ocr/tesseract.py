@@ -18,6 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from synthdoc.ocr.engine import HORIZONTAL, VERTICAL
+
 #: Canonical language code -> Tesseract traineddata name.
 TESSERACT_LANG = {
     "eng_Latn": "eng",
@@ -27,6 +29,9 @@ TESSERACT_LANG = {
     "zho_Hans": "chi_sim",
     "zho_Hant": "chi_tra",
 }
+
+#: Languages set in vertical columns (Tesseract has ``*_vert`` models for them).
+VERTICAL_LANGS = frozenset({"jpn_Jpan", "zho_Hans", "zho_Hant"})
 
 
 def _binary() -> str:
@@ -114,3 +119,54 @@ def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = Fa
     if len(pages) != len(crops):
         raise RuntimeError(f"tesseract returned {len(pages)} pages for {len(crops)} crops")
     return [p.strip() for p in pages]
+
+
+def tesseract_available() -> bool:
+    """True when a ``tesseract`` binary is on PATH."""
+    return shutil.which("tesseract") is not None
+
+
+def tesseract_coverage() -> dict[str, frozenset[str]]:
+    """Language code -> orientations the installed Tesseract models read: "horizontal" with the language's
+    model, "vertical" for Japanese and Chinese with a ``*_vert`` model (or ``jpn_vert``); {} without tesseract."""
+    if not tesseract_available():
+        return {}
+    have = installed_languages()
+    cov: dict[str, frozenset[str]] = {}
+    for code, model in TESSERACT_LANG.items():
+        orients = set()
+        if model in have:
+            orients.add(HORIZONTAL)
+            if code in VERTICAL_LANGS and (f"{model}_vert" in have or "jpn_vert" in have):
+                orients.add(VERTICAL)
+        if orients:
+            cov[code] = frozenset(orients)
+    return cov
+
+
+
+class TesseractEngine:
+    """Tesseract 5 behind the :class:`synthdoc.ocr.engine.Engine` protocol: one process per batch.
+
+    Covers every language whose model is installed (eng, jpn, kor, rus, chi_sim, chi_tra), horizontally with
+    ``--psm 7`` and, for Japanese and Chinese, vertically with ``*_vert`` / ``--psm 5``.
+
+    Raises:
+        SynthdocError: tesseract is not installed (names the Debian packages).
+    """
+
+    name = "tesseract"
+
+    def __init__(self, timeout_s: float | None = None):
+        from synthdoc.errors import SynthdocError
+
+        if not tesseract_available():
+            raise SynthdocError("tesseract not found on PATH; install it with `apt-get install tesseract-ocr "
+                                "tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor tesseract-ocr-rus "
+                                "tesseract-ocr-chi-sim tesseract-ocr-chi-tra` or choose --engine ppocr")
+        self.coverage = tesseract_coverage()
+        self.timeout_s = timeout_s
+
+    def recognise(self, crops: list[np.ndarray], lang_code: str, vertical: bool = False) -> list[str]:
+        """:func:`recognise_lines` on one batch (one tesseract process)."""
+        return recognise_lines(list(crops), lang_code, vertical, self.timeout_s)
