@@ -108,3 +108,31 @@ def write_dataset(config: GenerateConfig, out: str | os.PathLike, *, overwrite: 
                         stats["skipped_for_coverage"], time.perf_counter() - t0, run.counts(), already)
 
 
+def validate(dataset_dir: str | os.PathLike, **options):
+    """Read back every line of (a sample of) a dataset with a reference OCR engine and report NED.
+
+    A thin wrapper of :func:`synthdoc.ocr.validate.validate` (same keyword options: engine, sample, seed, device,
+    detect, max_ned, out, report_dir, batch_size, worst, nemotron_dir, progress); returns its
+    :class:`~synthdoc.ocr.validate.ValidationResult` (report dict, report folder, NED per page, keep-list).
+
+    Raises:
+        SynthdocError: bad folder or options, or an engine that cannot start (before any work).
+    """
+    from synthdoc.ocr.validate import validate as _validate
+
+    return _validate(dataset_dir, **options)
+
+
+def filter_dataset(dataset_dir: str | os.PathLike, out: str | os.PathLike, keep, note: str = ""):
+    """Write a copy of a dataset holding only the rows whose id is in `keep` (ids, or a keep-list file path).
+
+    A thin wrapper of :func:`synthdoc.ocr.filter.filter_dataset`; returns its FilterSummary.
+
+    Raises:
+        SynthdocError: no shards in `dataset_dir`, an unreadable keep-list, or an unusable `out`.
+    """
+    from synthdoc.ocr.filter import filter_dataset as _filter, read_keep_list
+
+    if isinstance(keep, (str, os.PathLike)):
+        keep = read_keep_list(keep)
+    return _filter(dataset_dir, out, keep, note)

@@ -112,6 +112,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from synthdoc.ocr.validate import validate
+
+    bars = []  # created at the first finished page, so that errors raised before work starts stay one line
+
+    def step(pages: int, total: int, lines: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="page", desc="validate", disable=args.quiet, dynamic_ncols=True))
+        bars[0].update(pages - bars[0].n)
+        bars[0].set_postfix(lines=lines, refresh=False)
+
+    try:
+        result = validate(args.dir, engine=args.engine, sample=args.sample, seed=args.seed, device=args.device,
+                          detect=args.detect, max_ned=args.filter, out=args.out, report_dir=args.report_dir,
+                          batch_size=args.batch_size, nemotron_dir=args.nemotron_dir, progress=step)
+    finally:
+        for bar in bars:
+            bar.close()
+    r = result.report
+    print(f"validated {r['pages']} pages, {r['lines']} lines with {r['engine']} on {r['device']} "
+          f"({r['throughput']['lines_per_s']:.1f} lines/s)")
+    for g in r["languages"]:
+        print(f"  {g['lang']:9s} lines {g['lines']:6d}  mean NED {g['mean_ned']:.4f}  p90 NED {g['p90_ned']:.4f}")
+    if r["filter"]:
+        f = r["filter"]
+        print(f"kept {f['kept']} of {f['kept'] + f['dropped']} pages (mean NED <= {f['max_ned']})"
+              + (f"; filtered copy in {f['out']}" if f["out"] else ""))
+    print(f"report: {result.report_dir / 'validation.md'}")
+    return 0
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     from synthdoc.preview import dataset_rows, write_previews
 
@@ -184,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     e.set_defaults(func=cmd_export)
+    v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
+    v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
+    v.add_argument("--engine", choices=["auto", "ppocr", "tesseract", "nemotron"], default="auto",
+                   help="auto: bundled PP-OCRv6, Tesseract for Korean / Russian and upright vertical columns")
+    v.add_argument("--sample", type=int, help="validate N pages drawn at random (default: every page)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the --sample draw")
+    v.add_argument("--device", choices=["cuda", "cpu"], help="default: cuda when onnxruntime-gpu is installed")
+    v.add_argument("--detect", action="store_true", help="also run the PP-OCRv6 text detector and match its boxes")
+    v.add_argument("--filter", type=float, metavar="MAX_NED", help="write a keep-list of pages with mean NED <= MAX_NED")
+    v.add_argument("--out", help="with --filter: write the filtered dataset copy here")
+    v.add_argument("--report-dir", dest="report_dir", help="report folder (default DIR/validation)")
+    v.add_argument("--batch-size", dest="batch_size", type=int, help="line crops per forward pass (default 32 on the CPU, 256 on CUDA)")
+    v.add_argument("--nemotron-dir", dest="nemotron_dir", help="Nemotron OCR v2 weights folder (--engine nemotron)")
+    v.add_argument("--quiet", action="store_true", help="no progress bar")
+    v.set_defaults(func=cmd_validate)
     p = sub.add_parser("preview", help="write annotated PNG previews (of a dataset, or of freshly generated pages)")
     _add_run_options(p)
     p.add_argument("--out", required=True, help="folder for the PNGs")
