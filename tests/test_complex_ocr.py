@@ -136,15 +136,13 @@ def _own_cmap(face, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory, monkeypatch_module):
+def measured(tmp_path_factory):
     _require()
     from synthdoc.api import write_dataset
     from synthdoc.config import GenerateConfig
     from synthdoc.ocr import tesseract
 
-    for code, model in MODELS.items():  # language -> traineddata, where synthdoc.ocr does not map them yet
-        if code not in tesseract.TESSERACT_LANG:
-            monkeypatch_module.setitem(tesseract.TESSERACT_LANG, code, model)
+    assert {code: tesseract.TESSERACT_LANG.get(code) for code in MODELS} == MODELS
     out = tmp_path_factory.mktemp("complex_ocr") / "ds"
     write_dataset(GenerateConfig(languages=list(MODELS), pages=len(MODELS), image_format="png", seed=SEED), out)
     groups = _lines(out)
@@ -168,13 +166,6 @@ def measured(tmp_path_factory, monkeypatch_module):
     for code, r in sorted(results.items()):
         print(f"    {code}  {r['n']:5d}   {r['ours']:.4f}   | {r['n_cov']:5d}    {r['ours_cov']:.4f}    {r['base_cov']:.4f}")
     return groups, results
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
 
 
 @pytest.mark.parametrize("code", sorted(MODELS))

@@ -28,6 +28,16 @@ TESSERACT_LANG = {
     "rus_Cyrl": "rus",
     "zho_Hans": "chi_sim",
     "zho_Hant": "chi_tra",
+    "arb_Arab": "ara",
+    "pes_Arab": "fas",
+    "heb_Hebr": "heb",
+    "hin_Deva": "hin",
+    "ben_Beng": "ben",
+    "tam_Taml": "tam",
+    "tha_Thai": "tha",
+    "ell_Grek": "ell",
+    "vie_Latn": "vie",
+    "ukr_Cyrl": "ukr",
 }
 
 #: Languages set in vertical columns (Tesseract has ``*_vert`` models for them).
@@ -148,7 +158,7 @@ def tesseract_coverage() -> dict[str, frozenset[str]]:
 class TesseractEngine:
     """Tesseract 5 behind the :class:`synthdoc.ocr.engine.Engine` protocol: one process per batch.
 
-    Covers every language whose model is installed (eng, jpn, kor, rus, chi_sim, chi_tra), horizontally with
+    Covers every language of :data:`TESSERACT_LANG` whose model is installed, horizontally with
     ``--psm 7`` and, for Japanese and Chinese, vertically with ``*_vert`` / ``--psm 5``.
 
     Raises:
