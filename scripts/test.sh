@@ -9,6 +9,12 @@ if [ ! -x .venv-ds36/bin/python ]; then
   python3 -m venv .venv-ds36
   .venv-ds36/bin/python -m pip install -q "datasets==3.6.0" pillow
 fi
+# The PyTorch IterableDataset test needs torch; take the CPU build only (a plain `torch` requirement would pull
+# several GB of CUDA packages). Where no CPU build is reachable, those two tests skip.
+if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+  .venv/bin/python -m pip install -q "torch==2.13.0+cpu" 2>/dev/null \
+    || echo "torch CPU build not available: the torch IterableDataset tests will skip"
+fi
 export SYNTHDOC_DATASETS36_PYTHON="$(pwd)/.venv-ds36/bin/python"
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
 # `pytest` (not `python -m pytest`) so that the installed wheel, not the source tree, is imported
