@@ -9,7 +9,7 @@ import numpy as np
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.languages import Language
-from synthdoc.layout.template import sample_weighted
+from synthdoc.layout.template import sample_range, sample_weighted
 from synthdoc.layout.typeset import TextStyle
 from synthdoc.render.face import FaceCache
 from synthdoc.text.sampler import TextSampler
@@ -69,6 +69,21 @@ class LayoutInput:
         same = [f for f in bold if f.family == body.family and not f.italic]
         pool = same or [f for f in bold if not f.italic] or bold
         return pool[int(rng.integers(len(pool)))] if pool else body
+
+    def body_faces(self, rng: np.random.Generator, size_px_range, role_weights: dict[str, float],
+                   ink_gray_range) -> tuple[int, str, FaceInfo, FaceInfo, tuple[int, int, int]]:
+        """The draws every paper-page mode makes for its body text, in this order: em size (px, rounded, from
+        `size_px_range`), role and face (:meth:`pick_face`), bold face (:meth:`bold_for`), grey ink (from
+        `ink_gray_range`, 0-255).
+
+        Returns:
+            (body_px, role, body_face, bold_face, (ink, ink, ink)).
+        """
+        body_px = int(round(sample_range(rng, size_px_range)))
+        role, body_face = self.pick_face(rng, role_weights)
+        bold_face = self.bold_for(rng, body_face)
+        ink = int(sample_range(rng, ink_gray_range))
+        return body_px, role, body_face, bold_face, (ink, ink, ink)
 
     def covered_paragraphs(self, rng: np.random.Generator, face: FaceInfo) -> Iterator[str]:
         """Contiguous corpus paragraphs that `face` covers; others are skipped and counted.

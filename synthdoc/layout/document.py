@@ -226,11 +226,8 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     margin = sample_range(rng, p.margin_frac_range) * W
     n_cols = int(sample_weighted(rng, p.column_weights))
     gutter = sample_range(rng, p.gutter_frac_range) * W
-    body_px = int(round(sample_range(rng, p.body_size_px_range)))
-    role, body_face = inp.pick_face(rng, p.font_role_weights)
-    bold_face = inp.bold_for(rng, body_face)
-    ink = int(sample_range(rng, p.ink_gray_range))
-    color = (ink, ink, ink)
+    body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
+                                                                p.ink_gray_range)
     spacing = max(1.0, sample_range(rng, p.line_spacing_range))
     align = sample_weighted(rng, p.align_weights)
     indent_mode = rng.random() < p.paragraph_indent_p
@@ -504,6 +501,6 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         "line_spacing": round(spacing, 4), "font_role": role, "heading_numbered": bool(numbered),
         "page_number": page_no, "rules": mirror_rects(rules, W) if mirror else rules,
         "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range),
+        "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range),
     }
     return page

@@ -544,11 +544,8 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     p: Params = template.params
     size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
     margin = sample_range(rng, p.margin_frac_range) * W
-    body_px = int(round(sample_range(rng, p.body_size_px_range)))
-    role, body_face = inp.pick_face(rng, p.font_role_weights)
-    bold_face = inp.bold_for(rng, body_face)
-    ink = int(sample_range(rng, p.ink_gray_range))
-    color = (ink, ink, ink)
+    body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
+                                                                p.ink_gray_range)
     spacing = max(1.0, sample_range(rng, p.line_spacing_range))
     loc = _LOCALES.get(inp.lang.code, _DEFAULT_LOCALE)
     sep = inp.lang.word_separator
@@ -717,7 +714,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         "page_size": size_name, "dpi": p.dpi, "body_size_px": body_px, "line_spacing": round(spacing, 4),
         "font_role": role,
         "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range),
+        "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range),
         "rule_style": rule_style, "rule_thickness_px": t, "row_rules": bool(row_rules and rule_style == "horizontal"),
         "header_shade": bool(header_shade), "columns": n_cols, "rows": n_rows, "header_rows": table.header_rows,
         "column_kinds": table.col_kinds, "numeric_cols": sorted(table.num_specs),

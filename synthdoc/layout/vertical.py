@@ -60,11 +60,8 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         raise SampleError(f"{inp.lang.code} is not written vertically")
     size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
     margin = sample_range(rng, p.margin_frac_range) * W
-    body_px = int(round(sample_range(rng, p.body_size_px_range)))
-    role, body_face = inp.pick_face(rng, p.font_role_weights)
-    bold_face = inp.bold_for(rng, body_face)
-    ink = int(sample_range(rng, p.ink_gray_range))
-    color = (ink, ink, ink)
+    body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
+                                                                p.ink_gray_range)
     pitch = sample_range(rng, p.column_spacing_range) * body_px
     indent = sample_range(rng, p.paragraph_indent_em_range) * body_px
     tiers = int(sample_weighted(rng, p.tiers_weights))
@@ -119,5 +116,5 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     page.meta = {"page_size": size_name, "dpi": p.dpi, "tiers": tiers, "body_size_px": body_px, "font_role": role,
                  "column_pitch_px": round(pitch, 2),
                  "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-                 "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range)}
+                 "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range)}
     return page
