@@ -96,3 +96,23 @@ def test_write_dataset_with_every_mode(tmp_path):
     assert len(set(table.column("layout").to_pylist())) >= len(MODES) - 2  # a random mixture of 28 pages
     card = (tmp_path / "ds" / "README.md").read_text()
     assert "## Layouts" in card and "## Fonts" in card
+
+
+@pytest.mark.parametrize("mode", ["multi_column", "document", "slide"])
+def test_paragraphs_the_face_cannot_draw_are_skipped_and_counted(tmp_path, mode):
+    """An English corpus with Thai paragraphs: English faces lack Thai, so those paragraphs are skipped (never
+    drawn as tofu) and counted in the run summary."""
+    import pyarrow.parquet as pq
+
+    from synthdoc.api import write_dataset
+
+    english = "The harbour master counted the boats that came back before the storm reached the bay."
+    thai = "ชาวประมงกลับเข้าฝั่งก่อนที่พายุจะมาถึงอ่าว"
+    corpus = tmp_path / "mixed.txt"
+    corpus.write_text("\n\n".join([english, thai] * 40) + "\n", encoding="utf-8")
+    summary = write_dataset(GenerateConfig(languages=["en"], pages=2, seed=4, layouts={mode: 1.0},
+                                           corpus={"eng_Latn": str(corpus)}), tmp_path / "ds")
+    assert summary.skipped_for_coverage > 0
+    rows = [r for f in sorted((tmp_path / "ds").glob("data/*/*.parquet")) for r in pq.read_table(f).to_pylist()]
+    assert rows and all("ชาว" not in r["text"] for r in rows)
+    assert any("harbour" in r["text"] for r in rows)

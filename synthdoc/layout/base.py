@@ -85,6 +85,10 @@ class LayoutInput:
         ink = int(sample_range(rng, ink_gray_range))
         return body_px, role, body_face, bold_face, (ink, ink, ink)
 
+    def count_skip(self) -> None:
+        """Count one piece of text skipped because the chosen face lacks a character (``stats``)."""
+        self.stats["skipped_for_coverage"] = self.stats.get("skipped_for_coverage", 0) + 1
+
     def covered_paragraphs(self, rng: np.random.Generator, face: FaceInfo) -> Iterator[str]:
         """Contiguous corpus paragraphs that `face` covers; others are skipped and counted.
 
@@ -97,7 +101,7 @@ class LayoutInput:
                 skips = 0
                 yield text
             else:
-                self.stats["skipped_for_coverage"] = self.stats.get("skipped_for_coverage", 0) + 1
+                self.count_skip()
                 skips += 1
                 if skips > MAX_COVERAGE_SKIPS:
                     raise SampleError(f"{face.family} covers none of {skips} consecutive paragraphs")

@@ -29,7 +29,7 @@ from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.toc import count_skip, one_line, one_word, place_parts
+from synthdoc.layout.toc import one_line, one_word, place_parts
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, mirror_rects, typeset_horizontal
 from synthdoc.types import union_quad
 
@@ -191,7 +191,7 @@ def _short_text(inp: LayoutInput, rng: np.random.Generator, face, max_words: int
         text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars,
                                  space_delimited=inp.lang.space_delimited)
         if not face.covers(text):
-            count_skip(inp)
+            inp.count_skip()
             continue
         if after_number and not inp.lang.space_delimited and is_word_char(text[0]):
             continue
@@ -266,7 +266,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             try:
                 h_line = one_line(text, h_style, content_w)
             except TofuError:
-                count_skip(inp)
+                inp.count_skip()
         if h_line is not None:
             with_rule = rng.random() < p.header_rule_p
             top = max(0.3 * margin, 4.0)
@@ -295,7 +295,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         try:
             f_line = one_line(text, f_style, content_w)
         except TofuError:
-            count_skip(inp)
+            inp.count_skip()
         if f_line is not None:
             bottom = H - max(0.3 * margin, 4.0)
             dx = {"left": 0.0, "center": (content_w - f_line.width) / 2, "right": content_w - f_line.width}[f_align]
@@ -314,7 +314,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             try:
                 lines = typeset_horizontal(text, t_style, content_w, align=t_align, max_lines=2)
             except TofuError:
-                count_skip(inp)
+                inp.count_skip()
         if lines:
             flow = _Flow([(x0, x1)], y0, y1, sep, mirror)
             flow.place([[(ln, 0.0)] for ln in lines], t_style, t_style.band_px * 1.1, "title")
@@ -340,7 +340,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 if lines:
                     blocks.append(_marked_rows(marker, lines, 0.0, hang))
         except TofuError:
-            count_skip(inp)
+            inp.count_skip()
             blocks = []
         height = (sum(fn_style.band_px + (len(b) - 1) * fn_pitch for b in blocks)
                   + 0.2 * body_px * max(0, len(blocks) - 1))
@@ -400,7 +400,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                     num, hang = None, 0.0
                 lines = typeset_horizontal(text, st, flow.width - hang, max_lines=2)
             except TofuError:
-                count_skip(inp)
+                inp.count_skip()
                 skips += 1
                 continue
             if not lines:
@@ -445,7 +445,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             try:
                 marks = [one_word(one_line(m, body)) for m in markers]
             except TofuError:
-                count_skip(inp)
+                inp.count_skip()
                 skips += 1
                 continue
             gap = 0.5 * body_px
@@ -463,7 +463,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 try:
                     lines = typeset_horizontal(text, body, flow.width - tx, align="left")
                 except TofuError:
-                    count_skip(inp)
+                    inp.count_skip()
                     continue
                 rows = _marked_rows(mark, lines, mx, tx)
                 while rows and not flow.done:
@@ -479,7 +479,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             try:
                 lines = typeset_horizontal(text, body, flow.width, align=align, first_indent_px=indent_px)
             except TofuError:
-                count_skip(inp)
+                inp.count_skip()
                 skips += 1
                 continue
             rows = [[(ln, 0.0)] for ln in lines]  # the first-line indent is inside the first line's frame

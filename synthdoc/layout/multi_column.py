@@ -129,7 +129,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             title_lines = typeset_horizontal(inp.sampler.title(rng, space_delimited=inp.lang.space_delimited),
                                              t_style, content_w, align=t_align, max_lines=2)
         except TofuError:
-            inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+            inp.count_skip()
             title_lines = []
         if title_lines:
             flow = _Flow(page, [(x0, x1)], y, y1, sep, inp.mirror_px(W))
@@ -164,7 +164,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         try:
             lines = typeset_horizontal(text, body, col_w, align=align, first_indent_px=indent_px)
         except TofuError:
-            inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+            inp.count_skip()
             continue
         while lines and not flow.done:
             n_before = len(lines)

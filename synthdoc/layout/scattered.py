@@ -165,7 +165,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             if text and face.covers(text):
                 break
             if text:
-                inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+                inp.count_skip()
             text = ""
         if not text:
             continue

@@ -237,7 +237,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     for _ in range(_TITLE_TRIES):
         text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=sd)
         if not bold_face.covers(text):
-            inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+            inp.count_skip()
             continue
         try:
             title_lines = typeset_horizontal(text, t_style, content_w, align=t_align, max_lines=2)
@@ -320,7 +320,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             try:
                 item_lines = typeset_horizontal(text, style, cx1 - xt, max_lines=int(p.item_max_lines))
             except TofuError:
-                inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+                inp.count_skip()
                 continue
             except SampleError:  # a cluster wider than the column
                 continue

@@ -160,11 +160,6 @@ def one_word(set_line: SetLine | None) -> SetLine | None:
     return set_line
 
 
-def count_skip(inp: LayoutInput) -> None:
-    """Count one piece of text skipped because the chosen face lacks a character."""
-    inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
-
-
 # ----------------------------------------------------------------------------------------------- mode
 
 
@@ -253,7 +248,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
         try:
             lines = typeset_horizontal(_title_text(inp, p, rng, bold_face), t_style, x1 - x0, align=align, max_lines=1)
         except TofuError:
-            count_skip(inp)
+            inp.count_skip()
             lines = []
         if lines:
             line, runs = place_horizontal(lines[0], x0, y + t_style.ascent_px, sep, inp.mirror_px(W))
@@ -309,7 +304,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             number = one_line(str(page_no), style)
             parts.append((number, x1 - number.width))
         except TofuError:
-            count_skip(inp)
+            inp.count_skip()
             skips += 1
             if skips > 50:
                 raise SampleError("toc: too many entries not covered by the face") from None

@@ -97,7 +97,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 cols = typeset_vertical(text, body, tier_h, first_indent_px=indent,
                                         tcy_max_digits=int(p.tate_chu_yoko_max_digits))
             except TofuError:
-                inp.stats["skipped_for_coverage"] = inp.stats.get("skipped_for_coverage", 0) + 1
+                inp.count_skip()
                 continue
             placed = []
             for k, set_line in enumerate(cols):
