@@ -107,21 +107,35 @@ def config_from_mapping(data: Mapping[str, Any], where: str = "config") -> Gener
     return GenerateConfig(**dict(data)).validate(where)
 
 
+def read_yaml_mapping(path: str | Path, what: str, fix: str) -> dict:
+    """Read a YAML file that must hold a mapping (an empty file gives {}).
+
+    Args:
+        path: the file.
+        what: what the file is, for messages ("config", "layout template", ...).
+        fix: what the user should check when it cannot be read ("check the --config path").
+
+    Raises:
+        SynthdocError: one line naming the file: unreadable, invalid YAML, or not a mapping.
+    """
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SynthdocError(f"cannot read {what} {p}: {e.strerror}; {fix}") from None
+    except yaml.YAMLError as e:
+        raise SynthdocError(f"{p}: invalid YAML ({str(e).splitlines()[0]})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SynthdocError(f"{p}: a {what} file must be a YAML mapping of keys to values")
+    return data
+
+
 def load_config(path: str | Path) -> GenerateConfig:
     """Read a YAML config file.
 
     Raises:
         SynthdocError: unreadable file, invalid YAML, not a mapping, unknown key or invalid value.
     """
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise SynthdocError(f"cannot read config {p}: {e.strerror}; check the --config path") from None
-    except yaml.YAMLError as e:
-        raise SynthdocError(f"{p}: invalid YAML ({str(e).splitlines()[0]})") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise SynthdocError(f"{p}: a config file must be a YAML mapping of keys to values")
-    return config_from_mapping(data, str(p))
+    return config_from_mapping(read_yaml_mapping(path, "config", "check the --config path"), str(path))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
 
+from synthdoc.config import read_yaml_mapping
 from synthdoc.errors import SynthdocError
 from synthdoc.resources import data_path
 
@@ -91,11 +91,8 @@ def load_fonts_yaml(path: Path | None = None, override: Mapping | None = None) -
         SynthdocError: the file is unreadable or not a mapping with ``scripts`` and ``languages``.
     """
     p = Path(path) if path else data_path("fonts.yaml")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise SynthdocError(f"cannot read fonts file {p}: {e.__class__.__name__}; check the path and YAML syntax") from None
-    if not isinstance(data, dict) or not isinstance(data.get("scripts"), dict) or not isinstance(data.get("languages"), dict):
+    data = read_yaml_mapping(p, "fonts", "check the path")
+    if not isinstance(data.get("scripts"), dict) or not isinstance(data.get("languages"), dict):
         raise SynthdocError(f"{p}: fonts file needs mappings 'scripts' and 'languages'")
     if override:
         data = deep_merge(data, override)

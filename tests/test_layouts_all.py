@@ -116,3 +116,13 @@ def test_paragraphs_the_face_cannot_draw_are_skipped_and_counted(tmp_path, mode)
     rows = [r for f in sorted((tmp_path / "ds").glob("data/*/*.parquet")) for r in pq.read_table(f).to_pylist()]
     assert rows and all("ชาว" not in r["text"] for r in rows)
     assert any("harbour" in r["text"] for r in rows)
+
+
+@pytest.mark.parametrize("body, needle", [("[1, 2]\n", "a layout template file must be a YAML mapping"),
+                                          ("mode: [\n", "invalid YAML")])
+def test_template_that_is_not_a_yaml_mapping_is_a_one_line_error(tmp_path, body, needle):
+    path = tmp_path / "odd.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(SynthdocError, match=needle) as e:
+        load_template(str(path))
+    assert "\n" not in str(e.value) and "odd.yaml" in str(e.value)

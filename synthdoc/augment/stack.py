@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
 from synthdoc.doc import Page
+from synthdoc.config import read_yaml_mapping
 from synthdoc.errors import SynthdocError
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -208,10 +208,5 @@ def load_stack(spec: str | dict | None) -> AugmentStack:
     if spec not in names and not path.is_file():
         raise SynthdocError(f"unknown augmentation preset or file {spec!r}; use one of {', '.join(names)} "
                             "or the path of a stack YAML file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise SynthdocError(f"cannot read augmentation stack {path}: {e.strerror}; check the --augment path") from None
-    except yaml.YAMLError as e:
-        raise SynthdocError(f"{path}: invalid YAML ({str(e).splitlines()[0]})") from None
+    data = read_yaml_mapping(path, "augmentation stack", "check the --augment path")
     return parse_stack(data, spec, spec if spec not in names else f"preset {spec}")

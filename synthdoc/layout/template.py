@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
-import yaml
 
+from synthdoc.config import read_yaml_mapping
 from synthdoc.errors import SynthdocError
 from synthdoc.resources import data_path
 
@@ -138,12 +138,7 @@ def load_template(spec: str) -> Template:
         if not p.exists():
             names = sorted(f.stem for f in data_path("layouts").glob("*.yaml"))
             raise SynthdocError(f"unknown layout {spec!r}; use one of {', '.join(names)} or a path to a template .yaml")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise SynthdocError(f"cannot read layout template {p}: {str(e).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise SynthdocError(f"{p}: a layout template must be a YAML mapping")
+    data = read_yaml_mapping(p, "layout template", "check the --layouts path")
     mode = data.get("mode", p.stem)
     params_cls = registry.params_class(mode, str(p))
     return Template(name=p.stem, mode=mode, params=params_from_mapping(params_cls, data, str(p)), path=str(p))
