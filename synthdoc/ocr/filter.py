@@ -9,7 +9,6 @@ others are renumbered so ``-of-NNNNN`` stays right. Shards are written under tem
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +21,9 @@ import yaml
 
 from synthdoc.errors import SynthdocError
 from synthdoc.ocr.pages import list_shards
+from synthdoc.writers.parquet import SHARD_NAME_RE, encode_shard, shard_name
+from synthdoc.writers.storage import Storage
 
-_SHARD = re.compile(r"^(?P<split>.+)-(?P<k>\d{5})-of-(?P<n>\d{5})\.parquet$")
-ROW_GROUP_BYTES = 64 * 1024 * 1024
 
 
 def write_keep_list(path: str | os.PathLike, ids: Iterable[str]) -> Path:
@@ -75,25 +74,6 @@ def check_output_dir(out: Path, src: Path) -> None:
         raise SynthdocError(f"cannot write to output folder {str(out)!r}: {e.strerror}; choose a writable --out") from None
     if any(out.glob("data/*/*.parquet")):
         raise SynthdocError(f"{out} already holds a dataset; choose another --out for the filtered copy")
-
-
-def _write_table(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    image_bytes = 1
-    if "image" in table.column_names:
-        sizes = pc.binary_length(pc.struct_field(table.column("image"), "bytes"))
-        image_bytes = max(1, int(pc.sum(sizes).as_py() or 0))
-    per_group = max(1, int(table.num_rows * ROW_GROUP_BYTES / image_bytes))
-    compression = {name: "zstd" for name in table.column_names if name != "image"}
-    if "image" in table.column_names:
-        compression.update({"image.bytes": "NONE", "image.path": "zstd"})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, tmp, row_group_size=per_group, compression=compression)
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise SynthdocError(f"cannot write shard {path}: {e.strerror}; choose a writable --out folder") from None
 
 
 def _update_config_tables(body: str, cells: dict[str, dict[str, str]]) -> str:
@@ -172,7 +152,7 @@ def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterabl
     by_config: dict[tuple[str, str], list[pa.Table]] = {}
     total = 0
     for shard in shards:
-        m = _SHARD.match(shard.name)
+        m = SHARD_NAME_RE.fullmatch(shard.name)
         split = m.group("split") if m else "train"
         table = pq.read_table(shard)
         total += table.num_rows
@@ -182,10 +162,11 @@ def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterabl
             by_config[(shard.parent.name, split)].append(kept)
     counts: dict[str, int] = {}
     n_shards = 0
+    storage = Storage(out)
     for (config, split), tables in by_config.items():
         counts[config] = counts.get(config, 0) + sum(t.num_rows for t in tables)
         for k, table in enumerate(tables):
-            _write_table(table, out / "data" / config / f"{split}-{k:05d}-of-{len(tables):05d}.parquet")
+            storage.write_bytes(f"data/{config}/{shard_name(split, k, len(tables))}", encode_shard(table.to_pylist()))
             n_shards += 1
     kept_total = sum(counts.values())
     splits = sorted({split for _, split in by_config}) or ["train"]
