@@ -149,6 +149,10 @@ class LanguageRegistry:
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):
+            taken = self._lookup.get(_norm(name))
+            if taken is not None and taken != code:
+                raise SynthdocError(f"{where}: alias {name!r} already names {taken}; remove it from one of the two "
+                                    "languages")
             self._lookup[_norm(name)] = code
 
     def __iter__(self):
