@@ -5,7 +5,10 @@ User mistakes (SynthdocError) print one line ``synthdoc: error: ...`` and exit w
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import warnings
 
 from synthdoc.errors import SynthdocError
 
@@ -256,17 +259,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(Exception):
+    """Raised in the main thread by the SIGTERM handler, so that clean-up (``finally`` blocks) runs."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from synthdoc.errors import SynthdocWarning
+
+    if issubclass(category, SynthdocWarning):
+        print(f"synthdoc: warning: {message}", file=sys.stderr)
+    else:
+        _DEFAULT_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_DEFAULT_SHOWWARNING = warnings.showwarning
+_STOPPED = "finished shards are complete, unfinished ones were not written; --resume completes the run"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``synthdoc`` console script."""
+    """Entry point of the ``synthdoc`` console script.
+
+    Exit status: 0 done, 2 a user mistake (one line ``synthdoc: error: ...``), 130 interrupted (Ctrl-C),
+    143 terminated (SIGTERM); the last two print one line and no traceback, after the worker processes are
+    stopped.
+    """
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return args.func(args)
     except SynthdocError as e:
         print(f"synthdoc: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("synthdoc: interrupted; finished shards are complete, unfinished ones were not written", file=sys.stderr)
+        print(f"synthdoc: interrupted; {_STOPPED}", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"synthdoc: terminated; {_STOPPED}", file=sys.stderr)
+        return 143
+    finally:
+        warnings.showwarning = _DEFAULT_SHOWWARNING
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

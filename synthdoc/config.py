@@ -242,3 +242,36 @@ def load_config(path: str | Path) -> GenerateConfig:
         SynthdocError: unreadable file, invalid YAML, not a mapping, unknown key or invalid value.
     """
     return config_from_mapping(read_yaml_mapping(path, "config", "check the --config path"), str(path))
+
+
+def check_run_config(config: object, seed: object = None) -> GenerateConfig:
+    """`config` (None: the defaults) with `seed` applied, validated: what every API entry point runs first.
+
+    Raises:
+        SynthdocError: `config` is not a GenerateConfig, `seed` is not a non-negative integer, an invalid key.
+    """
+    if config is None:
+        config = GenerateConfig()
+    if not isinstance(config, GenerateConfig):
+        raise SynthdocError(f"config must be a synthdoc GenerateConfig (or None), got {type(config).__name__}; "
+                            "build one with GenerateConfig(...) or load_config(path)")
+    if seed is not None:
+        if not _is_int(seed) or seed < 0:
+            raise SynthdocError(f"seed must be a non-negative integer, got {_show(seed)}")
+        config = GenerateConfig(**{**config.to_dict(), "seed": seed})
+    return config.validate()
+
+
+def check_index_range(start: object, stop: object, step: object = 1) -> None:
+    """Check a sample index range of the API (generate_samples, stream, iterable_dataset).
+
+    Raises:
+        SynthdocError: `start` not an integer >= 0, `stop` neither None nor an integer >= `start`, `step` not an
+            integer >= 1.
+    """
+    if not _is_int(start) or start < 0:
+        raise SynthdocError(f"start must be a sample index (an integer >= 0), got {_show(start)}")
+    if stop is not None and (not _is_int(stop) or stop < start):
+        raise SynthdocError(f"stop must be None (endless) or an integer >= start ({start}), got {_show(stop)}")
+    if not _is_int(step) or step < 1:
+        raise SynthdocError(f"step must be a positive integer, got {_show(step)}")
