@@ -30,7 +30,7 @@ from synthdoc.errors import SynthdocError
 from synthdoc.names import is_safe_name, safe_name
 from synthdoc.writers.manifest import MANIFEST_NAME, RunManifest, sha256_of
 from synthdoc.writers.parquet import SHARD_NAME_RE
-from synthdoc.writers.storage import Storage
+from synthdoc.writers.storage import TMP_SUFFIX, Storage
 
 BATCH_ROWS = 16
 _HINT = "pass the folder given to `synthdoc generate --out`"
@@ -178,10 +178,14 @@ def _parse_shard_path(location: str, rel: str) -> tuple[str, str]:
 
 
 def _data_files(storage: Storage) -> list[str]:
-    """Every non-hidden file under ``data/`` (any depth), dataset-relative, sorted."""
+    """Every file under ``data/`` (any depth), dataset-relative, sorted; only the temporary files of an interrupted
+    write (``.<name>.<pid>.tmp``, :mod:`synthdoc.writers.storage`) are left out."""
     found = storage.glob("data/**")
-    return sorted(p for p in found if not any(part.startswith(".") for part in p.split("/"))
-                  and storage.fs.isfile(storage.path(p)))
+    return sorted(p for p in found if not _is_tmp(p.rsplit("/", 1)[-1]) and storage.fs.isfile(storage.path(p)))
+
+
+def _is_tmp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TMP_SUFFIX)
 
 
 def _footer_rows(storage: Storage, rel: str) -> int:
