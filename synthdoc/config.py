@@ -25,7 +25,13 @@ def _is_int(v: object) -> bool:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A finite int or float (not a bool; an int too large for a float is not finite)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _show(v: object, limit: int = 60) -> str:
@@ -112,7 +118,7 @@ class GenerateConfig:
         """The keys that hold strings, lists and mappings (part of :meth:`validate`)."""
         if (not isinstance(self.layouts, dict) or not self.layouts
                 or not all(isinstance(k, str) and k for k in self.layouts)
-                or not all(_is_number(w) and math.isfinite(w) and w >= 0 for w in self.layouts.values())
+                or not all(_is_number(w) and w >= 0 for w in self.layouts.values())
                 or sum(self.layouts.values()) <= 0):
             raise bad("layouts", "must map template names to finite non-negative weights, e.g. {multi_column: 1}")
         if not isinstance(self.corpus, dict) or not all(isinstance(k, str) and k and isinstance(v, str) and v

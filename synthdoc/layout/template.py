@@ -5,6 +5,7 @@ Ranges are ``[low, high]`` lists, weights are ``{choice: weight}`` mappings. Err
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -80,7 +81,13 @@ PAGE_MM_RANGE = (10.0, 2000.0)  # paper sides in mm
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+    """A finite int or float (not a bool; an int too large for a float is not finite)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _validate_range(name: str, value: Any, where: str) -> tuple[float, float]:
@@ -192,5 +199,7 @@ def load_template(spec: str) -> Template:
             raise SynthdocError(f"unknown layout {spec!r}; use one of {', '.join(names)} or a path to a template .yaml")
     data = read_yaml_mapping(p, "layout template", "check the --layouts path")
     mode = data.get("mode", p.stem)
+    if not isinstance(mode, str) or not mode:
+        raise SynthdocError(f"{p}: key 'mode' must name a layout mode, e.g. multi_column, got {_short(mode)}")
     params_cls = registry.params_class(mode, str(p))
     return Template(name=p.stem, mode=mode, params=params_from_mapping(params_cls, data, str(p)), path=str(p))
