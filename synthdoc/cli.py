@@ -299,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"synthdoc: interrupted; {_STOPPED}", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("synthdoc: error: out of memory; use fewer --workers, smaller layouts or a smaller corpus file "
+              f"({_STOPPED})", file=sys.stderr)
+        return 2
     except _Terminated:
         print(f"synthdoc: terminated; {_STOPPED}", file=sys.stderr)
         return 143

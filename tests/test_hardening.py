@@ -541,3 +541,13 @@ def test_font_index_of_the_wrong_shape_is_repaired_and_dangling_links_skipped(tm
         assert [Path(f.path).name for f in cat.faces] == ["Control.ttf"]
         data = json.loads((cache / "fonts-index.json").read_text(encoding="utf-8"))
         assert data["version"] == INDEX_VERSION and isinstance(data["files"], dict)  # repaired
+
+
+def test_corrupt_texture_image_is_one_line(tmp_path, synthdoc_cli):
+    (tmp_path / "tex").mkdir()
+    (tmp_path / "tex" / "bad.jpg").write_bytes(bytes(range(256)) * 8)  # not an image
+    (tmp_path / "stack.yaml").write_text(f"steps:\n  - TextureFolder: {{p: 1.0, dirs: [{tmp_path / 'tex'}]}}\n",
+                                         encoding="utf-8")
+    proc = synthdoc_cli(["generate", "--languages", "en", "--pages", "1", "--augment", "stack.yaml", "--out", "X",
+                         "--quiet"], tmp_path)
+    _one_line_error(proc, "cannot decode texture image", "bad.jpg")
