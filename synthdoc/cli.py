@@ -152,6 +152,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from synthdoc.preview import dataset_rows, write_previews
 
+    if args.pages is not None and args.pages < 1:
+        raise SynthdocError(f"--pages must be a positive number of pages, got {args.pages}")
     if args.dataset:
         rows = dataset_rows(args.dataset, 2 if args.pages is None else args.pages, verify=not args.no_verify)
     else:
