@@ -551,3 +551,24 @@ def test_corrupt_texture_image_is_one_line(tmp_path, synthdoc_cli):
     proc = synthdoc_cli(["generate", "--languages", "en", "--pages", "1", "--augment", "stack.yaml", "--out", "X",
                          "--quiet"], tmp_path)
     _one_line_error(proc, "cannot decode texture image", "bad.jpg")
+
+
+def test_overwrite_continues_the_staged_run_a_kill_left(small, tmp_path):
+    """After a SIGKILL during --overwrite the staging folder holds the new run's finished shards; the next
+    --overwrite of the same run keeps them (and replaces the old dataset only at its end)."""
+    from synthdoc.api import STAGING, write_dataset
+
+    cfg = GenerateConfig(languages=["en"], pages=4, shard_size=2, seed=5)
+    fresh = tmp_path / "fresh"
+    write_dataset(cfg, fresh)
+    ds = _copy(small, tmp_path)
+    staged = ds / STAGING
+    shutil.copytree(fresh, staged)
+    run = RunManifest.load(Storage(staged))
+    run.completed.pop(sorted(run.completed)[-1])  # as a kill after the first shard leaves it
+    run.finished = False
+    run.save(Storage(staged))
+    (staged / "README.md").unlink()
+    summary = write_dataset(cfg, ds, overwrite=True)
+    assert (summary.already_complete, summary.shards) == (1, 1)
+    assert _files(ds) == _files(fresh)
