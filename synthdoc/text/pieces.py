@@ -29,9 +29,11 @@ def _utf16_to_index(text: str) -> dict[int, int]:
 def _last_boundary(it: "icu.BreakIterator", window: str) -> int:
     """Largest boundary of `it` over `window` strictly inside it (0 when there is none), in code points."""
     it.setText(window)
+    if max(window) <= "\uffff":  # no astral characters: UTF-16 offsets are code point indices
+        pos = it.preceding(len(window))
+        return pos if pos != icu.BreakIterator.DONE and pos > 0 else 0
     to_index = _utf16_to_index(window)
-    end16 = max(to_index)
-    pos = it.preceding(end16)
+    pos = it.preceding(max(to_index))
     while pos != icu.BreakIterator.DONE and pos > 0:
         if pos in to_index and to_index[pos] < len(window):
             return to_index[pos]
