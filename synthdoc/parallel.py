@@ -157,8 +157,8 @@ def _pool_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
                     pending.append((j, pool.submit(_make_row, j)))
                 yield result
         except BrokenProcessPool:
-            raise SynthdocError(f"{_dead_workers(pool, known)} died while making sample {i}; finished shards "
-                                "are kept: run the same command with --resume to complete the run") from None
+            raise SynthdocError(f"{_dead_workers(pool, known)} died; the run stopped at sample {i}, finished "
+                                "shards are kept: run the same command with --resume to complete the run") from None
         complete = True
     finally:
         if not complete:  # error, interrupt or an abandoned generator: the rows in flight are not wanted
