@@ -69,7 +69,10 @@ def dataset_rows(dataset_dir: str | Path, per_config: int, *, verify: bool = Tru
     """
     if not isinstance(per_config, int) or isinstance(per_config, bool) or per_config < 1:
         raise SynthdocError(f"--pages must be a positive number of pages per config, got {per_config!r}")
-    ds = open_dataset(dataset_dir, verify=verify)
+    return _first_rows(open_dataset(dataset_dir, verify=verify), per_config)  # checked now, before any file
+
+
+def _first_rows(ds, per_config: int) -> Iterator[dict]:
     for config in ds.configs:
         shards = [s for s in ds.shards if s.config == config]
         for n, (_, row) in enumerate(ds.iter_rows(shards=shards)):
