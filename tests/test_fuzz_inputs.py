@@ -23,7 +23,9 @@ CASE_LIMIT_S = 60  # per case, generous for a loaded 2-core machine; a hang is w
 
 CONFIG = {"languages": ["en", "ja"], "pages": 2, "seed": 3, "workers": 1, "shard_size": 2, "image_format": "jpeg",
           "jpeg_quality": 80, "layouts": {"multi_column": 1.0}, "corpus": {}, "text_field": "text",
-          "max_documents": 10, "font_dirs": [], "system_fonts": True, "fonts": {}, "max_retries": 5,
+          "max_documents": 10, "font_dirs": [], "system_fonts": True, "max_retries": 5,
+          "fonts": {"languages": {"deu_Latn": {"script": "Latn", "aliases": ["de"], "name": "German",
+                                               "fonts": {"serif": ["Noto Serif"]}, "space_delimited": True}}},
           "split": "train", "augment": "none"}
 TEMPLATE = {"mode": "multi_column", "dpi": 100, "margin_frac_range": [0.06, 0.1], "ink_gray_range": [0, 70],
             "paper_gray_range": [228, 255], "page_sizes_mm": {"A5": [148, 210]}, "page_size_weights": {"A5": 1},

@@ -572,3 +572,23 @@ def test_overwrite_continues_the_staged_run_a_kill_left(small, tmp_path):
     summary = write_dataset(cfg, ds, overwrite=True)
     assert (summary.already_complete, summary.shards) == (1, 1)
     assert _files(ds) == _files(fresh)
+
+
+@pytest.mark.parametrize("code", ["../../evil_Latn", "a/b_Latn", "evil_Latn/..", " x_Latn"])
+def test_config_name_from_a_fonts_override_is_validated(tmp_path, synthdoc_cli, code):
+    """A language code names the config folder data/<code>/: a hostile one must not leave --out."""
+    (tmp_path / "c.yaml").write_text(json.dumps({"languages": [code], "pages": 1,
+                                                 "fonts": {"languages": {code: {"script": "Latn"}}}}), encoding="utf-8")
+    proc = synthdoc_cli(["generate", "--config", "c.yaml", "--out", "a/b/X", "--quiet"], tmp_path)
+    _one_line_error(proc, "code must be language_Script")
+    assert not list(tmp_path.rglob("*.parquet")) and not (tmp_path / "a").exists()
+
+
+def test_fonts_override_types_are_one_line_errors():
+    from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+
+    for override in ({"languages": {"deu_Latn": [1]}}, {"languages": {"deu_Latn": {"aliases": "de"}}},
+                     {"languages": {"deu_Latn": {"fonts": {"serif": 5}}}}, {"scripts": {"Latn": 5}},
+                     {"languages": {"deu_Latn": {"space_delimited": "no"}}}):
+        with pytest.raises(SynthdocError, match="fonts.yaml"):
+            LanguageRegistry(load_fonts_yaml(override=override))
