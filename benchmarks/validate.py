@@ -56,11 +56,11 @@ def generate(out: Path, languages: list[str], pages: int) -> dict:
 
 def line_crops(dataset: Path) -> dict[str, list[tuple[str, object]]]:
     """lang -> [(label, crop)] of every line of the dataset."""
-    from synthdoc.ocr.pages import count_rows, crop, decode_image, iter_rows, list_shards, page_lines, select_rows
+    from synthdoc.dataset import decode_image, open_dataset
+    from synthdoc.ocr.pages import COLUMNS, crop, page_lines
 
-    shards = list_shards(dataset)
     out: dict[str, list] = {}
-    for n, row in enumerate(iter_rows(shards, select_rows(count_rows(shards), None))):
+    for n, (_, row) in enumerate(open_dataset(dataset).iter_rows(COLUMNS)):
         image = decode_image(row)
         for line in page_lines(row, n):
             out.setdefault(row["lang"], []).append((line.label, crop(image, line)))

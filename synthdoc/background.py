@@ -12,6 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from synthdoc.errors import SynthdocError
+
 
 def paper(height: int, width: int, rng: np.random.Generator, gray_range: tuple[float, float] = (228, 255),
           tint_range: float = 6.0) -> tuple[np.ndarray, dict]:
@@ -495,7 +497,7 @@ def list_textures(dirs: list[str]) -> list[str]:
 def _read_rgb(path: str, mtime_ns: int, size: int) -> np.ndarray:
     bgr = cv2.imread(path, cv2.IMREAD_COLOR)
     if bgr is None:
-        raise ValueError(f"cannot decode texture image {path}")
+        raise SynthdocError(f"cannot decode texture image {path}; remove or re-save it (TextureFolder dirs)")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
@@ -511,12 +513,12 @@ def load_texture(path: str, height: int, width: int, crop_frac) -> np.ndarray:
         (H, W, 3) uint8 RGB.
 
     Raises:
-        ValueError: the file cannot be read or decoded.
+        SynthdocError: the file cannot be read or decoded.
     """
     try:
         st = os.stat(path)
     except OSError as e:
-        raise ValueError(f"cannot read texture image {path}: {e.strerror}") from None
+        raise SynthdocError(f"cannot read texture image {path}: {e.strerror}; check the TextureFolder dirs") from None
     img = _read_rgb(path, st.st_mtime_ns, st.st_size)
     ih, iw = img.shape[:2]
     x0, y0, x1, y1 = (float(v) for v in crop_frac)

@@ -5,7 +5,10 @@ User mistakes (SynthdocError) print one line ``synthdoc: error: ...`` and exit w
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import warnings
 
 from synthdoc.errors import SynthdocError
 
@@ -108,7 +111,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from synthdoc.writers.exports import export_dataset
 
-    print(export_dataset(args.dir, args.format, args.out).line())
+    print(export_dataset(args.dir, args.format, args.out, verify=not args.no_verify).line())
     return 0
 
 
@@ -128,7 +131,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         result = validate(args.dir, engine=args.engine, sample=args.sample, seed=args.seed, device=args.device,
                           detect=args.detect, max_ned=args.filter, out=args.out, report_dir=args.report_dir,
-                          batch_size=args.batch_size, nemotron_dir=args.nemotron_dir, progress=step)
+                          batch_size=args.batch_size, nemotron_dir=args.nemotron_dir, progress=step,
+                          verify=not args.no_verify)
     finally:
         for bar in bars:
             bar.close()
@@ -148,8 +152,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_preview(args: argparse.Namespace) -> int:
     from synthdoc.preview import dataset_rows, write_previews
 
+    if args.pages is not None and args.pages < 1:
+        raise SynthdocError(f"--pages must be a positive number of pages, got {args.pages}")
     if args.dataset:
-        rows = dataset_rows(args.dataset, args.pages or 2)
+        rows = dataset_rows(args.dataset, 2 if args.pages is None else args.pages, verify=not args.no_verify)
     else:
         from synthdoc.pipeline import SampleFactory
         from synthdoc.writers.parquet import sample_to_row
@@ -157,7 +163,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         cfg = _config(args)
         factory = SampleFactory(cfg)
         rows = (sample_to_row(s) for s in factory.samples(0, args.pages or len(factory.languages)))
-    paths = write_previews(rows, args.out)
+    paths = write_previews(rows, args.out, overwrite=args.overwrite)
     print(f"wrote {len(paths)} previews to {args.out}")
     return 0
 
@@ -184,6 +190,12 @@ def cmd_fonts(args: argparse.Namespace) -> int:
             for f in fs:
                 print(f"  {role:6s} {f.family} {f.style}  {f.path}#{f.index}")
     return status
+
+
+def _add_no_verify(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-verify", dest="no_verify", action="store_true",
+                   help="skip the SHA-256 check of every shard against the manifest (file set, row counts and ids "
+                        "are still checked)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
     e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
+    _add_no_verify(e)
     e.set_defaults(func=cmd_export)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
@@ -231,11 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--batch-size", dest="batch_size", type=int, help="line crops per forward pass (default 32 on the CPU, 256 on CUDA)")
     v.add_argument("--nemotron-dir", dest="nemotron_dir", help="Nemotron OCR v2 weights folder (--engine nemotron)")
     v.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_no_verify(v)
     v.set_defaults(func=cmd_validate)
     p = sub.add_parser("preview", help="write annotated PNG previews (of a dataset, or of freshly generated pages)")
     _add_run_options(p)
     p.add_argument("--out", required=True, help="folder for the PNGs")
     p.add_argument("--dataset", help="preview rows of this dataset folder instead of generating")
+    p.add_argument("--overwrite", action="store_true", help="replace existing <id>.png files in --out")
+    _add_no_verify(p)
     p.set_defaults(func=cmd_preview)
     f = sub.add_parser("fonts", help="list, per language, the installed faces that cover it")
     f.add_argument("--languages", help="comma-separated codes or aliases (default: all)")
@@ -245,17 +261,57 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(Exception):
+    """Raised in the main thread by the SIGTERM handler, so that clean-up (``finally`` blocks) runs."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from synthdoc.errors import SynthdocWarning
+
+    if issubclass(category, SynthdocWarning):
+        print(f"synthdoc: warning: {message}", file=sys.stderr)
+    else:
+        _DEFAULT_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_DEFAULT_SHOWWARNING = warnings.showwarning
+_STOPPED = "finished shards are complete, unfinished ones were not written; --resume completes the run"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``synthdoc`` console script."""
+    """Entry point of the ``synthdoc`` console script.
+
+    Exit status: 0 done, 2 a user mistake (one line ``synthdoc: error: ...``), 130 interrupted (Ctrl-C),
+    143 terminated (SIGTERM); the last two print one line and no traceback, after the worker processes are
+    stopped.
+    """
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         return args.func(args)
     except SynthdocError as e:
         print(f"synthdoc: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("synthdoc: interrupted; finished shards are complete, unfinished ones were not written", file=sys.stderr)
+        print(f"synthdoc: interrupted; {_STOPPED}", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("synthdoc: error: out of memory; use fewer --workers, smaller layouts or a smaller corpus file "
+              f"({_STOPPED})", file=sys.stderr)
+        return 2
+    except _Terminated:
+        print(f"synthdoc: terminated; {_STOPPED}", file=sys.stderr)
+        return 143
+    finally:
+        warnings.showwarning = _DEFAULT_SHOWWARNING
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -8,3 +8,8 @@ class SynthdocError(Exception):
 
 class SampleError(Exception):
     """A sample could not be made with this sub-seed (text does not fit, font lacks a glyph); retried."""
+
+
+class SynthdocWarning(UserWarning):
+    """Something works but is probably not what the user wants (e.g. more workers than CPUs); the CLI prints it
+    as one line ``synthdoc: warning: ...``."""

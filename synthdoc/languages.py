@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from synthdoc.config import read_yaml_mapping
 from synthdoc.errors import SynthdocError
+from synthdoc.names import is_safe_name
 from synthdoc.resources import data_path
 
 DIRECTIONS = ("ltr", "rtl", "ttb")
@@ -69,6 +70,38 @@ class Language:
         return "rtl" if self.directions[0] == "rtl" else "ltr"
 
 
+_STR_LIST_KEYS = ("directions", "packages", "fallback", "aliases")
+_STR_KEYS = ("name", "script", "hb_language")
+
+
+def _check_definition(where: str, d: Any, valid: set[str]) -> None:
+    """Types of one script or language definition of fonts.yaml (or a config's `fonts:` override).
+
+    Raises:
+        SynthdocError: not a mapping, an unknown key, or a value of the wrong type (one line naming the key).
+    """
+    if not isinstance(d, Mapping):
+        raise SynthdocError(f"{where}: must be a mapping of keys ({', '.join(sorted(valid))}), got {type(d).__name__}")
+    bad = set(d) - valid
+    if bad:
+        raise SynthdocError(f"{where}: unknown key {sorted(map(str, bad))[0]!r}; valid keys: {', '.join(sorted(valid))}")
+
+    def str_list(v: Any) -> bool:
+        return isinstance(v, (list, tuple)) and all(isinstance(x, str) and x for x in v)
+
+    for key in _STR_LIST_KEYS:
+        if d.get(key) is not None and not str_list(d[key]):
+            raise SynthdocError(f"{where}: key {key!r} must be a list of names")
+    for key in (*_STR_KEYS, "hb_script", "corpus"):
+        if d.get(key) is not None and not (isinstance(d[key], str) and d[key]):
+            raise SynthdocError(f"{where}: key {key!r} must be a non-empty string")
+    if "space_delimited" in d and not isinstance(d["space_delimited"], bool):
+        raise SynthdocError(f"{where}: key 'space_delimited' must be true or false")
+    fonts = d.get("fonts")
+    if fonts is not None and not (isinstance(fonts, Mapping) and all(str_list(v or []) for v in fonts.values())):
+        raise SynthdocError(f"{where}: key 'fonts' must map roles ({', '.join(ROLES)}) to lists of family names")
+
+
 def _norm(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
@@ -107,19 +140,16 @@ class LanguageRegistry:
         self._lookup: dict[str, str] = {}
         scripts = fonts_data.get("scripts", {})
         for key, sdef in scripts.items():
-            bad = set(sdef or {}) - _SCRIPT_KEYS
-            if bad:
-                raise SynthdocError(f"fonts.yaml scripts.{key}: unknown key {sorted(bad)[0]!r}; valid keys: {', '.join(sorted(_SCRIPT_KEYS))}")
+            _check_definition(f"fonts.yaml scripts.{key}", sdef or {}, _SCRIPT_KEYS)
         for code, ldef in fonts_data.get("languages", {}).items():
             self._add(code, ldef or {}, scripts)
 
     def _add(self, code: str, ldef: Mapping, scripts: Mapping) -> None:
         where = f"fonts.yaml languages.{code}"
-        bad = set(ldef) - _LANG_KEYS
-        if bad:
-            raise SynthdocError(f"{where}: unknown key {sorted(bad)[0]!r}; valid keys: {', '.join(sorted(_LANG_KEYS))}")
-        if "_" not in code:
-            raise SynthdocError(f"{where}: code must be language_Script, e.g. deu_Latn")
+        _check_definition(where, ldef, _LANG_KEYS)
+        if not isinstance(code, str) or "_" not in code or not is_safe_name(code):
+            raise SynthdocError(f"{where}: code must be language_Script of letters and digits, e.g. deu_Latn "
+                                "(it names the dataset's config folder)")
         script = ldef.get("script", code.split("_", 1)[1])
         if script not in scripts:
             raise SynthdocError(f"{where}: script {script!r} is not defined under 'scripts'; add it or use one of {', '.join(scripts)}")
@@ -149,6 +179,10 @@ class LanguageRegistry:
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):
+            taken = self._lookup.get(_norm(name))
+            if taken is not None and taken != code:
+                raise SynthdocError(f"{where}: alias {name!r} already names {taken}; remove it from one of the two "
+                                    "languages")
             self._lookup[_norm(name)] = code
 
     def __iter__(self):

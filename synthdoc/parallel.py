@@ -1,8 +1,9 @@
 """Generation backends. Output is identical at any worker count and on either backend: each sample is a pure
 function of (config, seed, index), and each shard holds its rows in index order.
 
-* ``local``: a process pool (fork where available) makes rows in index order; a shard is written as soon as
-  its last row is in.
+* ``local``: a process pool (``concurrent.futures.ProcessPoolExecutor``, fork where available) makes rows in
+  index order; a shard is written as soon as its last row is in. A worker that dies stops the run with a
+  one-line error (resumable); workers ignore SIGINT / SIGTERM and the parent stops them.
 * ``ray``: one Ray task per shard (``num_cpus=1``) on a local Ray instance or an existing cluster
   (``address``); the task makes the shard's rows and writes the shard itself to the output (a local path,
   which must then be shared by all nodes, or an fsspec URL), and returns its :class:`ShardRecord`. Ray does
@@ -10,9 +11,17 @@ function of (config, seed, index), and each shard holds its rows in index order.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing as mp
+import os
+import signal
 import socket
+import threading
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, Sequence
 
 from synthdoc.config import GenerateConfig
@@ -63,9 +72,12 @@ def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
     Args:
         cfg: run config.
         indices: sample indices to make.
-        workers: 1 = this process; more = a process pool (fork where available).
+        workers: 1 = this process; more = a process pool (fork where available, see :func:`_pool_rows`).
         corpora: loaded corpora (shared with workers so they do not reload Hub data).
         factory: an already built SampleFactory for `cfg`, reused when `workers` <= 1.
+
+    Raises:
+        SynthdocError: a sample that cannot be made, or a worker process that died (see :func:`_pool_rows`).
     """
     global _FACTORY  # the in-process "worker"
     if workers <= 1:
@@ -79,10 +91,91 @@ def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
         for i in indices:
             yield _make_row(i)
         return
+    yield from _pool_rows(cfg, indices, workers, corpora)
+
+
+def _init_pool_worker(cfg: GenerateConfig, corpora: dict[str, Corpus], parent_pid: int) -> None:
+    """Initializer of a pool worker: ignore SIGINT / SIGTERM (the parent decides when the run stops and shuts
+    the pool down; a Ctrl-C or a ``kill`` of the process group must not give one traceback per worker), exit
+    when the parent is gone (so a SIGKILLed run leaves no orphans), then build the SampleFactory."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="synthdoc-parent-watch").start()
+    _init_worker(cfg, corpora)
+
+
+def _exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(period_s)
+    os._exit(1)
+
+
+def _dead_workers(pool: ProcessPoolExecutor, known: dict) -> str:
+    """'worker process 123 (killed by SIGKILL)' for the pool's processes that ended abnormally."""
+    known.update(getattr(pool, "_processes", None) or {})  # CPython keeps pid -> Process here
+    dead = []
+    for pid, proc in sorted(known.items()):
+        proc.join(timeout=0.2)  # a killed worker is reaped at once; the survivors ignore the executor's SIGTERM
+        code = proc.exitcode
+        if code is not None and code != 0:
+            how = f"killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() \
+                else f"exit status {code}"
+            dead.append(f"worker process {pid} ({how})")
+    return ", ".join(dead) or "a worker process"
+
+
+def _pool_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
+               corpora: dict[str, Corpus]) -> Iterator[tuple[int, dict, dict]]:
+    """Rows made by a ``concurrent.futures.ProcessPoolExecutor`` of `workers`, yielded in `indices` order with at
+    most ``4 * workers`` samples in flight.
+
+    A worker that dies (SIGKILL, out of memory) breaks the pool at once (``BrokenProcessPool``): the run stops with
+    a one-line error naming the dead process; shards completed before stay valid and recorded, so ``--resume``
+    completes the run. On any exit (error, Ctrl-C, SIGTERM turned into an exception by the CLI) queued samples are
+    cancelled and the workers are stopped before this generator returns.
+
+    Raises:
+        SynthdocError: a worker died, or a sample could not be made.
+    """
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(cfg, corpora)) as pool:
-        yield from pool.imap(_make_row, indices, chunksize=2)
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init_pool_worker,
+                               initargs=(cfg, corpora, os.getpid()))
+    known: dict = {}
+    pending: deque = deque()
+    todo = iter(indices)
+    complete = False
+    i = None
+    try:
+        try:
+            for i in itertools.islice(todo, 4 * workers):
+                pending.append((i, pool.submit(_make_row, i)))
+            while pending:
+                i, future = pending.popleft()
+                known.update(getattr(pool, "_processes", None) or {})
+                result = future.result()
+                for j in itertools.islice(todo, 1):
+                    pending.append((j, pool.submit(_make_row, j)))
+                yield result
+        except BrokenProcessPool:
+            raise SynthdocError(f"{_dead_workers(pool, known)} died; the run stopped at sample {i}, finished "
+                                "shards are kept: run the same command with --resume to complete the run") from None
+        complete = True
+    finally:
+        if not complete:  # error, interrupt or an abandoned generator: the rows in flight are not wanted
+            _kill_workers(pool, known)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor, known: dict) -> None:
+    """SIGKILL every live worker of `pool`. They ignore SIGTERM, which is what the executor itself sends to the
+    survivors of a broken pool before joining them: without this, shutdown would wait for them forever."""
+    known.update(getattr(pool, "_processes", None) or {})
+    for proc in known.values():
+        if proc.exitcode is None:
+            try:
+                proc.kill()
+            except (OSError, ValueError):  # already gone, or closed
+                pass
 
 
 def _finish_shard(storage: Storage, spec: ShardSpec, rows: list[dict], infos: list[dict]) -> ShardRecord:

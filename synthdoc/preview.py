@@ -8,9 +8,10 @@ from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
-import pyarrow.parquet as pq
 
+from synthdoc.dataset import decode_image, open_dataset
 from synthdoc.errors import SynthdocError
+from synthdoc.names import check_new_file, safe_join, safe_name
 
 
 def _palette(i: int) -> tuple[int, int, int]:
@@ -59,44 +60,37 @@ def draw_annotations(image: np.ndarray, row: dict) -> np.ndarray:
     return out
 
 
-def decode_image(row: dict) -> np.ndarray:
-    """(H, W, 3) uint8 RGB from a row's encoded image bytes."""
-    arr = cv2.imdecode(np.frombuffer(row["image"]["bytes"], np.uint8), cv2.IMREAD_COLOR)
-    return arr[:, :, ::-1].copy()
-
-
-def dataset_rows(dataset_dir: str | Path, per_config: int) -> Iterator[dict]:
-    """Up to `per_config` rows of each language config of a written dataset.
+def dataset_rows(dataset_dir: str | Path, per_config: int, *, verify: bool = True) -> Iterator[dict]:
+    """Up to `per_config` rows of each config of a written dataset, read through
+    :func:`synthdoc.dataset.open_dataset` (checked against its manifest first).
 
     Raises:
-        SynthdocError: the folder holds no shards.
+        SynthdocError: `per_config` < 1, or the dataset does not open (see open_dataset).
     """
-    shards = sorted(Path(dataset_dir).glob("data/*/*.parquet"))
-    if not shards:
-        raise SynthdocError(f"no Parquet shards under {dataset_dir}/data; pass the folder given to `synthdoc generate --out`")
-    by_config: dict[str, list[Path]] = {}
-    for s in shards:
-        by_config.setdefault(s.parent.name, []).append(s)
-    for files in by_config.values():
-        n = 0
-        for f in files:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=per_config):  # read only what is shown
-                for row in batch.to_pylist():
-                    if n >= per_config:
-                        break
-                    yield row
-                    n += 1
-                if n >= per_config:
-                    break
+    if not isinstance(per_config, int) or isinstance(per_config, bool) or per_config < 1:
+        raise SynthdocError(f"--pages must be a positive number of pages per config, got {per_config!r}")
+    return _first_rows(open_dataset(dataset_dir, verify=verify), per_config)  # checked now, before any file
+
+
+def _first_rows(ds, per_config: int) -> Iterator[dict]:
+    for config in ds.configs:
+        shards = [s for s in ds.shards if s.config == config]
+        for n, (_, row) in enumerate(ds.iter_rows(shards=shards)):
             if n >= per_config:
                 break
+            yield row
 
 
-def write_previews(rows: Iterable[dict], out_dir: str | Path) -> list[Path]:
+def write_previews(rows: Iterable[dict], out_dir: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Write ``<id>.png`` annotated previews for `rows` into `out_dir`.
 
+    Args:
+        rows: dataset rows (their ids must be safe file names, :func:`synthdoc.names.safe_name`).
+        out_dir: folder for the PNGs (created).
+        overwrite: replace existing ``<id>.png`` files (otherwise refused).
+
     Raises:
-        SynthdocError: `out_dir` is not writable.
+        SynthdocError: `out_dir` is not writable, an unsafe row id, or an existing PNG without `overwrite`.
     """
     out = Path(out_dir)
     try:
@@ -106,7 +100,11 @@ def write_previews(rows: Iterable[dict], out_dir: str | Path) -> list[Path]:
     paths = []
     for row in rows:
         img = draw_annotations(decode_image(row), row)
-        p = out / f"{row['id']}.png"
-        cv2.imwrite(str(p), img[:, :, ::-1])
+        p = check_new_file(safe_join(out, f"{safe_name(row.get('id'), 'row id')}.png", what="file name"),
+                           overwrite)
+        ok, buf = cv2.imencode(".png", img[:, :, ::-1])
+        if not ok:
+            raise SynthdocError(f"PNG encoding of the preview of {row.get('id')!r} failed")
+        p.write_bytes(buf.tobytes())
         paths.append(p)
     return paths

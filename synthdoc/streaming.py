@@ -8,11 +8,11 @@ Hugging Face ``datasets.IterableDataset`` with the dataset's typed features; for
 """
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from typing import Iterable, Iterator
 
-from synthdoc.config import GenerateConfig
+from synthdoc.config import GenerateConfig, check_index_range, check_run_config
+from synthdoc.errors import SynthdocError
 from synthdoc.pipeline import SampleFactory
 from synthdoc.writers.parquet import sample_to_row
 
@@ -23,8 +23,7 @@ def run_config(config: GenerateConfig | None, seed: int | None) -> GenerateConfi
     Raises:
         SynthdocError: an invalid config.
     """
-    cfg = config or GenerateConfig()
-    return (dataclasses.replace(cfg, seed=seed) if seed is not None else cfg).validate()
+    return check_run_config(config, seed)
 
 
 def worker_indices(start: int, stop: int | None, worker: int, num_workers: int) -> Iterable[int]:
@@ -56,9 +55,10 @@ def stream(config: GenerateConfig | None = None, seed: int | None = None, *, sta
         {"bytes", "path"}, quads as nested lists of float32 values, ...).
 
     Raises:
-        SynthdocError: invalid config, unknown language, missing font, unreadable corpus (at the call,
-            before any row).
+        SynthdocError: invalid config, seed or index range, unknown language, missing font, unreadable corpus
+            (at the call, before any row).
     """
+    check_index_range(start, stop, step)
     factory = SampleFactory(run_config(config, seed))
     indices = itertools.count(start, step) if stop is None else range(start, stop, step)
     return (sample_to_row(factory.make(i)) for i in indices)
@@ -98,6 +98,9 @@ def iterable_dataset(config: GenerateConfig | None = None, seed: int | None = No
     from synthdoc.writers.schema import FEATURES
 
     cfg = run_config(config, seed)
+    check_index_range(start, stop)
+    if not isinstance(num_shards, int) or isinstance(num_shards, bool) or num_shards < 1:
+        raise SynthdocError(f"num_shards must be a positive integer, got {num_shards!r}")
     return datasets.IterableDataset.from_generator(
         _shard_rows, features=datasets.Features.from_dict(FEATURES),
         gen_kwargs={"config": cfg, "start": start, "stop": stop, "num_shards": num_shards,

@@ -114,7 +114,7 @@ def test_load_texture_crops_and_resizes(tmp_path):
     assert left.shape == (30, 50, 3) and (left == (255, 0, 0)).all()  # RGB red
     right = load_texture(str(path), 30, 50, [0.5, 0.0, 1.0, 1.0])
     assert (right == (0, 0, 255)).all()
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(SynthdocError, match="cannot read"):
         load_texture(str(tmp_path / "missing.png"), 10, 10, [0, 0, 1, 1])
 
 

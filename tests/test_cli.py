@@ -170,7 +170,7 @@ def test_preview_of_dataset(generated, synthdoc_cli):
 
 def test_preview_of_missing_dataset(tmp_path, synthdoc_cli):
     proc = synthdoc_cli(["preview", "--dataset", "nothing-here", "--out", "P"], tmp_path)
-    _assert_one_line_error(proc, "no Parquet shards")
+    _assert_one_line_error(proc, "does not exist")
 
 
 def test_version(tmp_path, synthdoc_cli):

@@ -230,7 +230,7 @@ def test_cli_export(dataset, tmp_path, synthdoc_cli):
 
 
 def test_export_errors(tmp_path, dataset):
-    with pytest.raises(SynthdocError, match="no Parquet shards"):
+    with pytest.raises(SynthdocError, match="does not exist"):
         export_dataset(tmp_path / "nothing", "hiertext", tmp_path / "o")
     with pytest.raises(SynthdocError, match="unknown export format 'coco'"):
         export_dataset(dataset, "coco", tmp_path / "o")

@@ -20,7 +20,7 @@ from synthdoc import cli
 from synthdoc.api import write_dataset
 from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
-from synthdoc.writers.hub import ALLOW_PATTERNS, push_dataset
+from synthdoc.writers.hub import push_dataset
 
 FAKE_TOKEN = "hf_FakeTokenForTests0123456789abcdef"
 
@@ -91,7 +91,9 @@ def test_upload_large_folder_is_used_where_it_exists(dataset, offline):
     push_dataset(dataset, "me/pages", api=fake)
     fake.upload_folder.assert_not_called()
     kw = fake.upload_large_folder.call_args.kwargs
-    assert (kw["repo_id"], kw["repo_type"], kw["allow_patterns"]) == ("me/pages", "dataset", ALLOW_PATTERNS)
+    assert (kw["repo_id"], kw["repo_type"]) == ("me/pages", "dataset")
+    assert kw["allow_patterns"] == ["README.md", "synthdoc-manifest.json", "data/eng_Latn/train-00000-of-00002.parquet",
+                                    "data/eng_Latn/train-00001-of-00002.parquet"]
 
 
 def test_cli_push_with_the_token_in_an_error(dataset, offline, api, monkeypatch, capsys):

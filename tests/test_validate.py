@@ -32,6 +32,22 @@ def _edit(shard: Path, edit) -> None:
     for row in rows:
         edit(row)
     pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), shard)
+    _record_in_manifest(shard)
+
+
+def _record_in_manifest(shard: Path) -> None:
+    """Record the edited shard's size and SHA-256 in the run manifest (the dataset reader checks them)."""
+    import dataclasses
+
+    from synthdoc.writers.manifest import RunManifest, sha256_of
+    from synthdoc.writers.storage import Storage
+
+    storage = Storage(shard.parents[2])
+    run = RunManifest.load(storage)
+    rel = shard.relative_to(shard.parents[2]).as_posix()
+    run.completed[rel] = dataclasses.replace(run.completed[rel], sha256=sha256_of(storage, rel),
+                                             bytes=shard.stat().st_size)
+    run.save(storage)
 
 
 @pytest.fixture(scope="module")

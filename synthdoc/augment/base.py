@@ -185,7 +185,7 @@ def check_range(owner: str, key: str, value: Any, lo: float, hi: float, integer:
     try:
         a, b = value
         a, b = (int(a), int(b)) if integer else (float(a), float(b))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # int(inf) overflows
         raise ValueError(f"{owner}: {key} must be [low, high] numbers, got {value!r}") from None
     if not (lo <= a <= b <= hi):
         raise ValueError(f"{owner}: {key} must satisfy {lo} <= low <= high <= {hi}, got {[a, b]}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -20,7 +21,7 @@ SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/shar
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
 ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
 ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: faces whose glyphs draw no ink are left out
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,33 @@ def _ranges_to_cmap(ranges: Sequence[Sequence[int]]) -> frozenset[int]:
     return frozenset(out)
 
 
+INK_PROBE_GLYPHS = 24  # mapped characters whose outlines are measured per face
+
+
+def draws_ink(font, cmap: dict[int, str]) -> bool:
+    """Whether a face's glyphs have outlines: True when any of up to :data:`INK_PROBE_GLYPHS` mapped visible
+    characters (evenly spread over the cmap; spaces, controls and format characters excluded) has a non-empty
+    outline bounding box (fontTools ``BoundsPen``). A face whose ``glyf`` / ``CFF`` outlines are all empty but
+    whose cmap is intact would render blank pages with full labels, so it is left out of the catalogue. A face
+    fontTools cannot draw is kept (FreeType decides later, as before)."""
+    from fontTools.pens.boundsPen import BoundsPen
+
+    visible = [c for c in sorted(cmap) if unicodedata.category(chr(c))[0] not in "ZC"]
+    if not visible:
+        return False
+    step = max(1, len(visible) // INK_PROBE_GLYPHS)
+    try:
+        glyphs = font.getGlyphSet()
+        for c in visible[::step][:INK_PROBE_GLYPHS]:
+            pen = BoundsPen(glyphs)
+            glyphs[cmap[c]].draw(pen)
+            if pen.bounds is not None:
+                return True
+    except Exception:  # noqa: BLE001 - outlines fontTools cannot draw: not evidence of an empty face
+        return True
+    return False
+
+
 def _read_font_file(path: str) -> list[dict]:
     """Names and cmap of every face in a font file; [] when fontTools cannot read it."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
@@ -153,11 +181,22 @@ def _read_font_file(path: str) -> list[dict]:
         except Exception:  # noqa: BLE001 - a broken font is skipped, never fatal
             continue
         names = tuple(dict.fromkeys(n for n in (fam16, fam1) if n))
-        if not names or not cmap:
+        if not names or not cmap or not draws_ink(font, cmap):
             continue
         faces.append({"index": index, "family": names[0], "style": style, "names": list(names),
                       "cmap": _cmap_to_ranges(cmap)})
     return faces
+
+
+def _valid_entry(entry: object) -> bool:
+    """Whether an index entry has the shape :meth:`FontCatalogue._scan` writes."""
+    if not (isinstance(entry, dict) and isinstance(entry.get("size"), int) and isinstance(entry.get("mtime"), (int, float))
+            and isinstance(entry.get("faces"), list)):
+        return False
+    return all(isinstance(f, dict) and isinstance(f.get("index"), int) and isinstance(f.get("family"), str)
+               and isinstance(f.get("style"), str) and isinstance(f.get("names"), list)
+               and isinstance(f.get("cmap"), list) and all(isinstance(r, list) and len(r) == 2 for r in f["cmap"])
+               for f in entry["faces"])
 
 
 class FontCatalogue:
@@ -194,8 +233,9 @@ class FontCatalogue:
                 continue
             for root, _, names in os.walk(d, followlinks=True):
                 for n in names:
-                    if n.lower().endswith(FONT_EXTENSIONS):
-                        files.add(os.path.realpath(os.path.join(root, n)))
+                    real = os.path.realpath(os.path.join(root, n))
+                    if n.lower().endswith(FONT_EXTENSIONS) and os.path.isfile(real):  # skips dangling links
+                        files.add(real)
         return sorted(files)
 
     def _load_index(self) -> dict:
@@ -204,9 +244,12 @@ class FontCatalogue:
         p = self.cache_path / "fonts-index.json"
         try:
             data = json.loads(p.read_text(encoding="utf-8"))
-            return data["files"] if data.get("version") == INDEX_VERSION else {}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError):
             return {}
+        files = data.get("files") if isinstance(data, dict) and data.get("version") == INDEX_VERSION else None
+        if not isinstance(files, dict) or not all(_valid_entry(e) for e in files.values()):
+            return {}  # another version or a damaged index: every file is read again and the index rewritten
+        return files
 
     def _save_index(self, files: dict) -> None:
         if self.cache_path is None:
@@ -224,7 +267,10 @@ class FontCatalogue:
         files: dict = {}
         changed = False
         for path in self._font_files():
-            st = os.stat(path)
+            try:
+                st = os.stat(path)
+            except OSError:  # removed or unreadable since the folder was listed
+                continue
             entry = cached.get(path)
             if entry is None or entry["size"] != st.st_size or entry["mtime"] != st.st_mtime:
                 entry = {"size": st.st_size, "mtime": st.st_mtime, "faces": _read_font_file(path)}

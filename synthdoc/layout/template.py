@@ -5,6 +5,7 @@ Ranges are ``[low, high]`` lists, weights are ``{choice: weight}`` mappings. Err
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -73,25 +74,81 @@ class PageParams:
         check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
 
 
+GRAY_LEVELS = (0.0, 255.0)  # keys ending in gray_range are 8-bit grey levels
+MIN_INK_CONTRAST = 100.0  # paper_gray_range low - ink_gray_range high, grey levels: text is never near-invisible
+MAX_DPI = 1200.0  # resolution cap (a 1200 dpi A4 page is 9921 x 14031 px)
+PAGE_MM_RANGE = (10.0, 2000.0)  # paper sides in mm
+
+
+def _is_number(v: Any) -> bool:
+    """A finite int or float (not a bool; an int too large for a float is not finite)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _validate_range(name: str, value: Any, where: str) -> tuple[float, float]:
+    if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value)
+            or value[0] > value[1]):
+        raise SynthdocError(f"{where}: key {name!r} must be a range [low, high] of finite numbers with low <= high, "
+                            f"got {_short(value)}")
+    if name.endswith("gray_range") and not (GRAY_LEVELS[0] <= value[0] and value[1] <= GRAY_LEVELS[1]):
+        raise SynthdocError(f"{where}: key {name!r} holds grey levels, which lie in [0, 255], got {_short(value)}")
+    return (float(value[0]), float(value[1]))
+
+
+def _validate_page_sizes(name: str, value: Any, where: str) -> dict:
+    lo, hi = PAGE_MM_RANGE
+    if (not isinstance(value, Mapping) or not value or not all(
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_number(x) and lo <= x <= hi for x in v)
+            for v in value.values())):
+        raise SynthdocError(f"{where}: key {name!r} must map paper names to [width_mm, height_mm] with sides "
+                            f"{lo:g}-{hi:g} mm, got {_short(value)}")
+    return {k: [float(x) for x in v] for k, v in value.items()}
+
+
 def _validate_value(name: str, default: Any, value: Any, where: str) -> Any:
     if name.endswith("_range"):
-        if (not isinstance(value, (list, tuple)) or len(value) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) or value[0] > value[1]):
-            raise SynthdocError(f"{where}: key {name!r} must be a range [low, high] of numbers with low <= high, got {value!r}")
-        return (float(value[0]), float(value[1]))
+        return _validate_range(name, value, where)
+    if name == "page_sizes_mm":
+        return _validate_page_sizes(name, value, where)
     if name.endswith("_weights"):
         if (not isinstance(value, Mapping) or not value
-                or not all(isinstance(v, (int, float)) and v >= 0 for v in value.values()) or sum(value.values()) <= 0):
-            raise SynthdocError(f"{where}: key {name!r} must map choices to non-negative weights (not all zero), got {value!r}")
+                or not all(_is_number(v) and v >= 0 for v in value.values()) or sum(value.values()) <= 0):
+            raise SynthdocError(f"{where}: key {name!r} must map choices to finite non-negative weights (not all "
+                                f"zero), got {_short(value)}")
         return dict(value)
     if name.endswith("_p"):
-        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise SynthdocError(f"{where}: key {name!r} must be a probability in [0, 1], got {value!r}")
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise SynthdocError(f"{where}: key {name!r} must be a probability in [0, 1], got {_short(value)}")
         return float(value)
     if isinstance(default, (int, float)) and not isinstance(default, bool):
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise SynthdocError(f"{where}: key {name!r} must be a positive number, got {value!r}")
+        if not _is_number(value) or value <= 0:
+            raise SynthdocError(f"{where}: key {name!r} must be a positive finite number, got {_short(value)}")
+        if name == "dpi" and value > MAX_DPI:
+            raise SynthdocError(f"{where}: key 'dpi' must be at most {MAX_DPI:g}, got {_short(value)}")
     return value
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _check_contrast(params: Any, where: str) -> None:
+    """Refuse ink that can be as light as the paper can be dark (less than MIN_INK_CONTRAST grey levels apart).
+
+    Raises:
+        SynthdocError: naming both ranges.
+    """
+    ink, paper = getattr(params, "ink_gray_range", None), getattr(params, "paper_gray_range", None)
+    if ink is not None and paper is not None and paper[0] - ink[1] < MIN_INK_CONTRAST:
+        raise SynthdocError(f"{where}: ink_gray_range {list(ink)} and paper_gray_range {list(paper)} leave less than "
+                            f"{MIN_INK_CONTRAST:g} grey levels between the lightest ink and the darkest paper; "
+                            "darken the ink or lighten the paper")
 
 
 def params_from_mapping(cls: type, data: Mapping[str, Any], where: str) -> Any:
@@ -109,9 +166,11 @@ def params_from_mapping(cls: type, data: Mapping[str, Any], where: str) -> Any:
             raise SynthdocError(f"{where}: unknown key {key!r}; valid keys: {', '.join(sorted(names))}")
         kwargs[key] = _validate_value(key, cls.__dataclass_fields__[key].default, value, where)
     try:
-        return cls(**kwargs)
+        params = cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise SynthdocError(f"{where}: {e}") from None
+    _check_contrast(params, where)
+    return params
 
 
 @dataclass(frozen=True)
@@ -140,5 +199,7 @@ def load_template(spec: str) -> Template:
             raise SynthdocError(f"unknown layout {spec!r}; use one of {', '.join(names)} or a path to a template .yaml")
     data = read_yaml_mapping(p, "layout template", "check the --layouts path")
     mode = data.get("mode", p.stem)
+    if not isinstance(mode, str) or not mode:
+        raise SynthdocError(f"{p}: key 'mode' must name a layout mode, e.g. multi_column, got {_short(mode)}")
     params_cls = registry.params_class(mode, str(p))
     return Template(name=p.stem, mode=mode, params=params_from_mapping(params_cls, data, str(p)), path=str(p))

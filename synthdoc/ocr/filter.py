@@ -16,12 +16,11 @@ from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import yaml
 
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.pages import list_shards
-from synthdoc.writers.parquet import SHARD_NAME_RE, encode_shard, shard_name
+from synthdoc.dataset import open_dataset
+from synthdoc.writers.parquet import encode_shard, shard_name
 from synthdoc.writers.storage import Storage
 
 
@@ -130,7 +129,8 @@ def _update_card(src: Path, out: Path, counts: dict[str, int], split: str, note:
     (out / "README.md").write_text(card + "\n\n## Filtering\n\n" + note + "\n", encoding="utf-8")
 
 
-def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterable[str], note: str = "") -> FilterSummary:
+def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterable[str], note: str = "", *,
+                   verify: bool = True) -> FilterSummary:
     """Write a copy of dataset `src` to `out` holding only the rows whose id is in `keep`.
 
     Args:
@@ -138,6 +138,7 @@ def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterabl
         out: new folder; it must not hold a dataset already and must not be `src`.
         keep: row ids to keep (e.g. :func:`read_keep_list`).
         note: text for the card's "Filtering" section (what was dropped and why).
+        verify: compare shard SHA-256 sums with the source's manifest (:func:`synthdoc.dataset.open_dataset`).
 
     Returns:
         A :class:`FilterSummary`.
@@ -146,20 +147,18 @@ def filter_dataset(src: str | os.PathLike, out: str | os.PathLike, keep: Iterabl
         SynthdocError: `src` holds no shards, `out` is `src`, holds a dataset, or is not writable.
     """
     src, out = Path(src), Path(out)
-    shards = list_shards(src)
+    ds = open_dataset(src, verify=verify)
     check_output_dir(out, src)
     keep_ids = pa.array(sorted(set(keep)), pa.string())
     by_config: dict[tuple[str, str], list[pa.Table]] = {}
     total = 0
-    for shard in shards:
-        m = SHARD_NAME_RE.fullmatch(shard.name)
-        split = m.group("split") if m else "train"
-        table = pq.read_table(shard)
+    for shard in ds.shards:
+        table = ds.read_table(shard)
         total += table.num_rows
         kept = table.filter(pc.is_in(table.column("id"), value_set=keep_ids))
-        by_config.setdefault((shard.parent.name, split), [])
+        by_config.setdefault((shard.config, shard.split), [])
         if kept.num_rows:
-            by_config[(shard.parent.name, split)].append(kept)
+            by_config[(shard.config, shard.split)].append(kept)
     counts: dict[str, int] = {}
     n_shards = 0
     storage = Storage(out)

@@ -1,45 +1,22 @@
-"""Pages and line crops of a dataset folder written by ``synthdoc generate`` (for validation).
+"""Pages and line crops of a dataset for validation: which rows to read, their lines, their crops.
 
-Shards are ``DIR/data/<config>/<split>-NNNNN-of-NNNNN.parquet`` with one row per page (DESIGN.md); each page
-lives in exactly one language folder (the ``all`` config of the card is a glob over all of them). Rows are
-read with pyarrow, one row group at a time, only the columns validation needs.
+The dataset itself is opened and read through :mod:`synthdoc.dataset` (one row group at a time, only
+:data:`COLUMNS`); each page lives in exactly one language folder (the ``all`` config of the card is a glob
+over all of them).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterator
 
-import cv2
 import numpy as np
-import pyarrow.parquet as pq
 
+from synthdoc.dataset import decode_image  # noqa: F401  (re-exported for validation code)
 from synthdoc.errors import SynthdocError
 from synthdoc.ocr.crops import crop_line
 from synthdoc.render.vertical import is_upright
 
 COLUMNS = ["id", "image", "width", "height", "lang", "layout", "lines", "meta"]
-
-
-def list_shards(dataset_dir: str | Path) -> list[Path]:
-    """The dataset's Parquet shards, sorted by path.
-
-    Raises:
-        SynthdocError: the folder does not exist or holds no shards.
-    """
-    d = Path(dataset_dir)
-    if not d.is_dir():
-        raise SynthdocError(f"dataset folder {str(d)!r} does not exist; pass the folder given to `synthdoc generate --out`")
-    shards = sorted(d.glob("data/*/*.parquet"))
-    if not shards:
-        raise SynthdocError(f"no Parquet shards under {d}/data; pass the folder given to `synthdoc generate --out`")
-    return shards
-
-
-def count_rows(shards: list[Path]) -> list[int]:
-    """Rows per shard, from the Parquet footers (no data read)."""
-    return [pq.ParquetFile(s).metadata.num_rows for s in shards]
 
 
 def select_rows(counts: list[int], sample: int | None, seed: int = 0) -> list[np.ndarray]:
@@ -65,40 +42,6 @@ def select_rows(counts: list[int], sample: int | None, seed: int = 0) -> list[np
     picked = np.sort(np.random.default_rng(seed).choice(total, size=sample, replace=False))
     starts = np.concatenate([[0], np.cumsum(counts)])
     return [picked[(picked >= a) & (picked < b)] - a for a, b in zip(starts[:-1], starts[1:])]
-
-
-def iter_rows(shards: list[Path], selected: list[np.ndarray], columns: list[str] | None = None) -> Iterator[dict]:
-    """The selected rows as Python dicts, in shard order, reading one row group at a time.
-
-    Args:
-        shards: shard paths.
-        selected: row indices per shard (:func:`select_rows`).
-        columns: columns to read (default :data:`COLUMNS`).
-    """
-    for shard, rows in zip(shards, selected):
-        if not len(rows):
-            continue
-        pf = pq.ParquetFile(shard)
-        start = 0
-        for g in range(pf.num_row_groups):
-            n = pf.metadata.row_group(g).num_rows
-            local = rows[(rows >= start) & (rows < start + n)] - start
-            if len(local):
-                table = pf.read_row_group(g, columns=columns or COLUMNS)
-                yield from table.take(local).to_pylist()
-            start += n
-
-
-def decode_image(row: dict) -> np.ndarray:
-    """(H, W, 3) uint8 RGB page from a row's encoded image bytes.
-
-    Raises:
-        SynthdocError: the bytes do not decode.
-    """
-    img = cv2.imdecode(np.frombuffer(row["image"]["bytes"], np.uint8), cv2.IMREAD_COLOR)
-    if img is None:
-        raise SynthdocError(f"row {row.get('id')}: image bytes do not decode; the shard is damaged")
-    return np.ascontiguousarray(img[:, :, ::-1])
 
 
 def row_meta(row: dict) -> dict:

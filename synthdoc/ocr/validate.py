@@ -35,8 +35,8 @@ from synthdoc import __version__
 from synthdoc.errors import SynthdocError
 from synthdoc.ocr.engine import Engine, engine_for, make_engine
 from synthdoc.ocr.metrics import NOT_SPACE_DELIMITED, edit_counts
-from synthdoc.ocr.pages import (LineRef, augment_preset, count_rows, crop, decode_image, iter_rows, list_shards,
-                                page_lines, row_meta, select_rows)
+from synthdoc.dataset import decode_image, open_dataset
+from synthdoc.ocr.pages import COLUMNS, LineRef, augment_preset, crop, page_lines, row_meta, select_rows
 from synthdoc.ocr.report import GroupStats, markdown
 
 NORMALISATION = (f"Unicode NFKC; all whitespace removed for {', '.join(sorted(NOT_SPACE_DELIMITED))}, "
@@ -160,8 +160,13 @@ class _Run:
             self.flush(key)
 
 
-def _check_options(sample: int | None, max_ned: float | None, out) -> None:
-    if max_ned is not None and not 0.0 <= max_ned <= 1.0:
+def _check_options(sample: int | None, max_ned: float | None, out, batch_size: int | None = None) -> None:
+    """Refuse bad option values before any work (SynthdocError, one line)."""
+    if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
+        raise SynthdocError(f"--batch-size must be a positive number of line crops, got {batch_size!r}")
+    if sample is not None and (not isinstance(sample, int) or isinstance(sample, bool) or sample < 1):
+        raise SynthdocError(f"--sample must be a positive number of pages, got {sample!r}")
+    if max_ned is not None and not (isinstance(max_ned, (int, float)) and 0.0 <= max_ned <= 1.0):
         raise SynthdocError(f"--filter takes a NED threshold between 0 and 1, got {max_ned}")
     if max_ned is not None and sample is not None:
         raise SynthdocError("--filter scores every page; drop --sample (a keep-list of a sample would drop unseen pages)")
@@ -242,7 +247,8 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
              seed: int = 0, device: str | None = None, detect: bool = False, max_ned: float | None = None,
              out: str | os.PathLike | None = None, report_dir: str | os.PathLike | None = None,
              batch_size: int | None = None, worst: int = 20, nemotron_dir: str | None = None,
-             workers: int | None = None, progress: Callable[[int, int, int], None] | None = None) -> ValidationResult:
+             workers: int | None = None, progress: Callable[[int, int, int], None] | None = None,
+             verify: bool = True) -> ValidationResult:
     """Validate a dataset folder: OCR every line of the selected pages and report NED.
 
     Args:
@@ -260,6 +266,7 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
         nemotron_dir: Nemotron OCR weights folder (engine "nemotron").
         workers: threads decoding pages and cutting out lines (None: up to 8, one per CPU).
         progress: called as progress(pages_done, pages_total, lines_scored) after each page.
+        verify: compare shard SHA-256 sums with the manifest when opening (:func:`synthdoc.dataset.open_dataset`).
 
     Returns:
         A :class:`ValidationResult`.
@@ -269,8 +276,8 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
             or reads none of the dataset's languages, an unwritable report folder or `out`.
     """
     dataset_dir = Path(dataset_dir)
-    shards = list_shards(dataset_dir)
-    _check_options(sample, max_ned, out)
+    _check_options(sample, max_ned, out, batch_size)
+    ds = open_dataset(dataset_dir, verify=verify)
     if out is not None:
         from synthdoc.ocr.filter import check_output_dir
 
@@ -279,17 +286,18 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
     rdir = _report_dir(dataset_dir, report_dir)
     eng = make_engine(engine, device=dev, batch_size=batch_size, nemotron_dir=nemotron_dir) \
         if isinstance(engine, str) else engine
-    _covered(eng, sorted({s.parent.name for s in shards}))
+    _covered(eng, ds.configs)
     detector = None
     if detect:
         from synthdoc.ocr.detect import PPOCRDetector
 
         detector = PPOCRDetector(dev)
-    selected = select_rows(count_rows(shards), sample, seed)
+    selected = select_rows([s.rows for s in ds.shards], sample, seed)
     total = int(sum(len(s) for s in selected))
     run = _Run(eng, detector, max(FLUSH_LINES, 2 * (batch_size or 0)), worst)
     t_start = time.perf_counter()
-    for prepared in _prefetch(iter_rows(shards, selected), workers or min(8, os.cpu_count() or 1)):
+    rows = (row for _, row in ds.iter_rows(COLUMNS, selected=selected))
+    for prepared in _prefetch(rows, workers or min(8, os.cpu_count() or 1)):
         run.add_page(*prepared)
         if progress:
             progress(len(run.scores.pages), total, run.scores.lines)
@@ -343,7 +351,7 @@ def _finish(dataset_dir: Path, rdir: Path, eng: Engine, dev: str, sample, seed, 
             note = (f"Rows whose mean line NED read by the `{eng.name}` reference OCR engine is above {max_ned} were "
                     f"dropped by `synthdoc validate --filter {max_ned}`: {len(keep)} of {len(scores.pages)} rows "
                     f"kept from `{dataset_dir}`.")
-            filter_dataset(dataset_dir, out, keep, note)
+            filter_dataset(dataset_dir, out, keep, note, verify=False)  # checked when validation opened it
     (rdir / "validation.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     (rdir / "validation.md").write_text(markdown(report), encoding="utf-8")
     return ValidationResult(report, rdir, page_ned, keep)

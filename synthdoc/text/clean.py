@@ -92,7 +92,8 @@ def clean_text(text: str) -> str:
         The cleaned text; ``""`` when nothing printable remains.
     """
     text = _NEWLINE_RE.sub("\n", text)
-    text = "".join(_map_char(ch) for ch in text)
+    changes = {ord(ch): _map_char(ch) for ch in set(text)}  # once per distinct character: O(len) in C below
+    text = text.translate({cp: out for cp, out in changes.items() if out != chr(cp)})
     text = unicodedata.normalize("NFC", text)
     return _tidy_lines(text)
 

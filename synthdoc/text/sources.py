@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from synthdoc.errors import SynthdocError
 from synthdoc.resources import samples_dir
 from synthdoc.text.clean import clean_lines, clean_paragraph, clean_text
+from synthdoc.text.pieces import split_paragraph
 
 MOSCAR_NAME = "oscar-corpus/mOSCAR"
 MOSCAR_LICENSE = "CC BY 4.0"
@@ -69,12 +70,13 @@ def _one_line(text: str, limit: int = _MAX_REASON_CHARS) -> str:
 
 
 def _make_corpus(name: str, license: str, documents: Iterable[Document], fix: str) -> Corpus:
-    """A :class:`Corpus` of the non-empty documents.
+    """A :class:`Corpus` of the non-empty documents, paragraphs longer than
+    :data:`synthdoc.text.pieces.MAX_PARAGRAPH_CHARS` cut into pieces (:func:`synthdoc.text.pieces.split_paragraph`).
 
     Raises:
         SynthdocError: no paragraph is left after cleaning (`fix` ends the message).
     """
-    docs = [doc for doc in documents if doc]
+    docs = [[piece for para in doc for piece in split_paragraph(para)] for doc in documents if doc]
     if not docs:
         raise SynthdocError(f"corpus {name} has no text after cleaning; {fix}")
     return Corpus(name=name, license=license, documents=docs)
@@ -133,7 +135,7 @@ def _field_paragraphs(value: Any, where: str) -> Document:
         return [p for p in (clean_paragraph(v) for v in value if v is not None) if p]
     raise SynthdocError(
         f"{where}: text field is a {type(value).__name__}, expected a string or a list of strings; "
-        "pick another field with --text-field"
+        "pick another field with the config key text_field"
     )
 
 
@@ -240,7 +242,7 @@ def _documents_from_rows(
     if first_keys is not None and not found:
         raise SynthdocError(
             f"{source} has no field {text_field!r} (available: {', '.join(first_keys) or 'none'}); "
-            "pass the right one with --text-field"
+            "set the right one with the config key text_field"
         )
     return docs
 
@@ -299,7 +301,7 @@ def _open_parquet(path: Path, text_field: str) -> Any:
     if text_field not in names:
         raise SynthdocError(
             f"corpus file '{path}' has no column {text_field!r} (available: {', '.join(names)}); "
-            "pass the right one with --text-field"
+            "set the right one with the config key text_field"
         )
     return pf
 
@@ -570,7 +572,7 @@ def load_hf(
     is_moscar = name.lower() == MOSCAR_NAME.lower()
     docs = _hf_documents(load, name, config, split, text_field if not is_moscar else "text", max_documents, token)
     license = MOSCAR_LICENSE if is_moscar else f"see the dataset card at https://huggingface.co/datasets/{name}"
-    return _make_corpus(label, license, docs, "try another config, split or --text-field")
+    return _make_corpus(label, license, docs, "try another config, split or text_field (config key)")
 
 
 def _hf_documents(

@@ -1,11 +1,14 @@
 """Publish a finished dataset folder to the Hugging Face Hub with huggingface_hub.
 
-Before anything is sent, the folder is checked: the run manifest says the run finished, every shard's
-SHA-256 matches the manifest, and the dataset card is complete (:func:`synthdoc.writers.card.card_problems`).
+Before anything is sent, the folder is opened with :func:`synthdoc.dataset.open_dataset`: the run manifest
+says the run finished, the files under ``data/`` are exactly the manifest's shards, every shard's row count
+and SHA-256 match the manifest, ids are unique; and the dataset card is complete
+(:func:`synthdoc.writers.card.card_problems`).
 Then the dataset repo is created if needed (``create_repo(exist_ok=True)``), the branch if a revision is
 given, and the folder is uploaded: with ``upload_large_folder`` where the installed huggingface_hub has it
 (0.25 - 1.x: resumable, several commits), else ``upload_folder`` (2.x: resumable and multi-commit itself).
-Only the card, the manifest and the shards are uploaded.
+Only the card, the manifest and the shards the manifest lists are uploaded (``allow_patterns`` names each
+file, so nothing else in the folder is sent).
 
 The token is whatever huggingface_hub finds itself (``HF_TOKEN`` or ``hf auth login``); synthdoc only checks
 that one exists and never passes it on, prints it or puts it into an error message.
@@ -16,12 +19,12 @@ import os
 import re
 from pathlib import Path
 
+from synthdoc.dataset import open_dataset
 from synthdoc.errors import SynthdocError
 from synthdoc.writers.card import CARD_NAME, card_problems
-from synthdoc.writers.manifest import MANIFEST_NAME, RunManifest, verify_shards
+from synthdoc.writers.manifest import MANIFEST_NAME, RunManifest
 from synthdoc.writers.storage import Storage
 
-ALLOW_PATTERNS = [CARD_NAME, MANIFEST_NAME, "data/*/*.parquet"]
 _REPO_ID_RE = re.compile(r"[\w.-]+/[\w.-]+")
 _TOKEN_LIKE_RE = re.compile(r"hf_[A-Za-z0-9]{8,}")
 
@@ -42,11 +45,7 @@ def check_publishable(folder: str | os.PathLike) -> RunManifest:
     if not manifest.finished:
         raise SynthdocError(f"{folder} holds an unfinished run ({len(manifest.completed)} of {len(manifest.shards)} "
                             "shards); complete it with `synthdoc generate --resume` and the same options first")
-    problems = verify_shards(storage, manifest)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SynthdocError(f"{folder}: {problems[0]}{more}; delete the bad shards and run `synthdoc generate "
-                            "--resume` with the same options to write them again")
+    open_dataset(folder, verify=True)  # file set, row counts, SHA-256, ids (one-line errors)
     if not storage.exists(CARD_NAME):
         raise SynthdocError(f"{folder} has no {CARD_NAME}; run `synthdoc generate --resume` with the same options "
                             "to write the dataset card")
@@ -86,7 +85,8 @@ def push_dataset(folder: str | os.PathLike, repo_id: str, *, private: bool = Fal
     """
     if not _REPO_ID_RE.fullmatch(repo_id or ""):
         raise SynthdocError(f"--repo must be OWNER/NAME, got {repo_id!r}")
-    check_publishable(folder)
+    manifest = check_publishable(folder)
+    allow = [CARD_NAME, MANIFEST_NAME, *sorted(manifest.completed)]  # exact names: no other file is sent
     import huggingface_hub
 
     token = huggingface_hub.get_token()
@@ -100,10 +100,10 @@ def push_dataset(folder: str | os.PathLike, repo_id: str, *, private: bool = Fal
             api.create_branch(repo_id, branch=revision, repo_type="dataset", exist_ok=True)
         if hasattr(api, "upload_large_folder"):
             api.upload_large_folder(repo_id=repo_id, folder_path=folder, repo_type="dataset", revision=revision,
-                                    private=True if private else None, allow_patterns=ALLOW_PATTERNS)
+                                    private=True if private else None, allow_patterns=allow)
         else:
             api.upload_folder(repo_id=repo_id, folder_path=folder, repo_type="dataset", revision=revision,
-                              allow_patterns=ALLOW_PATTERNS, commit_message="Upload synthdoc dataset")
+                              allow_patterns=allow, commit_message="Upload synthdoc dataset")
     except Exception as e:  # the network boundary: every failure becomes one line without the token
         raise SynthdocError(f"cannot push {folder} to {repo_id}: {type(e).__name__}: {redact(str(e), token)}; "
                             "check the repo name, your token's write access and the network") from None

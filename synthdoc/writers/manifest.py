@@ -182,7 +182,7 @@ class RunManifest:
             return cls.from_json(storage.read_bytes(MANIFEST_NAME).decode("utf-8"))
         except (ValueError, KeyError, TypeError):
             raise SynthdocError(f"{storage.location}/{MANIFEST_NAME} is not a valid synthdoc manifest; "
-                                "pass --overwrite to start the run again") from None
+                                "write the dataset again with `synthdoc generate --overwrite`") from None
 
     def save(self, storage: Storage) -> None:
         """Write the manifest atomically."""
@@ -272,18 +272,3 @@ def open_run(storage: Storage, fresh: RunManifest, *, overwrite: bool = False, r
     if run.to_json() != stored:  # a finished run that is resumed again stays untouched
         run.save(storage)
     return run
-
-
-def verify_shards(storage: Storage, manifest: RunManifest) -> list[str]:
-    """Problems with the shards of a finished run: planned shards not completed, files missing, or whose
-    SHA-256 differs from the manifest (each file is read once). An empty list means all is well."""
-    problems = []
-    for spec in manifest.shards:
-        rec = manifest.completed.get(spec.path)
-        if rec is None:
-            problems.append(f"{spec.path} was never completed")
-        elif not storage.exists(spec.path):
-            problems.append(f"{spec.path} is missing")
-        elif sha256_of(storage, spec.path) != rec.sha256:
-            problems.append(f"{spec.path} does not match its checksum")
-    return problems

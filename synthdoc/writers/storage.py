@@ -85,6 +85,33 @@ class Storage:
         except FileNotFoundError:
             pass
 
+    def child(self, rel: str) -> "Storage":
+        """The folder `rel` inside this one as a Storage of its own (e.g. the staging folder of --overwrite)."""
+        return Storage(self.url.rstrip("/") + "/" + rel if not self.is_local else posixpath.join(self.root, rel))
+
+    def move(self, src: str, dst: str) -> None:
+        """Move the file `src` (dataset-relative) to `dst`, replacing it: ``os.replace`` on a local disk (atomic),
+        ``fs.mv`` elsewhere.
+
+        Raises:
+            SynthdocError: the move failed.
+        """
+        try:
+            if self.is_local:
+                Path(self.path(dst)).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.path(src), self.path(dst))
+            else:
+                self.fs.mv(self.path(src), self.path(dst))
+        except OSError as e:
+            raise SynthdocError(f"cannot move {src} to {dst} in {self.location}: {e.strerror or e}") from None
+
+    def remove_tree(self, rel: str) -> None:
+        """Delete the folder `rel` and everything in it (no error when it is already gone)."""
+        try:
+            self.fs.rm(self.path(rel), recursive=True)
+        except FileNotFoundError:
+            pass
+
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Write `data` to `rel` atomically (see the module docstring).
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthdoc.errors import SynthdocError
-from synthdoc.writers.exports.common import dataset_shards, iter_rows
+from synthdoc.dataset import open_dataset
 from synthdoc.writers.exports.hiertext import HierTextWriter
 from synthdoc.writers.exports.icdar2015 import Icdar2015Writer
 from synthdoc.writers.exports.paddleocr import PaddleOcrWriter
@@ -31,20 +31,25 @@ class ExportSummary:
         return f"exported {self.pages} pages as {self.format} to {self.out} ({len(self.label_files)} label files)"
 
 
-def export_dataset(dataset_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> ExportSummary:
+def export_dataset(dataset_dir: str | os.PathLike, fmt: str, out: str | os.PathLike, *,
+                   verify: bool = True) -> ExportSummary:
     """Convert every row of a dataset folder to `fmt` under `out` (images copied byte for byte).
+
+    The dataset is opened with :func:`synthdoc.dataset.open_dataset` (checked against its manifest; row ids,
+    splits and config names must be safe file names) and every file is created new inside `out`.
 
     Args:
         dataset_dir: folder written by ``synthdoc generate``.
         fmt: one of :data:`FORMATS`.
         out: export folder; must be empty or not exist.
+        verify: compare shard SHA-256 sums with the manifest (False: CLI ``--no-verify``).
 
     Raises:
-        SynthdocError: unknown format, no shards in `dataset_dir`, `out` not empty or not writable.
+        SynthdocError: unknown format, a dataset that does not open or check, `out` not empty or not writable.
     """
     if fmt not in WRITERS:
         raise SynthdocError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    shards = dataset_shards(dataset_dir)
+    ds = open_dataset(dataset_dir, verify=verify)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise SynthdocError(f"{out} is not an empty folder; choose a new --out for the export")
@@ -54,7 +59,7 @@ def export_dataset(dataset_dir: str | os.PathLike, fmt: str, out: str | os.PathL
         raise SynthdocError(f"cannot create {out}: {e.strerror}; choose a writable --out") from None
     writer = WRITERS[fmt](out)
     pages = 0
-    for split, row in iter_rows(shards):
-        writer.add(split, row)
+    for shard, row in ds.iter_rows():
+        writer.add(shard.split, row)
         pages += 1
     return ExportSummary(fmt, str(out), pages, [str(p) for p in writer.close()])

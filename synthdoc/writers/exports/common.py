@@ -2,52 +2,50 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from synthdoc.errors import SynthdocError
-from synthdoc.writers.parquet import SHARD_NAME_RE
+from synthdoc.names import check_new_file, safe_join, safe_name
 
-BATCH_ROWS = 16
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def dataset_shards(dataset_dir: str | Path) -> list[tuple[str, Path]]:
-    """(split, path) of every shard ``data/<config>/<split>-NNNNN-of-NNNNN.parquet``, sorted by path.
+def row_id(row: dict) -> str:
+    """The row's id, checked to be a safe file name (:func:`synthdoc.names.safe_name`).
 
     Raises:
-        SynthdocError: the folder holds no shards.
+        SynthdocError: an id such as ``../../x`` or ``/etc/x`` (a damaged or hostile dataset).
     """
-    found = []
-    for path in sorted(Path(dataset_dir).glob("data/*/*.parquet")):
-        m = SHARD_NAME_RE.fullmatch(path.name)
-        if m:
-            found.append((m["split"], path))
-    if not found:
-        raise SynthdocError(f"no Parquet shards under {dataset_dir}/data; pass the folder given to "
-                            "`synthdoc generate --out`")
-    return found
-
-
-def iter_rows(shards: list[tuple[str, Path]]) -> Iterator[tuple[str, dict]]:
-    """(split, row) of every row of `shards`, in shard and row order (rows as in synthdoc.writers.schema)."""
-    for split, path in shards:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
-            for row in batch.to_pylist():
-                yield split, row
+    return safe_name(row.get("id"), "row id")
 
 
 def image_name(row: dict) -> str:
-    """File name of a row's image: ``<id>.jpg`` or ``<id>.png`` (by the image's own signature)."""
-    return f"{row['id']}.{'png' if row['image']['bytes'].startswith(PNG_SIGNATURE) else 'jpg'}"
+    """File name of a row's image: ``<id>.jpg`` or ``<id>.png`` (by the image's own signature).
+
+    Raises:
+        SynthdocError: the id is not a safe file name.
+    """
+    return f"{row_id(row)}.{'png' if row['image']['bytes'].startswith(PNG_SIGNATURE) else 'jpg'}"
+
+
+def new_file(folder: Path, name: str) -> Path:
+    """``folder/name`` for a file the export creates: `name` must be safe and the file must not exist yet
+    (two rows with one id would otherwise overwrite each other).
+
+    Raises:
+        SynthdocError: an unsafe name or an existing file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    return check_new_file(safe_join(folder, name, what="file name"), overwrite=False)
 
 
 def write_image(folder: Path, row: dict) -> Path:
-    """Write a row's encoded image bytes unchanged to `folder`; returns the file path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / image_name(row)
+    """Write a row's encoded image bytes unchanged to `folder`; returns the file path.
+
+    Raises:
+        SynthdocError: the row id is not a safe file name, or its image file exists already.
+    """
+    path = new_file(folder, image_name(row))
     path.write_bytes(row["image"]["bytes"])
     return path
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from synthdoc.writers.exports.common import hierarchy, int_points, write_image
+from synthdoc.names import safe_join
+from synthdoc.writers.exports.common import hierarchy, int_points, new_file, write_image
 
 
 def annotation(row: dict) -> dict:
@@ -47,9 +48,9 @@ class HierTextWriter:
         self._files: dict = {}
 
     def add(self, split: str, row: dict) -> None:
-        write_image(self.out / split, row)
+        write_image(safe_join(self.out, split, what="split"), row)
         if split not in self._files:
-            self._files[split] = open(self.out / f"{split}.jsonl", "w", encoding="utf-8")
+            self._files[split] = open(new_file(self.out, f"{split}.jsonl"), "w", encoding="utf-8")
         self._files[split].write(json.dumps(annotation(row), ensure_ascii=False) + "\n")
 
     def close(self) -> list[Path]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synthdoc.writers.exports.common import int_points, write_image
+from synthdoc.names import safe_join
+
+from synthdoc.writers.exports.common import int_points, new_file, write_image
 
 DONT_CARE = "###"
 
@@ -37,9 +39,8 @@ class Icdar2015Writer:
         self._written: list[Path] = []
 
     def add(self, split: str, row: dict) -> None:
-        image = write_image(self.out / split / "images", row)
-        gt = self.out / split / "gt" / f"gt_{image.stem}.txt"
-        gt.parent.mkdir(parents=True, exist_ok=True)
+        image = write_image(safe_join(self.out, split, "images", what="split"), row)
+        gt = new_file(self.out / split / "gt", f"gt_{image.stem}.txt")
         gt.write_text("".join(line + "\n" for line in gt_lines(row)), encoding="utf-8")
         self._written.append(gt)
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from synthdoc.dataset import decode_image
+from synthdoc.names import safe_join, safe_name
 from synthdoc.ocr.crops import crop_line
-from synthdoc.preview import decode_image
-from synthdoc.writers.exports.common import hierarchy, int_points, write_image
+from synthdoc.writers.exports.common import hierarchy, int_points, new_file, write_image
 
 DONT_CARE = "###"
 JPEG_QUALITY = 95
@@ -61,11 +62,12 @@ class PaddleOcrWriter:
     def _file(self, kind: str, split: str):
         key = (kind, split)
         if key not in self._files:
-            self._files[key] = open(self.out / f"{kind}_gt_{split}.txt", "w", encoding="utf-8")
+            self._files[key] = open(new_file(self.out, f"{kind}_gt_{safe_name(split, 'split')}.txt"), "w",
+                                    encoding="utf-8")
         return self._files[key]
 
     def add(self, split: str, row: dict) -> None:
-        image_path = write_image(self.out / split / "images", row)
+        image_path = write_image(safe_join(self.out, split, "images", what="split"), row)
         items = det_items(row)
         labels = json.dumps([item for _, item in items], ensure_ascii=False)
         self._file("det", split).write(f"{split}/images/{image_path.name}\t{labels}\n")
@@ -77,11 +79,11 @@ class PaddleOcrWriter:
             if item["transcription"] == DONT_CARE:
                 continue
             crop = line_crop(image, lines["quad"][li], lines["direction"][li])
-            name = f"{row['id']}_{li:04d}.jpg"
+            name = f"{image_path.stem}_{li:04d}.jpg"
             ok, buf = cv2.imencode(".jpg", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
             if not ok:
                 raise RuntimeError(f"JPEG encoding of {name} failed")
-            (crops / name).write_bytes(buf.tobytes())
+            new_file(crops, name).write_bytes(buf.tobytes())
             self._file("rec", split).write(f"{split}/crops/{name}\t{item['transcription']}\n")
             self._chars.update(item["transcription"])
 

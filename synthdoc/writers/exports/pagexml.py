@@ -16,7 +16,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from synthdoc import __version__
-from synthdoc.writers.exports.common import hierarchy, image_name, int_points, write_image
+from synthdoc.names import safe_join
+from synthdoc.writers.exports.common import hierarchy, image_name, int_points, new_file, write_image
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 SCHEMA_LOCATION = f"{NS} {NS}/pagecontent.xsd"
@@ -110,9 +111,8 @@ class PageXmlWriter:
         self._written: list[Path] = []
 
     def add(self, split: str, row: dict) -> None:
-        image = write_image(self.out / split, row)
-        xml = self.out / split / "page" / f"{image.stem}.xml"
-        xml.parent.mkdir(parents=True, exist_ok=True)
+        image = write_image(safe_join(self.out, split, what="split"), row)
+        xml = new_file(self.out / split / "page", f"{image.stem}.xml")
         xml.write_bytes(page_xml(row, self.created))
         self._written.append(xml)
 
