@@ -46,8 +46,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", action="append", metavar="[LANG=]PATH",
                    help="local file/folder or Hugging Face dataset (owner/name); repeatable")
     p.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+    from synthdoc.augment.stack import preset_names
+
     p.add_argument("--augment", metavar="PRESET|FILE",
-                   help="augmentation: none (default), light, default, scan, photo, heavy, or a stack YAML file")
+                   help=f"augmentation preset ({', '.join(preset_names())}; default none) or a stack YAML file")
 
 
 def _config(args: argparse.Namespace):
@@ -115,7 +117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from synthdoc.ocr.validate import validate
+    from synthdoc.api import validate
 
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 
@@ -187,7 +189,9 @@ def cmd_fonts(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from synthdoc import __version__
+    from synthdoc._version import __version__
+    from synthdoc.ocr.engine import engine_names
+    from synthdoc.writers.exports import formats
 
     parser = argparse.ArgumentParser(prog="synthdoc", description="Synthetic document pages with exact OCR labels.")
     parser.add_argument("--version", action="version", version=f"synthdoc {__version__}")
@@ -214,12 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_push)
     e = sub.add_parser("export", help="convert a dataset's labels to another OCR toolkit's format")
     e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
+    e.add_argument("--format", required=True, choices=formats())
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     e.set_defaults(func=cmd_export)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    v.add_argument("--engine", choices=["auto", "ppocr", "tesseract", "nemotron"], default="auto",
+    v.add_argument("--engine", choices=engine_names(), default="auto",
                    help="auto: bundled PP-OCRv6, Tesseract for Korean / Russian and upright vertical columns")
     v.add_argument("--sample", type=int, help="validate N pages drawn at random (default: every page)")
     v.add_argument("--seed", type=int, default=0, help="seed of the --sample draw")

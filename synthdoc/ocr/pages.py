@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.crops import crop_line
+from synthdoc.geometry import crop_line
 from synthdoc.render.vertical import is_upright
 
 COLUMNS = ["id", "image", "width", "height", "lang", "layout", "lines", "meta"]
@@ -168,5 +168,5 @@ def page_lines(row: dict, page: int) -> list[LineRef]:
 
 
 def crop(image: np.ndarray, line: LineRef) -> np.ndarray:
-    """The perspective-rectified, upright crop of `line` (:func:`synthdoc.ocr.crops.crop_line`)."""
+    """The perspective-rectified, upright crop of `line` (:func:`synthdoc.geometry.crop_line`)."""
     return crop_line(image, line.quad, line.direction)

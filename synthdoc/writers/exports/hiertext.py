@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import hierarchy, int_points, write_image
 
 
@@ -35,6 +36,7 @@ def annotation(row: dict) -> dict:
     return {"image_id": row["id"], "image_width": w, "image_height": h, "paragraphs": out}
 
 
+@register_format("hiertext")
 class HierTextWriter:
     """Writes the HierText export of rows added one by one.
 
