@@ -53,7 +53,7 @@ def _binary() -> str:
     return exe
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def installed_languages() -> frozenset[str]:
     """Traineddata names reported by ``tesseract --list-langs``.
 
