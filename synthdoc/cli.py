@@ -191,6 +191,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from synthdoc._version import __version__
     from synthdoc.ocr.engine import engine_names
+    from synthdoc.parallel import BACKENDS
     from synthdoc.writers.exports import formats
 
     parser = argparse.ArgumentParser(prog="synthdoc", description="Synthetic document pages with exact OCR labels.")
@@ -206,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--resume", action="store_true",
                    help="complete the interrupted run in --out (same config and seed); a finished run is left as is")
-    g.add_argument("--backend", choices=["local", "ray"], default="local",
+    g.add_argument("--backend", choices=BACKENDS, default="local",
                    help="local process pool, or one Ray task per shard (same output)")
     g.add_argument("--address", help="Ray cluster address for --backend ray (default: a local Ray instance)")
     g.set_defaults(func=cmd_generate)
