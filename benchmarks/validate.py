@@ -5,7 +5,7 @@ Steps:
 
 1. Generate a clean dataset (default multi_column pages, JPEG) of ``--pages`` pages in the four languages
    PP-OCRv6 reads (eng_Latn, jpn_Jpan, zho_Hans, zho_Hant) with one worker, timing it (pages/s).
-2. Cut every line out once (:func:`synthdoc.ocr.crops.crop_line`).
+2. Cut every line out once (:func:`synthdoc.geometry.crop_line`).
 3. Recogniser alone: for each device and batch size, a fresh :class:`~synthdoc.ocr.ppocr.PPOCRRecognizer`,
    one warm-up batch, then all crops of each language (one call per language, sorted into batches by aspect
    ratio as validate does) timed with ``time.perf_counter`` -> lines/s and the mean NED (a sanity check).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the test suite the way users meet the project: Debian packages, a fresh non-editable install in
-# .venv, a second environment with datasets 3.6 for the compatibility test, then pytest.
+# .venv, a second environment with datasets 3.6 for the compatibility test, then ruff and pytest.
 # Usage: bash scripts/test.sh [pytest options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +17,7 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
 fi
 export SYNTHDOC_DATASETS36_PYTHON="$(pwd)/.venv-ds36/bin/python"
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1
+# Lint first (rules in pyproject.toml's [tool.ruff]): a finding fails the run before the tests start.
+.venv/bin/ruff check synthdoc tests examples benchmarks
 # `pytest` (not `python -m pytest`) so that the installed wheel, not the source tree, is imported
 .venv/bin/pytest -p no:cacheprovider tests "$@"

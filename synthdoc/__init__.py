@@ -6,9 +6,8 @@ Public API:
     stream(config, seed) -> endless iterator of dataset rows (see :mod:`synthdoc.streaming`)
     GenerateConfig, load_config
 """
+from synthdoc._version import __version__
 from synthdoc.errors import SynthdocError
-
-__version__ = "0.1.0"
 
 __all__ = ["SynthdocError", "__version__", "GenerateConfig", "load_config", "generate_samples", "write_dataset",
            "stream"]

@@ -6,6 +6,7 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 from synthdoc.config import GenerateConfig, check_index_range, check_run_config
@@ -213,30 +214,47 @@ def _write_run(cfg: GenerateConfig, storage, run, factory, backend: str, address
                         stats["skipped_for_coverage"], time.perf_counter() - t0, run.counts(), already, card)
 
 
-def validate(dataset_dir: str | os.PathLike, **options):
+def validate(dataset_dir: str | os.PathLike, *, out: str | os.PathLike | None = None, **options):
     """Read back every line of (a sample of) a dataset with a reference OCR engine and report NED.
 
-    A thin wrapper of :func:`synthdoc.ocr.validate.validate` (same keyword options: engine, sample, seed, device,
-    detect, max_ned, out, report_dir, batch_size, worst, nemotron_dir, progress); returns its
-    :class:`~synthdoc.ocr.validate.ValidationResult` (report dict, report folder, NED per page, keep-list).
+    Runs :func:`synthdoc.ocr.validate.validate` (same keyword options: engine, sample, seed, device, detect,
+    max_ned, report_dir, batch_size, worst, nemotron_dir, workers, progress) and, with `max_ned` and `out`, writes
+    the filtered copy of the kept pages to `out` (:func:`synthdoc.writers.filtered.filter_dataset`; `out` is
+    checked before any work). Returns the :class:`~synthdoc.ocr.validate.ValidationResult` (report dict, report
+    folder, NED per page, keep-list).
 
     Raises:
-        SynthdocError: bad folder or options, or an engine that cannot start (before any work).
+        SynthdocError: bad folder or options, an unusable `out`, or an engine that cannot start (before any work).
     """
-    from synthdoc.ocr.validate import validate as _validate
+    from synthdoc.dataset import open_dataset
+    from synthdoc.ocr.validate import check_options, validate as _validate
+    from synthdoc.writers.filtered import check_output_dir, filter_dataset as _filter
 
-    return _validate(dataset_dir, **options)
+    dataset_dir = Path(dataset_dir)
+    if out is not None:
+        open_dataset(dataset_dir, verify=False)  # names, manifest file set and row counts; hashes when validating
+        check_options(options.get("sample"), options.get("max_ned"), out, options.get("batch_size"))
+        check_output_dir(Path(out), dataset_dir)
+    result = _validate(dataset_dir, out=out, **options)
+    if out is not None:
+        r, max_ned = result.report, options["max_ned"]
+        note = (f"Rows whose mean line NED read by the `{r['engine']}` reference OCR engine is above {max_ned} were "
+                f"dropped by `synthdoc validate --filter {max_ned}`: {len(result.keep)} of {r['pages']} rows "
+                f"kept from `{dataset_dir}`.")
+        _filter(dataset_dir, out, result.keep, note, verify=False)  # checked when validation opened it
+    return result
 
 
 def filter_dataset(dataset_dir: str | os.PathLike, out: str | os.PathLike, keep, note: str = ""):
     """Write a copy of a dataset holding only the rows whose id is in `keep` (ids, or a keep-list file path).
 
-    A thin wrapper of :func:`synthdoc.ocr.filter.filter_dataset`; returns its FilterSummary.
+    A thin wrapper of :func:`synthdoc.writers.filtered.filter_dataset`; returns its FilterSummary.
 
     Raises:
         SynthdocError: no shards in `dataset_dir`, an unreadable keep-list, or an unusable `out`.
     """
-    from synthdoc.ocr.filter import filter_dataset as _filter, read_keep_list
+    from synthdoc.ocr.filter import read_keep_list
+    from synthdoc.writers.filtered import filter_dataset as _filter
 
     if isinstance(keep, (str, os.PathLike)):
         keep = read_keep_list(keep)

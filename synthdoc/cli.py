@@ -49,8 +49,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", action="append", metavar="[LANG=]PATH",
                    help="local file/folder or Hugging Face dataset (owner/name); repeatable")
     p.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+    from synthdoc.augment.stack import preset_names
+
     p.add_argument("--augment", metavar="PRESET|FILE",
-                   help="augmentation: none (default), light, default, scan, photo, heavy, or a stack YAML file")
+                   help=f"augmentation preset ({', '.join(preset_names())}; default none) or a stack YAML file")
 
 
 def _config(args: argparse.Namespace):
@@ -118,7 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from synthdoc.ocr.validate import validate
+    from synthdoc.api import validate
 
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 
@@ -199,7 +201,10 @@ def _add_no_verify(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from synthdoc import __version__
+    from synthdoc._version import __version__
+    from synthdoc.ocr.engine import engine_names
+    from synthdoc.parallel import BACKENDS
+    from synthdoc.writers.exports import formats
 
     parser = argparse.ArgumentParser(prog="synthdoc", description="Synthetic document pages with exact OCR labels.")
     parser.add_argument("--version", action="version", version=f"synthdoc {__version__}")
@@ -214,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--resume", action="store_true",
                    help="complete the interrupted run in --out (same config and seed); a finished run is left as is")
-    g.add_argument("--backend", choices=["local", "ray"], default="local",
+    g.add_argument("--backend", choices=BACKENDS, default="local",
                    help="local process pool, or one Ray task per shard (same output)")
     g.add_argument("--address", help="Ray cluster address for --backend ray (default: a local Ray instance)")
     g.set_defaults(func=cmd_generate)
@@ -226,13 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_push)
     e = sub.add_parser("export", help="convert a dataset's labels to another OCR toolkit's format")
     e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
+    e.add_argument("--format", required=True, choices=formats())
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     _add_no_verify(e)
     e.set_defaults(func=cmd_export)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    v.add_argument("--engine", choices=["auto", "ppocr", "tesseract", "nemotron"], default="auto",
+    v.add_argument("--engine", choices=engine_names(), default="auto",
                    help="auto: bundled PP-OCRv6, Tesseract for Korean / Russian and upright vertical columns")
     v.add_argument("--sample", type=int, help="validate N pages drawn at random (default: every page)")
     v.add_argument("--seed", type=int, default=0, help="seed of the --sample draw")

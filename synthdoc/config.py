@@ -60,7 +60,7 @@ class GenerateConfig:
         fonts: mapping merged over the shipped fonts.yaml (add languages, scripts, families).
         max_retries: attempts per sample before the run fails.
         split: dataset split name.
-        augment: augmentation stack: a preset name (none, light, default, scan, photo, heavy), the path of a
+        augment: augmentation stack: a preset name (:func:`synthdoc.augment.stack.preset_names`), the path of a
             stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
     """
 
@@ -141,8 +141,8 @@ class GenerateConfig:
             raise bad("split", f"must be a name of 1-128 letters, digits, '.', '_' or '-' starting with a letter or "
                       f"digit (e.g. train), got {_show(self.split)}")
         if not (isinstance(self.augment, str) and self.augment) and not isinstance(self.augment, dict):
-            raise bad("augment", "must be a preset name (none, light, default, scan, photo, heavy), a stack YAML "
-                      "path or a stack mapping")
+            raise bad("augment", "must be a preset name (synthdoc.augment.preset_names()), a stack YAML path or a "
+                      "stack mapping")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -16,7 +16,7 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from synthdoc import __version__
+from synthdoc._version import __version__
 from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthdoc.ocr.crops import crop_line
+from synthdoc.geometry import crop_line
 from synthdoc.ocr.metrics import normalise
 from synthdoc.render.vertical import is_upright
 

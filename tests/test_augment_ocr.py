@@ -3,7 +3,7 @@
 Modelled on ``tests/test_labels_match_pixels.py``: :func:`synthdoc.api.write_dataset` writes a few multi_column
 pages per language (PNG, so the only compression is the stack's own ``Jpeg`` step) with an augmentation preset;
 every line is cut out of the decoded shard image with its (transformed) label quad
-(:func:`synthdoc.ocr.crops.crop_line`) and read by Tesseract, one process per language
+(:func:`synthdoc.geometry.crop_line`) and read by Tesseract, one process per language
 (:func:`synthdoc.ocr.tesseract.recognise_lines`); the mean NED (:func:`synthdoc.ocr.metrics.ned`) per language
 must stay within the core bounds (eng_Latn, rus_Cyrl, jpn_Jpan, zho_Hant 0.02; kor_Hang, zho_Hans 0.05) plus 0.03
 for the ``light`` and ``default`` presets. ``heavy`` pages are read too and their figures printed, not asserted.
@@ -25,7 +25,7 @@ import pytest
 
 pytest.importorskip("rapidfuzz", reason="rapidfuzz is a test dependency (pip install synthdoc[test])")
 
-from synthdoc.ocr.crops import crop_line  # noqa: E402
+from synthdoc.geometry import crop_line  # noqa: E402
 from synthdoc.ocr.metrics import ned  # noqa: E402
 
 LANGS = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")

@@ -2,7 +2,7 @@
 same text drawn by an independent renderer.
 
 :func:`synthdoc.api.write_dataset` writes one clean PNG page (multi_column) per language; every line is cut out of
-the decoded image with its label quad (:func:`synthdoc.ocr.crops.crop_line`) and read by Tesseract 5 with the
+the decoded image with its label quad (:func:`synthdoc.geometry.crop_line`) and read by Tesseract 5 with the
 language's Debian model (ara, fas, heb, hin, ben, tam, tha, ell, vie, ukr; ``--psm 7``, one process per language).
 
 Tesseract's own clean-text baseline: the same label strings drawn by Pillow with libraqm (HarfBuzz + FriBiDi, a
@@ -53,7 +53,7 @@ import pytest
 
 pytest.importorskip("rapidfuzz", reason="rapidfuzz is a test dependency")
 
-from synthdoc.ocr.crops import crop_line  # noqa: E402
+from synthdoc.geometry import crop_line  # noqa: E402
 from synthdoc.ocr.metrics import ned  # noqa: E402
 
 MODELS = {"arb_Arab": "ara", "pes_Arab": "fas", "heb_Hebr": "heb", "hin_Deva": "hin", "ben_Beng": "ben",

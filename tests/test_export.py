@@ -15,7 +15,7 @@ import pytest
 from synthdoc.api import write_dataset
 from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
-from synthdoc.writers.exports import FORMATS, export_dataset
+from synthdoc.writers.exports import export_dataset, formats
 
 XSD = Path(__file__).parent / "schemas" / "pagecontent-2019-07-15.xsd"
 PAGE_NS = {"pc": "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"}
@@ -45,7 +45,7 @@ def rows(dataset):
 @pytest.fixture(scope="module")
 def exported(dataset, tmp_path_factory):
     base = tmp_path_factory.mktemp("exports")
-    return {fmt: (base / fmt, export_dataset(dataset, fmt, base / fmt)) for fmt in FORMATS}
+    return {fmt: (base / fmt, export_dataset(dataset, fmt, base / fmt)) for fmt in formats()}
 
 
 def _reading_order(row):

@@ -2,7 +2,7 @@
 
 End to end: :func:`synthdoc.api.write_dataset` writes a clean (PNG, no augmentation) dataset in the six
 default languages; every line of every page is cut out of the *decoded* shard image with its label quad
-(:func:`synthdoc.ocr.crops.crop_line`) and read by Tesseract, one process per language batch
+(:func:`synthdoc.geometry.crop_line`) and read by Tesseract, one process per language batch
 (:func:`synthdoc.ocr.tesseract.recognise_lines`: ``--psm 7`` for horizontal lines, ``jpn_vert`` /
 ``--psm 5`` for vertical columns). The mean NED per language must stay within bounds.
 
@@ -36,7 +36,7 @@ import pytest
 
 pytest.importorskip("rapidfuzz", reason="rapidfuzz is a test dependency (pip install synthdoc[test])")
 
-from synthdoc.ocr.crops import crop_line  # noqa: E402
+from synthdoc.geometry import crop_line  # noqa: E402
 from synthdoc.ocr.metrics import ned, normalise  # noqa: E402
 
 LANGS = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")

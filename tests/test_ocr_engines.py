@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.crops import crop_line
+from synthdoc.geometry import crop_line
 from synthdoc.ocr.metrics import ned
 
 LANGS = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")

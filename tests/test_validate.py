@@ -20,7 +20,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.crops import crop_line
+from synthdoc.geometry import crop_line
 from synthdoc.ocr.metrics import normalise
 
 BAD_PAGE = "eng_Latn-s5-000000002"

@@ -1,24 +1,24 @@
-"""The line-recogniser protocol shared by the reference OCR engines, and ``auto`` selection per line.
+"""The line-recogniser protocol shared by the reference OCR engines, their registry, and ``auto`` selection.
 
-An engine recognises a batch of upright line crops (see :func:`synthdoc.ocr.crops.crop_line`) of one language
+An engine recognises a batch of upright line crops (see :func:`synthdoc.geometry.crop_line`) of one language
 and orientation and returns one string per crop. It declares what it covers in ``coverage``: canonical
 language code -> orientations ("horizontal", "vertical").
+
+Registry: a module of ``synthdoc/ocr/`` registers its engine with :func:`register_engine` on a builder function;
+:func:`engine_names` and :func:`make_engine` import every module of the package once (``pkgutil``), so adding an
+engine is one new file (copy ``synthdoc/ocr/tesseract.py``'s ``build`` at its end) plus its test.
 """
 from __future__ import annotations
 
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from synthdoc.errors import SynthdocError
-
-HORIZONTAL, VERTICAL = "horizontal", "vertical"
-ENGINE_NAMES = ("auto", "ppocr", "tesseract", "nemotron")
-
-
-def orientation(vertical: bool) -> str:
-    """"vertical" for a top-to-bottom column (line direction ``ttb``), else "horizontal"."""
-    return VERTICAL if vertical else HORIZONTAL
+from synthdoc.ocr.orientation import orientation
 
 
 @runtime_checkable
@@ -57,13 +57,67 @@ AUTO_PREFERENCE: dict = {
 }
 
 
+@dataclass(frozen=True)
+class EngineSpec:
+    """One registered engine.
+
+    Attributes:
+        name: the name given to ``--engine`` and :func:`make_engine`.
+        build: ``build(device=..., batch_size=..., nemotron_dir=...) -> Engine`` (keyword options; an engine takes
+            the ones it uses and ignores the others); raises SynthdocError when the engine cannot start.
+        in_auto: None when ``auto`` never uses the engine, else a function telling whether ``auto`` can build it
+            here (e.g. the binary is installed).
+    """
+
+    name: str
+    build: Callable[..., Engine]
+    in_auto: Callable[[], bool] | None = None
+
+
+_ENGINES: dict[str, EngineSpec] = {}
+_DISCOVERED: list[bool] = []
+
+
+def register_engine(name: str, *, in_auto: Callable[[], bool] | None = None):
+    """Decorator registering a builder function as the OCR engine `name` (see :class:`EngineSpec`).
+
+    Raises:
+        ValueError: `name` is "auto" or already registered by another builder.
+    """
+    def deco(build: Callable[..., Engine]) -> Callable[..., Engine]:
+        old = _ENGINES.get(name)
+        where = (build.__module__, build.__qualname__)
+        if name == "auto" or (old is not None and (old.build.__module__, old.build.__qualname__) != where):
+            raise ValueError(f"OCR engine name {name!r} is reserved or already registered")
+        _ENGINES[name] = EngineSpec(name, build, in_auto)
+        return build
+    return deco
+
+
+def registered_engines() -> dict[str, EngineSpec]:
+    """Every registered engine by name, after importing each module of ``synthdoc.ocr`` once."""
+    if not _DISCOVERED:
+        import synthdoc.ocr as package
+
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+        _DISCOVERED.append(True)
+    return dict(sorted(_ENGINES.items()))
+
+
+def engine_names() -> tuple[str, ...]:
+    """Names :func:`make_engine` accepts: "auto", then the registered engines in name order."""
+    return ("auto", *registered_engines())
+
+
 class AutoEngine:
     """Per line, the first engine of the preference list of its kind that covers its language and orientation.
 
     Args:
         engines: the candidate engines (any order).
         preference: line kind, or (kind, language code), -> engine names, best first (default
-            :data:`AUTO_PREFERENCE`; a (kind, language) entry overrides the kind's).
+            :data:`AUTO_PREFERENCE`; a (kind, language) entry overrides the kind's). Candidates a list does not
+            name are tried after it, in name order.
     """
 
     name = "auto"
@@ -81,7 +135,8 @@ class AutoEngine:
         """The engine used for lines of `lang_code` and `kind` ("horizontal", "vertical", "vertical_mixed"),
         or None when no candidate covers them."""
         vertical = kind != "horizontal"
-        for name in self.preference.get((kind, lang_code), self.preference.get(kind, ())):
+        listed = tuple(self.preference.get((kind, lang_code), self.preference.get(kind, ())))
+        for name in listed + tuple(sorted(set(self.engines) - set(listed))):
             engine = self.engines.get(name)
             if engine is not None and supports(engine, lang_code, vertical):
                 return engine
@@ -109,11 +164,11 @@ def engine_for(engine: Engine, lang_code: str, kind: str) -> Engine | None:
 
 def make_engine(name: str = "auto", *, device: str | None = None, batch_size: int | None = None,
                 nemotron_dir: str | None = None) -> Engine:
-    """Build an engine by name.
+    """Build a registered engine by name, or ``auto``.
 
     Args:
-        name: "auto" (PP-OCRv6 and, when installed, Tesseract, chosen per line by :data:`AUTO_PREFERENCE`;
-            Tesseract reads Korean and Russian), "ppocr", "tesseract" or "nemotron".
+        name: "auto" (every registered engine whose ``in_auto`` says yes here: PP-OCRv6 and, when installed,
+            Tesseract, chosen per line by :data:`AUTO_PREFERENCE`), or one of :func:`engine_names`.
         device: "cuda", "cpu" or None (CUDA when onnxruntime-gpu offers it); used by ppocr and nemotron.
         batch_size: crops per forward pass (ppocr; None: 32 on the CPU, 256 on CUDA).
         nemotron_dir: folder with the Nemotron OCR v2 weights (nemotron only).
@@ -121,23 +176,10 @@ def make_engine(name: str = "auto", *, device: str | None = None, batch_size: in
     Raises:
         SynthdocError: unknown name, or the engine cannot start (missing package, model, weights, device).
     """
-    from synthdoc.ocr.onnx import resolve_device
-
-    if name not in ENGINE_NAMES:
-        raise SynthdocError(f"unknown OCR engine {name!r}; use one of {', '.join(ENGINE_NAMES)}")
-    if name == "nemotron":
-        from synthdoc.ocr.nemotron import NemotronEngine
-
-        return NemotronEngine(nemotron_dir, device=device)
-    if name == "tesseract":
-        from synthdoc.ocr.tesseract import TesseractEngine
-
-        return TesseractEngine()
-    from synthdoc.ocr.ppocr import PPOCRRecognizer
-
-    ppocr = PPOCRRecognizer(device=resolve_device(device), batch_size=batch_size)
-    if name == "ppocr":
-        return ppocr
-    from synthdoc.ocr.tesseract import TesseractEngine, tesseract_available
-
-    return AutoEngine([ppocr, TesseractEngine()] if tesseract_available() else [ppocr])
+    engines = registered_engines()
+    options = {"device": device, "batch_size": batch_size, "nemotron_dir": nemotron_dir}
+    if name == "auto":
+        return AutoEngine([spec.build(**options) for spec in engines.values() if spec.in_auto and spec.in_auto()])
+    if name not in engines:
+        raise SynthdocError(f"unknown OCR engine {name!r}; use one of {', '.join(engine_names())}")
+    return engines[name].build(**options)

@@ -20,8 +20,9 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.engine import HORIZONTAL
+from synthdoc.ocr.engine import register_engine
 from synthdoc.ocr.metrics import NOT_SPACE_DELIMITED
+from synthdoc.ocr.orientation import HORIZONTAL
 
 #: Checkpoint files ``nemotron_ocr.inference.pipeline.CHECKPOINT_FILES`` (nemotron-ocr 2.0.2) needs.
 WEIGHT_FILES = ("detector.pth", "recognizer.pth", "relational.pth", "charset.txt", "model_config.json")
@@ -120,3 +121,9 @@ class NemotronEngine:
         with hub_offline():
             results = self.model([np.ascontiguousarray(c) for c in crops], merge_level="word")
         return [join_words(preds, lang_code) for preds in results]
+
+
+@register_engine("nemotron")
+def build(*, nemotron_dir: str | None = None, device: str | None = None, **_) -> NemotronEngine:
+    """``--engine nemotron``: Nemotron OCR v2 from `nemotron_dir` (never chosen by ``auto``)."""
+    return NemotronEngine(nemotron_dir, device=device)

@@ -13,7 +13,7 @@ import numpy as np
 
 from synthdoc.dataset import decode_image  # noqa: F401  (re-exported for validation code)
 from synthdoc.errors import SynthdocError
-from synthdoc.ocr.crops import crop_line
+from synthdoc.geometry import crop_line
 from synthdoc.render.vertical import is_upright
 
 COLUMNS = ["id", "image", "width", "height", "lang", "layout", "lines", "meta"]
@@ -111,5 +111,5 @@ def page_lines(row: dict, page: int) -> list[LineRef]:
 
 
 def crop(image: np.ndarray, line: LineRef) -> np.ndarray:
-    """The perspective-rectified, upright crop of `line` (:func:`synthdoc.ocr.crops.crop_line`)."""
+    """The perspective-rectified, upright crop of `line` (:func:`synthdoc.geometry.crop_line`)."""
     return crop_line(image, line.quad, line.direction)

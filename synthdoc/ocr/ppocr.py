@@ -22,8 +22,9 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from synthdoc.ocr.engine import HORIZONTAL, VERTICAL
-from synthdoc.ocr.onnx import bundled_model_path, session
+from synthdoc.ocr.engine import register_engine
+from synthdoc.ocr.onnx import bundled_model_path, resolve_device, session
+from synthdoc.ocr.orientation import HORIZONTAL, VERTICAL
 
 HEIGHT_PX = 48
 MIN_WIDTH_PX = 320
@@ -163,3 +164,9 @@ class PPOCRRecognizer:
             for i, text in zip(idx, ctc_greedy_decode(probs, self.classes)):
                 out[i] = text
         return out
+
+
+@register_engine("ppocr", in_auto=lambda: True)
+def build(*, device: str | None = None, batch_size: int | None = None, **_) -> PPOCRRecognizer:
+    """``--engine ppocr``: the bundled PP-OCRv6 recogniser on `device` (None: CUDA when available)."""
+    return PPOCRRecognizer(device=resolve_device(device), batch_size=batch_size)

@@ -18,7 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from synthdoc.ocr.engine import HORIZONTAL, VERTICAL
+from synthdoc.ocr.engine import register_engine
+from synthdoc.ocr.orientation import HORIZONTAL, VERTICAL
 
 #: Canonical language code -> Tesseract traineddata name.
 TESSERACT_LANG = {
@@ -52,7 +53,7 @@ def _binary() -> str:
     return exe
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def installed_languages() -> frozenset[str]:
     """Traineddata names reported by ``tesseract --list-langs``.
 
@@ -89,7 +90,7 @@ def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = Fa
     """Recognise line crops with one tesseract process.
 
     Args:
-        crops: (h, w, 3) uint8 RGB (or (h, w) grey) line crops, upright (see :func:`synthdoc.ocr.crops.crop_line`).
+        crops: (h, w, 3) uint8 RGB (or (h, w) grey) line crops, upright (see :func:`synthdoc.geometry.crop_line`).
         lang_code: canonical language code (key of :data:`TESSERACT_LANG`).
         vertical: crops are vertical columns (``*_vert`` model, ``--psm 5``), else ``--psm 7``.
         timeout_s: kill tesseract after this many seconds (None: no limit).
@@ -180,3 +181,9 @@ class TesseractEngine:
     def recognise(self, crops: list[np.ndarray], lang_code: str, vertical: bool = False) -> list[str]:
         """:func:`recognise_lines` on one batch (one tesseract process)."""
         return recognise_lines(list(crops), lang_code, vertical, self.timeout_s)
+
+
+@register_engine("tesseract", in_auto=tesseract_available)
+def build(**_) -> TesseractEngine:
+    """``--engine tesseract``: Tesseract 5 with the installed language packs (``auto`` uses it when installed)."""
+    return TesseractEngine()

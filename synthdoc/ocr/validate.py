@@ -1,7 +1,7 @@
 """``synthdoc validate``: read back every line of (a sample of) a dataset with a reference OCR engine.
 
 For each selected page the image is decoded, every line is cut out along its quad
-(:func:`synthdoc.ocr.crops.crop_line`, perspective-rectified), and the crops are queued per (engine, language,
+(:func:`synthdoc.geometry.crop_line`, perspective-rectified), and the crops are queued per (engine, language,
 orientation) and recognised in batches. Each line gets NED and edit counts (:mod:`synthdoc.ocr.metrics`);
 lines are grouped by language x layout x augmentation preset (``meta["augment"]["preset"]``, "none" when
 absent). Outputs, in the report folder (default ``DIR/validation``):
@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 import cv2
 import numpy as np
 
-from synthdoc import __version__
+from synthdoc._version import __version__
 from synthdoc.errors import SynthdocError
 from synthdoc.ocr.engine import Engine, engine_for, make_engine
 from synthdoc.ocr.metrics import NOT_SPACE_DELIMITED, edit_counts
@@ -160,7 +160,7 @@ class _Run:
             self.flush(key)
 
 
-def _check_options(sample: int | None, max_ned: float | None, out, batch_size: int | None = None) -> None:
+def check_options(sample: int | None, max_ned: float | None, out, batch_size: int | None = None) -> None:
     """Refuse bad option values before any work (SynthdocError, one line)."""
     if batch_size is not None and (not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1):
         raise SynthdocError(f"--batch-size must be a positive number of line crops, got {batch_size!r}")
@@ -259,7 +259,8 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
         device: "cuda", "cpu" or None (CUDA when onnxruntime-gpu offers it) for PP-OCRv6 and detection.
         detect: also run the PP-OCRv6 detector on every selected page and match its boxes to the line quads.
         max_ned: keep-list threshold: pages whose mean line NED is above it are dropped (``keep.txt``).
-        out: with `max_ned`, write a filtered copy of the dataset here (:func:`synthdoc.ocr.filter.filter_dataset`).
+        out: with `max_ned`, the folder of the filtered copy, recorded in the report; the copy is written by
+            :func:`synthdoc.api.validate` (:mod:`synthdoc.writers.filtered`), which checks `out` before any work.
         report_dir: where the report goes (default ``dataset_dir/validation``).
         batch_size: crops per forward pass of PP-OCRv6 (None: 32 on the CPU, 256 on CUDA).
         worst: number of worst lines kept in the report (with crops).
@@ -276,12 +277,8 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
             or reads none of the dataset's languages, an unwritable report folder or `out`.
     """
     dataset_dir = Path(dataset_dir)
-    _check_options(sample, max_ned, out, batch_size)
+    check_options(sample, max_ned, out, batch_size)
     ds = open_dataset(dataset_dir, verify=verify)
-    if out is not None:
-        from synthdoc.ocr.filter import check_output_dir
-
-        check_output_dir(Path(out), dataset_dir)
     dev = _device(engine, device, detect)
     rdir = _report_dir(dataset_dir, report_dir)
     eng = make_engine(engine, device=dev, batch_size=batch_size, nemotron_dir=nemotron_dir) \
@@ -311,7 +308,7 @@ def validate(dataset_dir: str | os.PathLike, *, engine: str | Engine = "auto", s
 
 def _finish(dataset_dir: Path, rdir: Path, eng: Engine, dev: str, sample, seed, scores: _Scores, det_counts,
             wall: float, max_ned, out, detect: bool) -> ValidationResult:
-    """Write the report files (and the keep-list / filtered copy); return the result."""
+    """Write the report files (and the keep-list); return the result."""
     for old in (rdir / "worst").glob("*.png"):
         old.unlink()
     worst = []
@@ -341,17 +338,12 @@ def _finish(dataset_dir: Path, rdir: Path, eng: Engine, dev: str, sample, seed, 
     }
     keep = None
     if max_ned is not None:
-        from synthdoc.ocr.filter import filter_dataset, write_keep_list
+        from synthdoc.ocr.filter import write_keep_list
 
         keep = [p.id for p in scores.pages if page_ned.get(p.id, 0.0) <= max_ned]
         write_keep_list(rdir / "keep.txt", keep)
         report["filter"] = {"max_ned": max_ned, "kept": len(keep), "dropped": len(scores.pages) - len(keep),
                             "keep_list": "keep.txt", "out": str(out) if out is not None else None}
-        if out is not None:
-            note = (f"Rows whose mean line NED read by the `{eng.name}` reference OCR engine is above {max_ned} were "
-                    f"dropped by `synthdoc validate --filter {max_ned}`: {len(keep)} of {len(scores.pages)} rows "
-                    f"kept from `{dataset_dir}`.")
-            filter_dataset(dataset_dir, out, keep, note, verify=False)  # checked when validation opened it
     (rdir / "validation.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     (rdir / "validation.md").write_text(markdown(report), encoding="utf-8")
     return ValidationResult(report, rdir, page_ned, keep)

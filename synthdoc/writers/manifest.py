@@ -23,7 +23,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from synthdoc import __version__
+from synthdoc._version import __version__
 from synthdoc.errors import SynthdocError
 from synthdoc.writers.parquet import SHARD_NAME_RE, ShardPlan, ShardSpec
 from synthdoc.writers.storage import TMP_SUFFIX, Storage

@@ -1,4 +1,5 @@
-"""Row schema: the Arrow schema of a shard and the matching Hugging Face ``datasets`` features.
+"""Row schema, written once: the Hugging Face ``datasets`` features (:data:`FEATURES`), and the Arrow schema of a
+shard derived from them (:data:`SCHEMA`, as ``datasets.Features(FEATURES).arrow_schema`` gives it).
 
 Features use the legacy ``Sequence`` encoding, which both datasets 3.6 and current releases read
 (files written by datasets >= 4 use ``List``, which 3.6 cannot). Quads are
@@ -10,34 +11,6 @@ from __future__ import annotations
 import json
 
 import pyarrow as pa
-
-QUAD = pa.list_(pa.list_(pa.list_(pa.float32(), 2), 4))
-BOX = pa.list_(pa.list_(pa.float32(), 4))
-
-
-def _level_fields(extra: list[tuple[str, pa.DataType]]) -> pa.StructType:
-    return pa.struct([("text", pa.list_(pa.string())), ("quad", QUAD), ("bbox", BOX),
-                      ("parent", pa.list_(pa.int32())), *extra])
-
-
-SCHEMA = pa.schema([
-    ("id", pa.string()),
-    ("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
-    ("width", pa.int32()),
-    ("height", pa.int32()),
-    ("lang", pa.string()),
-    ("layout", pa.string()),
-    ("text", pa.string()),
-    ("words", _level_fields([("ignore", pa.list_(pa.bool_()))])),
-    ("lines", _level_fields([("direction", pa.list_(pa.string()))])),
-    ("paragraphs", _level_fields([("role", pa.list_(pa.string())), ("level", pa.list_(pa.int32())),
-                                  ("cell", pa.list_(pa.list_(pa.int32(), 4)))])),
-    ("relation_graph", pa.struct([("paragraph_lines", pa.list_(pa.list_(pa.int32()))),
-                                  ("line_words", pa.list_(pa.list_(pa.int32())))])),
-    ("seed", pa.int64()),
-    ("index", pa.int64()),
-    ("meta", pa.string()),
-])
 
 
 def _v(dtype: str) -> dict:
@@ -70,6 +43,37 @@ FEATURES = {
     "index": _v("int64"),
     "meta": _v("string"),
 }
+
+
+_ARROW_VALUES = {"string": pa.string(), "binary": pa.binary(), "bool": pa.bool_(), "int32": pa.int32(),
+                 "int64": pa.int64(), "float32": pa.float32()}
+
+
+def arrow_type(feature: dict) -> pa.DataType:
+    """The Arrow type ``datasets`` stores a feature (in :data:`FEATURES`' dict form) as.
+
+    Value -> its dtype; Image -> ``struct<bytes: binary, path: string>``; Sequence -> ``list`` (length -1) or
+    ``fixed_size_list`` (length n) of the inner type; a plain dict -> ``struct`` of its fields in order.
+
+    Raises:
+        ValueError: a feature type or dtype the schema does not use.
+    """
+    kind = feature.get("_type")
+    if kind == "Value":
+        if feature["dtype"] not in _ARROW_VALUES:
+            raise ValueError(f"no Arrow type for dtype {feature['dtype']!r}")
+        return _ARROW_VALUES[feature["dtype"]]
+    if kind == "Image":
+        return pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    if kind == "Sequence":
+        inner = arrow_type(feature["feature"])
+        return pa.list_(inner, feature["length"]) if feature["length"] >= 0 else pa.list_(inner)
+    if kind is not None:
+        raise ValueError(f"no Arrow type for feature type {kind!r}")
+    return pa.struct([(name, arrow_type(f)) for name, f in feature.items()])
+
+
+SCHEMA = pa.schema([(name, arrow_type(f)) for name, f in FEATURES.items()])
 
 
 def schema_with_features() -> pa.Schema:

@@ -1,21 +1,53 @@
 """Exports of a written dataset to the label formats OCR toolkits read: HierText JSONL, PAGE-XML 2019,
-PaddleOCR detection / recognition labels, ICDAR 2015 text files (one module per format)."""
+PaddleOCR detection / recognition labels, ICDAR 2015 text files (one module per format).
+
+Registry: a module of this package registers its writer class with :func:`register_format`; :func:`formats`
+imports every module of the package once (``pkgutil``), so adding a format is one new file (copy
+``icdar2015.py``) plus its test. A writer is built as ``Writer(out_dir)``, gets ``add(split, row)`` for every
+row (rows as in :mod:`synthdoc.writers.schema`) and ``close()`` returns the label files it wrote.
+"""
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthdoc.errors import SynthdocError
 from synthdoc.dataset import open_dataset
-from synthdoc.writers.exports.hiertext import HierTextWriter
-from synthdoc.writers.exports.icdar2015 import Icdar2015Writer
-from synthdoc.writers.exports.paddleocr import PaddleOcrWriter
-from synthdoc.writers.exports.pagexml import PageXmlWriter
 
-WRITERS = {"hiertext": HierTextWriter, "pagexml": PageXmlWriter, "paddleocr": PaddleOcrWriter,
-           "icdar2015": Icdar2015Writer}
-FORMATS = tuple(WRITERS)
+_WRITERS: dict[str, type] = {}
+_DISCOVERED: list[bool] = []
+
+
+def register_format(name: str):
+    """Class decorator registering an export writer as format `name` (the ``--format`` value).
+
+    Raises:
+        ValueError: `name` is already registered by another class.
+    """
+    def deco(cls: type) -> type:
+        old = _WRITERS.get(name)
+        if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise ValueError(f"export format {name!r} is already registered by {old.__module__}.{old.__qualname__}")
+        _WRITERS[name] = cls
+        return cls
+    return deco
+
+
+def writers() -> dict[str, type]:
+    """Registered writer classes by format name (sorted), after importing each module of the package once."""
+    if not _DISCOVERED:
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _DISCOVERED.append(True)
+    return dict(sorted(_WRITERS.items()))
+
+
+def formats() -> tuple[str, ...]:
+    """Names of the registered export formats, sorted (``synthdoc export --format`` choices)."""
+    return tuple(writers())
 
 
 @dataclass
@@ -40,15 +72,16 @@ def export_dataset(dataset_dir: str | os.PathLike, fmt: str, out: str | os.PathL
 
     Args:
         dataset_dir: folder written by ``synthdoc generate``.
-        fmt: one of :data:`FORMATS`.
+        fmt: one of :func:`formats`.
         out: export folder; must be empty or not exist.
         verify: compare shard SHA-256 sums with the manifest (False: CLI ``--no-verify``).
 
     Raises:
         SynthdocError: unknown format, a dataset that does not open or check, `out` not empty or not writable.
     """
-    if fmt not in WRITERS:
-        raise SynthdocError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    registered = writers()
+    if fmt not in registered:
+        raise SynthdocError(f"unknown export format {fmt!r}; use one of {', '.join(registered)}")
     ds = open_dataset(dataset_dir, verify=verify)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -57,7 +90,7 @@ def export_dataset(dataset_dir: str | os.PathLike, fmt: str, out: str | os.PathL
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise SynthdocError(f"cannot create {out}: {e.strerror}; choose a writable --out") from None
-    writer = WRITERS[fmt](out)
+    writer = registered[fmt](out)
     pages = 0
     for shard, row in ds.iter_rows():
         writer.add(shard.split, row)

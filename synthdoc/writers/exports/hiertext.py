@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from synthdoc.names import safe_join
+from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import hierarchy, int_points, new_file, write_image
 
 
@@ -36,6 +37,7 @@ def annotation(row: dict) -> dict:
     return {"image_id": row["id"], "image_width": w, "image_height": h, "paragraphs": out}
 
 
+@register_format("hiertext")
 class HierTextWriter:
     """Writes the HierText export of rows added one by one.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from synthdoc.names import safe_join
-
+from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import int_points, new_file, write_image
 
 DONT_CARE = "###"
@@ -27,6 +27,7 @@ def gt_lines(row: dict) -> list[str]:
     return out
 
 
+@register_format("icdar2015")
 class Icdar2015Writer:
     """Writes the ICDAR 2015 export of rows added one by one.
 

@@ -4,7 +4,7 @@
   ``{"transcription": text, "points": [[x, y] x 4]}`` per text line (integer points clockwise from the
   top-left of the line's own frame); ``"###"`` for a line whose words are all to be ignored.
 * ``OUT/rec_gt_<split>.txt``: ``<split>/crops/<id>_<line>.jpg\\t<text>`` per line, with the crops
-  perspective-rectified from the line quads (:func:`synthdoc.ocr.crops.crop_line`); a vertical column is
+  perspective-rectified from the line quads (:func:`synthdoc.geometry.crop_line`); a vertical column is
   turned 90 degrees counter-clockwise so its text runs left to right, as PaddleOCR's own inference does for
   tall crops (``get_rotate_crop_image`` in tools/infer/utility.py).
 * ``OUT/dict.txt``: every character of the recognition labels except the space, one per line, in code point
@@ -21,8 +21,9 @@ import cv2
 import numpy as np
 
 from synthdoc.dataset import decode_image
+from synthdoc.geometry import crop_line
 from synthdoc.names import safe_join, safe_name
-from synthdoc.ocr.crops import crop_line
+from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import hierarchy, int_points, new_file, write_image
 
 DONT_CARE = "###"
@@ -47,6 +48,7 @@ def line_crop(image: np.ndarray, quad, direction: str) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(crop)) if direction == "ttb" else crop
 
 
+@register_format("paddleocr")
 class PaddleOcrWriter:
     """Writes the PaddleOCR export of rows added one by one.
 

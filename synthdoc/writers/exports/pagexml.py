@@ -15,8 +15,9 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from synthdoc import __version__
+from synthdoc._version import __version__
 from synthdoc.names import safe_join
+from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import hierarchy, image_name, int_points, new_file, write_image
 
 NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
@@ -97,6 +98,7 @@ def page_xml(row: dict, created: dt.datetime) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+@register_format("pagexml")
 class PageXmlWriter:
     """Writes the PAGE-XML export of rows added one by one.
 

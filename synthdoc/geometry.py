@@ -1,4 +1,5 @@
-"""Perspective-rectified line crops from a page image and a line quad (for OCR)."""
+"""Geometry helpers below both writers/ and ocr/: perspective-rectified line crops from a page image and a line
+quad (used by validation and the PaddleOCR export)."""
 from __future__ import annotations
 
 import cv2
