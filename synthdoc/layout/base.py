@@ -110,11 +110,21 @@ class LayoutInput:
         Raises:
             SampleError: more than MAX_COVERAGE_SKIPS consecutive paragraphs are not covered.
         """
+        flat = self.sampler.flat_paragraphs
+        for index in self.covered_indices(start, face):
+            yield flat[index]
+
+    def covered_indices(self, start: int, face: FaceInfo) -> Iterator[int]:
+        """Flat corpus indices of :meth:`covered_paragraphs` (from `start` on, wrapping around)."""
         skips = 0
-        for text in self.sampler.paragraphs_from(start):
+        flat = self.sampler.flat_paragraphs
+        index = start
+        while True:
+            text = flat[index % len(flat)]
+            index += 1
             if face.covers(text):
                 skips = 0
-                yield text
+                yield (index - 1) % len(flat)
             else:
                 self.count_skip()
                 skips += 1
@@ -167,3 +177,24 @@ def covered_run(tape, name: str, inp: LayoutInput, face: FaceInfo) -> Iterator[s
     :class:`synthdoc.layout.plan.Tape`) as decision `name` on the first ``next()``, not before: the order of
     draws earlier releases had."""
     yield from inp.covered_paragraphs(tape.take(name, text_start, inp), face)
+
+
+class CorpusRun:
+    """Covered corpus paragraphs for draw functions: the start is drawn from the generator of the first draw
+    that needs a paragraph (as earlier releases drew it, on the first ``next()``); sampling only."""
+
+    def __init__(self, inp: LayoutInput, face: FaceInfo):
+        self.inp, self.face = inp, face
+        self._it: Iterator[int] | None = None
+
+    def next_index(self, rng: np.random.Generator) -> int:
+        """Flat index of the next covered paragraph (text: ``inp.sampler.flat_paragraphs[index]``)."""
+        if self._it is None:
+            self._it = self.inp.covered_indices(self.inp.sampler.start_index(rng), self.face)
+        return next(self._it)
+
+    def texts(self, rng: np.random.Generator) -> Iterator[str]:
+        """The paragraphs from here on (an endless iterator drawing the start like :meth:`next_index`)."""
+        flat = self.inp.sampler.flat_paragraphs
+        while True:
+            yield flat[self.next_index(rng)]

@@ -85,17 +85,18 @@ class Plan:
     page_size: str
     width: int
     height: int
-    tape: Tape = field(default_factory=Tape, repr=False, compare=False)
-    params: Any = field(default=None, repr=False, compare=False)
+    tape: Tape = field(default_factory=Tape, repr=False, compare=False, metadata={"record": False})
+    params: Any = field(default=None, repr=False, compare=False, metadata={"record": False})
 
 
-_NOT_RECORDED = ("tape", "params")
+def _recorded(cls_or_plan) -> list[str]:
+    """Names of the fields a plan records (those not marked ``metadata={"record": False}``)."""
+    return [f.name for f in dataclasses.fields(cls_or_plan) if f.init and f.metadata.get("record", True)]
 
 
 def plan_record(plan: Plan) -> dict:
     """The plan as plain JSON: its fields (numbers, strings, face keys) and ``tape`` (the [name, value] list)."""
-    out = {f.name: plain(getattr(plan, f.name)) for f in dataclasses.fields(plan)
-           if f.name not in _NOT_RECORDED and f.init}
+    out = {name: plain(getattr(plan, name)) for name in _recorded(plan)}
     out["tape"] = plain(plan.tape.record)
     return out
 
@@ -106,7 +107,7 @@ def plan_from_record(cls: type, record: dict, params: Any) -> Plan:
     Raises:
         ReplayError: the record does not name every field of `cls`.
     """
-    names = [f.name for f in dataclasses.fields(cls) if f.name not in _NOT_RECORDED and f.init]
+    names = _recorded(cls)
     missing = [n for n in names if n not in record]
     if missing:
         raise ReplayError(f"plan replay: {cls.__name__} record lacks {', '.join(missing)}")

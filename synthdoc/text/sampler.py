@@ -95,10 +95,10 @@ class TextSampler:
             An infinite iterator of paragraphs (one line each), continuing into the following
             documents and wrapping around at the end of the corpus.
         """
-        return self.paragraphs_from(self.start_index(rng))
+        return self._run_from(self.start_index(rng))
 
-    def paragraphs_from(self, index: int) -> Iterator[str]:
-        """Paragraphs from flat `index` (see :meth:`start_index`) on, forever, wrapping around; draws nothing."""
+    def _run_from(self, index: int) -> Iterator[str]:
+        """Paragraphs from flat `index` on, forever."""
         n = len(self._flat)
         while True:
             yield self._flat[index % n]
