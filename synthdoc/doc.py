@@ -123,7 +123,7 @@ class FaceRef:
         return f"{self.family} {self.style}"
 
     @classmethod
-    def of(cls, face: Any, use: str) -> "FaceRef":
+    def of(cls, face: Any, use: str) -> FaceRef:
         """FaceRef of a :class:`synthdoc.fonts.catalogue.FaceInfo` used for `use`."""
         return cls(face.family, face.style, face.path, int(face.index), use)
 
@@ -150,7 +150,7 @@ class Rule:
         return [self.x0, self.y0, self.x1, self.y1, *self.rgb]
 
     @classmethod
-    def from_list(cls, rect: list[int], kind: str = "rule") -> "Rule":
+    def from_list(cls, rect: list[int], kind: str = "rule") -> Rule:
         x0, y0, x1, y1, r, g, b = (int(v) for v in rect)
         return cls(x0, y0, x1, y1, (r, g, b), kind)
 

@@ -215,8 +215,8 @@ class SampleFactory:
             }
             if record is not None:
                 meta["augment"] = record
-            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta,
-                          stats)
+            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
+                          meta, stats)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")
 

@@ -16,7 +16,7 @@ class SampleStats:
     retries: int = 0
     skipped_for_coverage: int = 0
 
-    def __add__(self, other: "SampleStats") -> "SampleStats":
+    def __add__(self, other: SampleStats) -> SampleStats:
         return SampleStats(self.retries + other.retries, self.skipped_for_coverage + other.skipped_for_coverage)
 
     def as_dict(self) -> dict[str, int]:

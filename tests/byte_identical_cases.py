@@ -84,7 +84,7 @@ def compute(catalogue=None) -> dict[str, dict[str, str]]:
     from synthdoc.config import GenerateConfig
     from synthdoc.fonts.catalogue import FontCatalogue
     from synthdoc.languages import LanguageRegistry, load_fonts_yaml
-    from synthdoc.pipeline import sample_meta_json, SampleFactory
+    from synthdoc.pipeline import SampleFactory, sample_meta_json
 
     catalogue = catalogue or FontCatalogue()
     registry = LanguageRegistry(load_fonts_yaml())

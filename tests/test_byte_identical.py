@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import byte_identical_cases as bic
+import pytest
 
 
 @pytest.fixture(scope="module")

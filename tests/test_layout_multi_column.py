@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from layout_checks import max_box_overlap
 
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import check
 from synthdoc.pipeline import SampleFactory
-
-from layout_checks import max_box_overlap
 
 LANGS = ["eng_Latn", "rus_Cyrl", "jpn_Jpan", "zho_Hant"]
 
@@ -94,7 +93,8 @@ def test_justified_lines_end_at_the_column_edge(three_columns):
         if s.page.lang not in ("eng_Latn", "rus_Cyrl"):
             continue
         body = [p for p in s.page.paragraphs if p.role == "body"]
-        right = max(float(ln.quad[:, 0].max()) for p in body for ln in p.lines if ln.quad[:, 0].max() < s.page.width / 3)
+        first_col = [ln for p in body for ln in p.lines if ln.quad[:, 0].max() < s.page.width / 3]
+        right = max(float(ln.quad[:, 0].max()) for ln in first_col)
         for p in body:
             for ln in p.lines[:-1]:  # every line but a paragraph's last is stretched to the column width
                 if ln.quad[:, 0].max() < s.page.width / 3 and len(ln.words) > 1:

@@ -7,10 +7,10 @@ import importlib
 import json
 from pathlib import Path
 
+import byte_identical_cases as bic
 import numpy as np
 import pytest
 
-import byte_identical_cases as bic
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.layout import registry as layout_registry
 from synthdoc.layout.plan import ReplayError

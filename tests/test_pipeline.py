@@ -49,7 +49,7 @@ def test_a_solid_background_spec_is_drawn_and_reported(factory):
 def test_paper_grey_range_of_the_spec_sets_the_paper(factory):
     page, _ = factory.layout_page(0, 0)
     page.background = BackgroundSpec(gray_range=(90.0, 90.0))
-    image, params = factory.render(page, 0, 0)
+    image, _ = factory.render(page, 0, 0)
     paper = image[_text_free(page)].astype(int)
     assert np.abs(paper - 90).max() <= 6  # grey 90 with a tint of at most 6 per channel
 

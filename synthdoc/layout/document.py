@@ -330,7 +330,9 @@ class _Ctx:
             return None
 
 
-_ALIGN_FRAC = {"left": 0.0, "center": 0.5, "right": 1.0}
+def _align_dx(content_w: float, width: float, align: str) -> float:
+    """x offset, px, of a line `width` px wide aligned "left", "center" or "right" in `content_w` px."""
+    return {"left": 0.0, "center": (content_w - width) / 2, "right": content_w - width}[align]
 
 
 def _place_header(c: _Ctx) -> None:
@@ -342,7 +344,7 @@ def _place_header(c: _Ctx) -> None:
         return
     with_rule = plan.tape.take("header_rule", coin, plan.params.header_rule_p)
     top = max(0.3 * plan.margin_px, 4.0)
-    dx = {"left": 0.0, "center": (c.content_w - h_line.width) / 2, "right": c.content_w - h_line.width}[plan.header_align]
+    dx = _align_dx(c.content_w, h_line.width, plan.header_align)
     line, runs = place_parts([(h_line, c.x0 + dx)], top + h_style.ascent_px, c.sep, c.mirror)
     c.head.append(Paragraph([line], line.quad.copy(), role="header"))
     c.page.runs.extend(runs)
@@ -364,7 +366,7 @@ def _place_footer(c: _Ctx) -> None:
     if f_line is None:
         return
     bottom = plan.height - max(0.3 * plan.margin_px, 4.0)
-    dx = {"left": 0.0, "center": (c.content_w - f_line.width) / 2, "right": c.content_w - f_line.width}[footer["align"]]
+    dx = _align_dx(c.content_w, f_line.width, footer["align"])
     line, runs = place_parts([(f_line, c.x0 + dx)], bottom - f_style.descent_px, c.sep, c.mirror)
     c.tail.append(Paragraph([line], line.quad.copy(), role="footer"))
     c.page.runs.extend(runs)

@@ -26,8 +26,14 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from synthdoc.background import (TEXTURE_STYLES, contrast_ratio, mean_color_under, render_background, text_color_for,
-                                 texture)
+from synthdoc.background import (
+    TEXTURE_STYLES,
+    contrast_ratio,
+    mean_color_under,
+    render_background,
+    text_color_for,
+    texture,
+)
 from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
@@ -35,8 +41,8 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.types import rect_quad, transform_quads
 from synthdoc.text.clean import strip_punctuation
+from synthdoc.types import rect_quad, transform_quads
 
 _WIDE = 1e6  # line width for single-line typesetting, px
 _MAX_TEXT_TRIES = 12

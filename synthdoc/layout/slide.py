@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.background import (contrast_ratio, gradient, hsv_rgb, mean_color_under, render_background, solid,
-                                 text_color_for)
+from synthdoc.background import (
+    contrast_ratio,
+    gradient,
+    hsv_rgb,
+    mean_color_under,
+    render_background,
+    solid,
+    text_color_for,
+)
 from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
@@ -29,8 +36,8 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
+from synthdoc.types import union_quad
 
 FALLBACK_BULLET = "-"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
@@ -293,7 +300,8 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> SlideP
     size_name = sample_weighted(rng, p.page_size_weights)
     W, H = (int(v) for v in p.page_sizes_px[size_name])
     plan = SlidePlan(layout="", page_size=size_name, width=W, height=H, tape=Tape(rng), params=p)
-    plan.margin_x_px, plan.margin_y_px = sample_range(rng, p.margin_x_frac_range) * W, sample_range(rng, p.margin_y_frac_range) * H
+    plan.margin_x_px = sample_range(rng, p.margin_x_frac_range) * W
+    plan.margin_y_px = sample_range(rng, p.margin_y_frac_range) * H
     plan.body_px = max(12, int(round(sample_range(rng, p.body_size_frac_range) * H)))
     plan.font_role, body_face = upright_face(inp, rng, p.font_role_weights)
     bold_face = inp.bold_for(rng, body_face)
@@ -335,7 +343,7 @@ def _draw_item_text(rng: np.random.Generator, p: Params, corpus: CorpusRun, spac
 # ---------------------------------------------------------------------------------------------- placing
 
 
-def _place_footer(plan: SlidePlan, inp: LayoutInput, out: "_Builder") -> tuple[list, float]:
+def _place_footer(plan: SlidePlan, inp: LayoutInput, out: _Builder) -> tuple[list, float]:
     """Footer blocks (running text, slide number; appended to the reading order last) and the body bottom, px.
 
     Raises:
@@ -362,7 +370,7 @@ def _place_footer(plan: SlidePlan, inp: LayoutInput, out: "_Builder") -> tuple[l
     return footer, f_top - 0.6 * plan.body_px
 
 
-def _item(plan: SlidePlan, inp: LayoutInput, out: "_Builder", style: TextStyle, level: int, text: str,
+def _item(plan: SlidePlan, inp: LayoutInput, out: _Builder, style: TextStyle, level: int, text: str,
           bullet: SetLine, xb: float, y: float, body_bottom: float, x1: float) -> float | None:
     """Place one list item (bullet word + text) with its top at `y`; returns its height, 0.0 when skipped, None
     when it does not fit above `body_bottom` (the column is full)."""
@@ -393,7 +401,7 @@ def _item(plan: SlidePlan, inp: LayoutInput, out: "_Builder", style: TextStyle, 
     return need
 
 
-def _place_list(plan: SlidePlan, inp: LayoutInput, out: "_Builder", body_top: float, body_bottom: float) -> set[str]:
+def _place_list(plan: SlidePlan, inp: LayoutInput, out: _Builder, body_top: float, body_bottom: float) -> set[str]:
     """The bullet list, column by column; returns the bullets used.
 
     Raises:

@@ -513,7 +513,8 @@ def _draw_caption(rng: np.random.Generator, p: Params, inp: LayoutInput, loc: di
     pos = "above" if rng.random() < p.caption_above_p else "below"
     is_bold = bool(rng.random() < 0.3)
     align = "center" if (table_align == "center" and rng.random() < 0.6) else "left"
-    return {"pos": pos, "bold": is_bold, "align": align, "text": _caption_text(inp, rng, p, loc, bold if is_bold else body)}
+    text = _caption_text(inp, rng, p, loc, bold if is_bold else body)
+    return {"pos": pos, "bold": is_bold, "align": align, "text": text}
 
 
 @dataclass
@@ -799,19 +800,18 @@ def _place_below(c: _Ctx, y: float) -> None:
         y = c.block(lines, body, c.x0, y, c.pitch, "body") + c.pitch - body.band_px + 0.5 * plan.body_px
 
 
-def _caption(c: _Ctx, loc: dict, xs: list[int], table_w: int) -> tuple[list[SetLine], str | None, TextStyle,
-                                                                           float, float]:
-    """(lines, position, style, x, width) of the caption from the tape ([] and None without one)."""
+def _caption(c: _Ctx, loc: dict, xs: list[int], table_w: int) -> tuple[list[SetLine], str | None, TextStyle, float]:
+    """(lines, position, style, x) of the caption from the tape ([] and None without one)."""
     plan = c.plan
     cap = plan.tape.take("caption", _draw_caption, plan.params, c.inp, loc, c.body_face, c.bold_face,
                          plan.table_align)
     if cap is None:
-        return [], None, c.body, c.x0, c.content_w
+        return [], None, c.body, c.x0
     cap_style = c.styles["bold" if cap["bold"] or c.bold_face is c.body_face else "body"]
     narrow = table_w < 0.6 * c.content_w
     cap_x, cap_w = (c.x0, c.content_w) if narrow and plan.table_align == "left" else (xs[0], table_w)
     lines = typeset_horizontal(cap["text"], cap_style, cap_w, align=cap["align"], max_lines=2)
-    return lines, cap["pos"], cap_style, cap_x, cap_w
+    return lines, cap["pos"], cap_style, cap_x
 
 
 def _table_meta(plan: TablePlan, table: _Table, n_rows: int, caption_pos: str | None, cells_meta: list,
@@ -857,7 +857,7 @@ def place(plan: TablePlan, inp: LayoutInput) -> Page:
     table_w, t = xs[-1], plan.rule_px
     tx = int(round(c.x0 + (c.content_w - table_w) / 2 if plan.table_align == "center" else c.x0))
     xs = [tx + v for v in xs]
-    cap_lines, cap_pos, cap_style, cap_x, cap_w = _caption(c, loc, xs, table_w)
+    cap_lines, cap_pos, cap_style, cap_x = _caption(c, loc, xs, table_w)
     cap_pitch = cap_style.band_px * plan.line_spacing
     cap_h = cap_style.band_px + (len(cap_lines) - 1) * cap_style.band_px * plan.line_spacing + 0.6 * plan.body_px \
         if cap_lines else 0.0

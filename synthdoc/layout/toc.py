@@ -27,7 +27,6 @@ from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizon
 from synthdoc.text.clean import strip_punctuation
 
 
-
 @dataclass(frozen=True)
 class Params(PageParams):
     """toc template parameters (layouts/toc.yaml documents each)."""

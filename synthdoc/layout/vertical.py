@@ -20,7 +20,6 @@ from synthdoc.layout.typeset import TofuError, place_horizontal, place_vertical,
 from synthdoc.types import union_quad
 
 
-
 @dataclass(frozen=True)
 class Params(PageParams):
     """vertical template parameters (layouts/vertical.yaml documents each)."""
