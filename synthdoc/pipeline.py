@@ -148,6 +148,24 @@ class SampleFactory:
         check(page)
         return page, template
 
+    def replay_layout(self, lang: str, meta: dict) -> Page:
+        """The laid-out page of a row of this run's config from its meta (``meta["plan"]``, the plan its layout
+        mode recorded), without drawing anything: the same page as the layout stage made (before augmentation).
+
+        Raises:
+            SynthdocError: no recorded plan, or its template is not one of this run's layouts.
+        """
+        plan = meta.get("plan") if isinstance(meta, dict) else None
+        if not isinstance(plan, dict):
+            raise SynthdocError("replay: the row's meta has no recorded layout plan (rows made before plans were "
+                                "recorded have none); regenerate the row from its config and seed")
+        found = [t for t in self.templates.values() if t.name == plan.get("layout")]
+        if not found:
+            raise SynthdocError(f"replay: layout {plan.get('layout')!r} is not one of this config's layouts "
+                                f"({', '.join(t.name for t in self.templates.values())}); add it to --layouts")
+        code = self.registry.resolve(lang).code
+        return registry.mode(found[0].mode).replay(self.inputs[code], found[0], plan)
+
     def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
         """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""
         bg, bg_params = self.background(page, index, attempt)

@@ -105,3 +105,17 @@ def test_writer_info_comes_from_the_sample(factory):
 
 def test_sample_stats_add():
     assert SampleStats(1, 2) + SampleStats(3, 4) == SampleStats(4, 6)
+
+
+def test_replay_layout_from_a_rows_meta_json(factory):
+    import json
+
+    from synthdoc.errors import SynthdocError
+    from synthdoc.pipeline import sample_meta_json
+
+    sample = factory.make(4)
+    page = factory.replay_layout("en", json.loads(sample_meta_json(sample)))
+    assert page.text == sample.page.text
+    assert [w.quad.tolist() for w in page.words] == [w.quad.tolist() for w in sample.page.words]
+    with pytest.raises(SynthdocError, match="no recorded layout plan"):
+        factory.replay_layout("en", {})
