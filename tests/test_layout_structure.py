@@ -18,7 +18,8 @@ from synthdoc.layout.template import load_template
 
 PKG = Path(__file__).resolve().parent.parent / "synthdoc"
 LAYOUT = PKG / "layout"
-MODE_NAMES = ("document", "multi_column", "scattered", "slide", "table", "toc", "vertical")
+SHIPPED = ("document", "multi_column", "scattered", "slide", "table", "toc", "vertical")
+MODE_NAMES = tuple(sorted(layout_registry.modes()))
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -38,7 +39,8 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_every_mode_is_registered_once_with_sample_plan_and_place():
     modes = layout_registry.modes()
-    assert sorted(modes) == sorted(MODE_NAMES)
+    assert set(SHIPPED) <= set(modes)
+    assert set(modes) == {p.stem for p in LAYOUT.glob("*.py")} - layout_registry.SHARED - {"__init__"}
     for name, mode in modes.items():
         assert mode.name == name
         assert mode.place.__module__ == f"synthdoc.layout.{name}"
@@ -53,7 +55,7 @@ def test_registry_imports_nothing_after_the_first_lookup(monkeypatch):
         raise AssertionError(f"imported {name} on a lookup")
 
     monkeypatch.setattr(importlib, "import_module", no_import)
-    for name in MODE_NAMES:
+    for name in SHIPPED:
         assert layout_registry.mode(name).name == name
         assert layout_registry.params_class(name) is layout_registry.mode(name).params
 
@@ -185,3 +187,57 @@ def test_render_ignores_whatever_meta_says(factory_for):
                  "paper_gray_range": [0, 1]}
     noisy, params2 = factory.render(page, 0, 0)
     assert np.array_equal(clean, noisy) and params == params2
+
+
+def test_a_new_mode_is_one_registered_place_function(tmp_path, monkeypatch):
+    """What a new module does (README "Adding a layout mode"): a Params, a Plan, sample_plan and a decorated
+    place; a template naming the mode then generates checked pages through the ordinary pipeline."""
+    from dataclasses import dataclass
+
+    from synthdoc.config import GenerateConfig
+    from synthdoc.doc import BackgroundSpec, Page, Paragraph, check
+    from synthdoc.layout.base import coin, fonts_record, paper_fonts, sample_paper
+    from synthdoc.layout.place import one_line, place_parts
+    from synthdoc.layout.plan import Plan, Tape
+    from synthdoc.layout.template import PageParams
+    from synthdoc.pipeline import SampleFactory
+
+    monkeypatch.setattr(layout_registry, "_MODES", dict(layout_registry.modes()))
+
+    @dataclass(frozen=True)
+    class Params(PageParams):
+        size_px: int = 40
+
+    @dataclass
+    class StampPlan(Plan):
+        margin_px: float = 0.0
+        face: str = ""
+
+    def sample_plan(p, inp, rng):
+        size_name, W, H, margin = sample_paper(rng, p)
+        _, face = inp.pick_face(rng, p.font_role_weights)
+        return StampPlan("", size_name, W, H, margin_px=margin, face=face.key, tape=Tape(rng), params=p)
+
+    @layout_registry.layout_mode("stamp", params=Params, plan=StampPlan, sample_plan=sample_plan)
+    def place(plan, inp):
+        page = Page(plan.width, plan.height, inp.lang.code, plan.layout, background=BackgroundSpec(),
+                    fonts=paper_fonts(inp, plan.face, plan.face))
+        style = inp.style(inp.face(plan.face), plan.params.size_px, (0, 0, 0))
+        text = "APPROVED" if plan.tape.take("approved", coin, 0.5) else "DRAFT"
+        line, runs = place_parts([(one_line(text, style), plan.margin_px)], plan.height / 2, " ")
+        page.paragraphs.append(Paragraph([line], line.quad.copy(), role="title"))
+        page.runs.extend(runs)
+        page.meta = {"fonts": fonts_record(page.fonts)}
+        return page
+
+    path = tmp_path / "stamp.yaml"
+    path.write_text("mode: stamp\nsize_px: 48\n")
+    factory = SampleFactory(GenerateConfig(languages=["en"], layouts={str(path): 1}, seed=1))
+    texts = set()
+    for i in range(6):
+        sample = factory.make(i)
+        check(sample.page)
+        assert sample.page.layout == "stamp" and sample.meta["mode"] == "stamp"
+        assert sample.meta["plan"]["tape"] == [["approved", sample.page.text == "APPROVED"]]
+        texts.add(sample.page.text)
+    assert texts == {"APPROVED", "DRAFT"}
