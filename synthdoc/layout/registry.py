@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from synthdoc.errors import SynthdocError
+from synthdoc.layout.plan import plan_from_record, plan_record
 
 SHARED = frozenset({"base", "breaking", "flow", "place", "plan", "registry", "template", "typeset"})
 """Modules of synthdoc.layout that are shared parts, not modes."""
@@ -42,8 +43,6 @@ class Mode:
 
     def generate(self, inp, template, rng: np.random.Generator):
         """Sample a plan for `template` and place it: the page, with the plan recorded in ``page.meta["plan"]``."""
-        from synthdoc.layout.plan import plan_record
-
         plan = self.sample_plan(template.params, inp, rng)
         plan.layout = template.name
         page = self.place(plan, inp)
@@ -52,8 +51,6 @@ class Mode:
 
     def replay(self, inp, template, record: dict):
         """The page of a recorded plan (``page.meta["plan"]``) for `template`; draws nothing."""
-        from synthdoc.layout.plan import plan_from_record
-
         return self.place(plan_from_record(self.plan, record, template.params), inp)
 
 
