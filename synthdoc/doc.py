@@ -97,6 +97,80 @@ class GlyphRun:
     pivot: tuple[float, float] = (0.0, 0.0)
 
 
+@dataclass(frozen=True)
+class FaceRef:
+    """A face a page drew with (render contract and provenance).
+
+    Attributes:
+        family: typographic family name, e.g. "Noto Serif CJK JP".
+        style: typographic subfamily, e.g. "Bold".
+        path: font file path.
+        index: face index inside a collection.
+        use: what the page used it for: "body", "bold" or "phrase" (scattered).
+        axes: variable-font axis coordinates (tag, value), empty for static faces.
+    """
+
+    family: str
+    style: str
+    path: str
+    index: int = 0
+    use: str = "body"
+    axes: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """"Family Style", as recorded in the row's meta."""
+        return f"{self.family} {self.style}"
+
+    @classmethod
+    def of(cls, face: Any, use: str) -> FaceRef:
+        """FaceRef of a :class:`synthdoc.fonts.catalogue.FaceInfo` used for `use`."""
+        return cls(face.family, face.style, face.path, int(face.index), use)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A filled rectangle drawn on the background under the text (table rules and shading, footnote rules).
+
+    Attributes:
+        x0, y0, x1, y1: inclusive integer corners, page pixels.
+        rgb: fill colour, sRGB 0-255.
+        kind: "rule" or "shade".
+    """
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    rgb: tuple[int, int, int]
+    kind: str = "rule"
+
+    def as_list(self) -> list[int]:
+        """[x0, y0, x1, y1, r, g, b] (the meta record)."""
+        return [self.x0, self.y0, self.x1, self.y1, *self.rgb]
+
+    @classmethod
+    def from_list(cls, rect: list[int], kind: str = "rule") -> Rule:
+        x0, y0, x1, y1, r, g, b = (int(v) for v in rect)
+        return cls(x0, y0, x1, y1, (r, g, b), kind)
+
+
+@dataclass
+class BackgroundSpec:
+    """The background a layout asks the render stage for.
+
+    Attributes:
+        kind: "paper" (plain paper in a grey range) or a kind of
+            :func:`synthdoc.background.render_background` ("solid", "gradient", "texture").
+        gray_range: paper grey level range (0-255), for "paper".
+        params: complete parameters of the other kinds (as those functions return them).
+    """
+
+    kind: str = "paper"
+    gray_range: tuple[float, float] = (228, 255)
+    params: dict = field(default_factory=dict)
+
+
 @dataclass
 class Page:
     """A laid-out page.
@@ -107,7 +181,10 @@ class Page:
         layout: layout template name.
         paragraphs: paragraphs in reading order.
         runs: glyph drawing instructions.
-        meta: provenance (fonts, sizes, template parameters), JSON-serialisable.
+        background: the background the render stage draws.
+        rules: rectangles the render stage draws on the background before the text, in list order.
+        fonts: the faces the page drew with.
+        meta: provenance only (layout parameters, plan, fonts), JSON-serialisable; rendering never reads it.
     """
 
     width: int
@@ -116,6 +193,9 @@ class Page:
     layout: str
     paragraphs: list[Paragraph] = field(default_factory=list)
     runs: list[GlyphRun] = field(default_factory=list)
+    background: BackgroundSpec = field(default_factory=BackgroundSpec)
+    rules: list[Rule] = field(default_factory=list)
+    fonts: list[FaceRef] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
 
     @property

@@ -49,20 +49,10 @@ def _make_row(index: int) -> tuple[int, dict, dict]:
     """(index, Parquet row, info) of sample `index`; info = {stats delta, fonts, layout, augment} for the card."""
     from synthdoc.writers.parquet import sample_to_row
 
-    before = dict(_FACTORY.stats)
     sample = _FACTORY.make(index)
-    delta = {k: _FACTORY.stats[k] - before.get(k, 0) for k in _FACTORY.stats}
-    info = {"stats": delta, "fonts": _families(_FACTORY, sample.meta.get("fonts", {})), "layout": sample.page.layout,
-            "augment": sample.meta.get("augment")}
+    info = {"stats": sample.stats.as_dict(), "fonts": sorted({f.family for f in sample.page.fonts}),
+            "layout": sample.page.layout, "augment": sample.meta.get("augment")}
     return index, sample_to_row(sample), info
-
-
-def _families(factory, used) -> list[str]:
-    """Font families of the faces a page used (meta "fonts": role -> "Family Style", or a list of them)."""
-    family_of = {f"{face.family} {face.style}": face.family
-                 for roles in factory.faces.values() for faces in roles.values() for face in faces}
-    names = used.values() if isinstance(used, dict) else used
-    return sorted({family_of.get(n, n) for n in names})
 
 
 def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,

@@ -10,7 +10,7 @@ record of applied steps stored in ``meta["augment"]``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import cv2
@@ -31,6 +31,7 @@ from synthdoc.render.compose import composite, text_masks
 from synthdoc.render.face import FaceCache
 from synthdoc.render.raster import GlyphCache
 from synthdoc.rng import sample_rng
+from synthdoc.stats import SampleStats
 from synthdoc.text.sampler import TextSampler
 from synthdoc.text.sources import Corpus, load_bundled, resolve_corpus
 
@@ -48,6 +49,7 @@ class Sample:
         image_format: "jpeg" or "png".
         attempts: attempts needed (1 = first try).
         meta: provenance (fonts, parameters, corpus, version), JSON-serialisable.
+        stats: counters of this sample (retries, text skipped for coverage), summed by the writer.
     """
 
     index: int
@@ -58,6 +60,7 @@ class Sample:
     image_format: str
     attempts: int
     meta: dict = field(default_factory=dict)
+    stats: SampleStats = field(default_factory=SampleStats)
 
     @property
     def id(self) -> str:
@@ -125,25 +128,43 @@ class SampleFactory:
         self.augment = load_stack(cfg.augment)  # raises SynthdocError for an unknown preset or a bad stack file
         self.face_cache = FaceCache()
         self.glyph_cache = GlyphCache()
-        self.stats = {"retries": 0, "skipped_for_coverage": 0}
         self.inputs = {
-            lang.code: LayoutInput(lang, self.faces[lang.code], self.face_cache,
-                                   TextSampler(self.corpora[lang.code]), self.stats)
+            lang.code: LayoutInput(lang, self.faces[lang.code], self.face_cache, TextSampler(self.corpora[lang.code]))
             for lang in self.languages
         }
 
     def language_of(self, index: int) -> Language:
         return self.languages[index % len(self.languages)]
 
-    def layout_page(self, index: int, attempt: int) -> tuple[Page, Template]:
-        """Layout stage of sample `index` (attempt `attempt`); the page passes :func:`synthdoc.doc.check`."""
+    def layout_page(self, index: int, attempt: int, stats: SampleStats | None = None) -> tuple[Page, Template]:
+        """Layout stage of sample `index` (attempt `attempt`); the page passes :func:`synthdoc.doc.check`.
+        Text skipped for coverage is counted in `stats` (when given)."""
         lang = self.language_of(index)
         seed = self.cfg.seed
         name = sample_weighted(sample_rng(seed, index, "layout", attempt), self.layout_weights[lang.code])
         template = self.templates[name]
-        page = registry.generate_fn(template.mode)(self.inputs[lang.code], template, sample_rng(seed, index, "text", attempt))
+        inp = replace(self.inputs[lang.code], stats=stats if stats is not None else SampleStats())
+        page = registry.mode(template.mode).generate(inp, template, sample_rng(seed, index, "text", attempt))
         check(page)
         return page, template
+
+    def replay_layout(self, lang: str, meta: dict) -> Page:
+        """The laid-out page of a row of this run's config from its meta (``meta["plan"]``, the plan its layout
+        mode recorded), without drawing anything: the same page as the layout stage made (before augmentation).
+
+        Raises:
+            SynthdocError: no recorded plan, or its template is not one of this run's layouts.
+        """
+        plan = meta.get("plan") if isinstance(meta, dict) else None
+        if not isinstance(plan, dict):
+            raise SynthdocError("replay: the row's meta has no recorded layout plan (rows made before plans were "
+                                "recorded have none); regenerate the row from its config and seed")
+        found = [t for t in self.templates.values() if t.name == plan.get("layout")]
+        if not found:
+            raise SynthdocError(f"replay: layout {plan.get('layout')!r} is not one of this config's layouts "
+                                f"({', '.join(t.name for t in self.templates.values())}); add it to --layouts")
+        code = self.registry.resolve(lang).code
+        return registry.mode(found[0].mode).replay(self.inputs[code], found[0], plan)
 
     def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
         """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""
@@ -154,16 +175,15 @@ class SampleFactory:
         """Background layer of the render stage (paper or the layout's background, with its rules drawn).
         Returns ((H, W, 3) uint8 RGB, background params)."""
         rng = sample_rng(self.cfg.seed, index, "background", attempt)
-        spec = page.meta.get("background")
-        if isinstance(spec, dict) and spec.get("kind") in BACKGROUND_KINDS:  # chosen by the layout (slide, scattered)
-            bg, bg_params = render_background(page.height, page.width, spec, rng)
+        spec = page.background
+        if spec.kind in BACKGROUND_KINDS:  # chosen by the layout (slide, scattered)
+            bg, bg_params = render_background(page.height, page.width, {**spec.params, "kind": spec.kind}, rng)
         else:
-            gray = tuple(page.meta.get("paper_gray_range", (228, 255)))
-            bg, bg_params = paper(page.height, page.width, rng, gray)
-        # filled rectangles (table rules and shading, footnote rules): [x0, y0, x1, y1, r, g, b], inclusive
-        # integer pixel corners, drawn under the text in list order
-        for x0, y0, x1, y1, r, g, b in page.meta.get("rules", []):
-            cv2.rectangle(bg, (int(x0), int(y0)), (int(x1), int(y1)), (int(r), int(g), int(b)), thickness=-1)
+            bg, bg_params = paper(page.height, page.width, rng, tuple(spec.gray_range))
+        # filled rectangles (table rules and shading, footnote rules), inclusive integer pixel corners, drawn under
+        # the text in list order
+        for rule in page.rules:
+            cv2.rectangle(bg, (rule.x0, rule.y0), (rule.x1, rule.y1), tuple(int(c) for c in rule.rgb), thickness=-1)
         return bg, bg_params
 
     def render_augmented(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, Page, dict, dict]:
@@ -194,11 +214,12 @@ class SampleFactory:
             SynthdocError: every one of cfg.max_retries attempts failed (names the last reason).
         """
         last = None
+        stats = SampleStats()
         for attempt in range(self.cfg.max_retries):
             try:
-                page, template = self.layout_page(index, attempt)
+                page, template = self.layout_page(index, attempt, stats)
             except SampleError as e:
-                self.stats["retries"] += 1
+                stats.retries += 1
                 last = e
                 continue
             if self.augment.empty:
@@ -212,7 +233,8 @@ class SampleFactory:
             }
             if record is not None:
                 meta["augment"] = record
-            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta)
+            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
+                          meta, stats)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")
 

@@ -34,7 +34,7 @@ def test_pages_pass_check_in_every_language_without_tofu(samples):
     for s in samples:
         page = s.page
         check(page)
-        assert page.layout == "scattered" and page.meta["background"]["kind"] == "texture"
+        assert page.layout == "scattered" and page.background.params["kind"] == "texture"
         assert all((run.gids != 0).all() for run in page.runs)
         assert all(p.role == "body" and len(p.lines) == 1 for p in page.paragraphs)
         assert len(page.runs) == len(page.lines)  # runs[k] draws lines[k]
@@ -95,8 +95,8 @@ def test_ink_lies_inside_the_word_quads(samples, factory):
 def test_ink_contrasts_with_the_texture_under_each_phrase(samples):
     for s in samples:
         page = s.page
-        bg, params = render_background(page.height, page.width, page.meta["background"], np.random.default_rng(0))
-        assert params == page.meta["background"]
+        bg, params = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
+        assert params == page.background.params
         for line, run in zip(page.lines, page.runs):
             under = mean_color_under(bg, line.quad)
             assert contrast_ratio(run.color, under) >= 3.0, (page.lang, line.text, run.color, under)
@@ -105,7 +105,7 @@ def test_ink_contrasts_with_the_texture_under_each_phrase(samples):
 def test_rendered_background_is_the_recorded_texture(samples, factory):
     s = samples[0]
     page = s.page
-    bg, _ = render_background(page.height, page.width, page.meta["background"], np.random.default_rng(0))
+    bg, _ = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
     no_ink = _ink(page, factory) == 0
     assert np.array_equal(s.image[no_ink], bg[no_ink])
 

@@ -100,9 +100,9 @@ def test_no_two_word_quads_overlap(samples):
 def test_ink_contrasts_with_the_background_under_each_paragraph(samples):
     for s in samples:
         page = s.page
-        assert page.meta["background"]["kind"] in ("solid", "gradient")
-        bg, params = render_background(page.height, page.width, page.meta["background"], np.random.default_rng(0))
-        assert params == page.meta["background"]
+        assert page.background.params["kind"] in ("solid", "gradient")
+        bg, params = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
+        assert params == page.background.params
         boxes = [(p.quad[:, 0].min() - 1, p.quad[:, 1].min() - 1, p.quad[:, 0].max() + 1, p.quad[:, 1].max() + 1)
                  for p in page.paragraphs]
         for run in page.runs:
@@ -123,7 +123,7 @@ def test_ink_lies_inside_the_word_quads_and_the_background_is_replayed(samples, 
         region = cv2.dilate(region, np.ones((5, 5), np.uint8))
         on = ink > 64
         assert np.count_nonzero(on & (region > 0)) / np.count_nonzero(on) >= 0.99
-        bg, _ = render_background(page.height, page.width, page.meta["background"], np.random.default_rng(0))
+        bg, _ = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
         assert np.array_equal(s.image[ink == 0], bg[ink == 0])
 
 

@@ -14,7 +14,7 @@ from synthdoc.pipeline import SampleFactory
 from layout_checks import max_box_overlap
 
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
-MODES = sorted(registry._modes())
+MODES = sorted(registry.modes())
 REG = LanguageRegistry(load_fonts_yaml())
 
 

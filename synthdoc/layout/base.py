@@ -1,4 +1,4 @@
-"""What every layout mode receives: the language, its faces, a text sampler and run counters."""
+"""What every layout mode receives: the language, its faces, a text sampler and the sample's counters."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,12 +6,14 @@ from typing import Iterator
 
 import numpy as np
 
+from synthdoc.doc import FaceRef
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.languages import Language
-from synthdoc.layout.template import sample_range, sample_weighted
+from synthdoc.layout.template import sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import TextStyle
 from synthdoc.render.face import FaceCache
+from synthdoc.stats import SampleStats
 from synthdoc.text.sampler import TextSampler
 
 MAX_COVERAGE_SKIPS = 200
@@ -26,15 +28,27 @@ class LayoutInput:
         faces: role -> installed faces (FontCatalogue.faces_for).
         face_cache: loaded faces of this process.
         sampler: corpus sampler for the language.
-        stats: counters the layout increments ("skipped_for_coverage": paragraphs skipped because the chosen
-            face lacks a character).
+        stats: this sample's counters; the layout counts text skipped because the chosen face lacks a character
+            (the pipeline gives every sample its own, see :meth:`synthdoc.pipeline.SampleFactory.layout_page`).
     """
 
     lang: Language
     faces: dict[str, list[FaceInfo]]
     face_cache: FaceCache
     sampler: TextSampler
-    stats: dict = field(default_factory=dict)
+    stats: SampleStats = field(default_factory=SampleStats)
+
+    def face(self, key: str) -> FaceInfo:
+        """The installed face with :attr:`FaceInfo.key` `key` (faces are recorded in plans by key).
+
+        Raises:
+            KeyError: no face of this language has that key.
+        """
+        for faces in self.faces.values():
+            for face in faces:
+                if face.key == key:
+                    return face
+        raise KeyError(f"no face {key!r} for {self.lang.code}")
 
     def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int]) -> TextStyle:
         """TextStyle for `face` at `size_px` with this language's HarfBuzz tags, paragraph direction and the
@@ -87,21 +101,100 @@ class LayoutInput:
 
     def count_skip(self) -> None:
         """Count one piece of text skipped because the chosen face lacks a character (``stats``)."""
-        self.stats["skipped_for_coverage"] = self.stats.get("skipped_for_coverage", 0) + 1
+        self.stats.skipped_for_coverage += 1
 
-    def covered_paragraphs(self, rng: np.random.Generator, face: FaceInfo) -> Iterator[str]:
-        """Contiguous corpus paragraphs that `face` covers; others are skipped and counted.
+    def covered_paragraphs(self, start: int, face: FaceInfo) -> Iterator[str]:
+        """Contiguous corpus paragraphs from flat index `start` (drawn with ``sampler.start_index(rng)`` by a
+        sampling step) that `face` covers; others are skipped and counted. Draws nothing.
 
         Raises:
             SampleError: more than MAX_COVERAGE_SKIPS consecutive paragraphs are not covered.
         """
+        flat = self.sampler.flat_paragraphs
+        for index in self.covered_indices(start, face):
+            yield flat[index]
+
+    def covered_indices(self, start: int, face: FaceInfo) -> Iterator[int]:
+        """Flat corpus indices of :meth:`covered_paragraphs` (from `start` on, wrapping around)."""
         skips = 0
-        for text in self.sampler.paragraphs(rng):
+        flat = self.sampler.flat_paragraphs
+        index = start
+        while True:
+            text = flat[index % len(flat)]
+            index += 1
             if face.covers(text):
                 skips = 0
-                yield text
+                yield (index - 1) % len(flat)
             else:
                 self.count_skip()
                 skips += 1
                 if skips > MAX_COVERAGE_SKIPS:
                     raise SampleError(f"{face.family} covers none of {skips} consecutive paragraphs")
+
+
+# ---------------------------------------------------------------------------------------------- shared draws
+# Draw functions that sampling steps call directly and placing steps hand to their plan's tape
+# (synthdoc.layout.plan.Tape.take(name, draw, *args) calls draw(rng, *args)).
+
+
+def coin(rng: np.random.Generator, p: float) -> bool:
+    """True with probability `p` (one uniform draw)."""
+    return bool(rng.random() < p)
+
+
+def title_text(rng: np.random.Generator, inp: LayoutInput, max_words: int = 8, max_chars: int = 20) -> str:
+    """A short title-like text from the corpus (:meth:`TextSampler.title` for the language's spacing)."""
+    return inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
+
+
+def sample_paper(rng: np.random.Generator, p) -> tuple[str, int, int, float]:
+    """Paper size (by weight, at the template's dpi) and margin of a paper-page mode.
+
+    Returns:
+        (size name, width px, height px, margin px = ``margin_frac_range`` draw x width).
+    """
+    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
+    return size_name, W, H, sample_range(rng, p.margin_frac_range) * W
+
+
+def paper_fonts(inp: LayoutInput, body_key: str, bold_key: str) -> list[FaceRef]:
+    """The body and bold faces of a paper page (keys as in plans) as FaceRefs."""
+    return [FaceRef.of(inp.face(body_key), "body"), FaceRef.of(inp.face(bold_key), "bold")]
+
+
+def fonts_record(fonts: list[FaceRef]) -> dict[str, str]:
+    """Meta record of a page's faces: {use: "Family Style"}."""
+    return {f.use: f.name for f in fonts}
+
+
+def text_start(rng: np.random.Generator, inp: LayoutInput) -> int:
+    """Flat corpus index where a run of paragraphs starts (:meth:`TextSampler.start_index`: two integer draws)."""
+    return inp.sampler.start_index(rng)
+
+
+def covered_run(tape, name: str, inp: LayoutInput, face: FaceInfo) -> Iterator[str]:
+    """:meth:`LayoutInput.covered_paragraphs` whose start is taken from `tape` (a
+    :class:`synthdoc.layout.plan.Tape`) as decision `name` on the first ``next()``, not before: the order of
+    draws earlier releases had."""
+    yield from inp.covered_paragraphs(tape.take(name, text_start, inp), face)
+
+
+class CorpusRun:
+    """Covered corpus paragraphs for draw functions: the start is drawn from the generator of the first draw
+    that needs a paragraph (as earlier releases drew it, on the first ``next()``); sampling only."""
+
+    def __init__(self, inp: LayoutInput, face: FaceInfo):
+        self.inp, self.face = inp, face
+        self._it: Iterator[int] | None = None
+
+    def next_index(self, rng: np.random.Generator) -> int:
+        """Flat index of the next covered paragraph (text: ``inp.sampler.flat_paragraphs[index]``)."""
+        if self._it is None:
+            self._it = self.inp.covered_indices(self.inp.sampler.start_index(rng), self.face)
+        return next(self._it)
+
+    def texts(self, rng: np.random.Generator) -> Iterator[str]:
+        """The paragraphs from here on (an endless iterator drawing the start like :meth:`next_index`)."""
+        flat = self.inp.sampler.flat_paragraphs
+        while True:
+            yield flat[self.next_index(rng)]

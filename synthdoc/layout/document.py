@@ -10,9 +10,10 @@ Labels:
   indent, so continuation lines align with the text, not with the marker.
 - A paragraph (or list item) that runs past the foot of a column continues in the next column as a new
   paragraph of the same role.
-- Rules (the footnote separator and an optional line under the header) are not text: they are listed in
-  ``page.meta["rules"]`` as filled rectangles [x0, y0, x1, y1, r, g, b] (inclusive integer page pixels, ink
-  colour), which the pipeline's render stage draws on the background under the text.
+- Rules (the footnote separator and an optional line under the header) are not text: they are
+  ``page.rules`` (:class:`synthdoc.doc.Rule`, inclusive integer page pixels, ink colour), which the pipeline's
+  render stage draws on the background under the text (recorded in ``page.meta["rules"]`` as
+  [x0, y0, x1, y1, r, g, b]).
 
 Reading order: header, title, the columns left to right (top to bottom within a column), footnotes, footer.
 Right-to-left languages: the page is laid out in a logical frame and mirrored (synthdoc.layout.typeset), so
@@ -24,16 +25,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import Page, Paragraph
+from synthdoc.doc import BackgroundSpec, Page, Paragraph, Rule
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.toc import one_line, one_word, place_parts
-from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, mirror_rects, typeset_horizontal
-from synthdoc.types import union_quad
-
-Row = list[tuple[SetLine, float]]  # one line's parts: (set line, x offset from the column's left edge, px)
+from synthdoc.layout.flow import Flow
+from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import PageParams, sample_range, sample_weighted
+from synthdoc.layout.typeset import TextStyle, TofuError, mirror_rects, typeset_horizontal
 
 
 @dataclass(frozen=True)
@@ -115,57 +116,33 @@ class Params(PageParams):
             raise ValueError("page_number_range must start at 1 or more")
 
 
-class _Flow:
-    """Places rows (lines made of parts) into the column boxes, top to bottom, left to right."""
+@dataclass
+class DocumentPlan(Plan):
+    """Page-level choices of a document page (sizes px; faces by key), up to the running header. Tape, in order:
+    "header_rule", "footer", "title", "footnotes", "footnote_rule", "body" (heading sizes, section counters,
+    text start), then per body step "heading_here" / "list_here" and "heading_level", "heading_text",
+    "heading_space", "list", "item_text"; "footnote_start" and "text_start" (corpus indices) on the first
+    footnote and body paragraph."""
 
-    def __init__(self, columns: list[tuple[float, float]], y0: float, y1: float, separator: str,
-                 mirror_px: float | None = None):
-        self.columns, self.y0, self.y1, self.sep = columns, y0, y1, separator
-        self.mirror_px = mirror_px
-        self.col = 0
-        self.y = y0
-        self.paragraphs: list[Paragraph] = []
-        self.runs: list = []
-
-    @property
-    def done(self) -> bool:
-        return self.col >= len(self.columns)
-
-    @property
-    def width(self) -> float:
-        a, b = self.columns[min(self.col, len(self.columns) - 1)]
-        return b - a
-
-    def next_column(self) -> None:
-        self.col += 1
-        self.y = self.y0
-
-    def room(self, style: TextStyle, pitch: float, n_lines: int) -> bool:
-        """True when `n_lines` lines of `style` at `pitch` fit below the current position."""
-        return self.y + style.band_px + (n_lines - 1) * pitch <= self.y1
-
-    def place(self, rows: list[Row], style: TextStyle, pitch: float, role: str, level: int = 0) -> list[Row]:
-        """Place as many `rows` as fit in the current column as one paragraph; return the rest."""
-        placed = []
-        left = self.columns[self.col][0]
-        while rows and self.room(style, pitch, len(placed) + 1):
-            baseline = self.y + style.ascent_px + len(placed) * pitch
-            line, runs = place_parts([(sl, left + dx) for sl, dx in rows[0]], baseline, self.sep, self.mirror_px)
-            placed.append(line)
-            self.runs.extend(runs)
-            rows = rows[1:]
-        if placed:
-            self.paragraphs.append(Paragraph(placed, union_quad([ln.quad for ln in placed]), role=role, level=level))
-            self.y += style.band_px + (len(placed) - 1) * pitch
-        return rows
-
-
-def _marked_rows(marker: SetLine | None, lines: list[SetLine], x: float, text_x: float) -> list[Row]:
-    """Rows of a paragraph whose first line starts with `marker` at `x` and whose text hangs at `text_x`."""
-    rows: list[Row] = [[(ln, text_x)] for ln in lines]
-    if marker is not None and rows:
-        rows[0] = [(marker, x)] + rows[0]
-    return rows
+    margin_px: float = 0.0
+    columns: int = 1
+    gutter_px: float = 0.0
+    body_px: int = 20
+    font_role: str = ""
+    body_face: str = ""
+    bold_face: str = ""
+    ink_gray: int = 0
+    line_spacing: float = 1.0
+    align: str = "left"
+    indent_px: float = 0.0
+    paragraph_gap_px: float = 0.0
+    heading_numbered: bool = False
+    page_number: int = 1
+    has_title: bool = False
+    header: bool = False
+    header_px: int = 0
+    header_align: str = "left"
+    header_text: str | None = None
 
 
 def _covered_choice(rng: np.random.Generator, weights: dict, face, fallback: str) -> str:
@@ -182,7 +159,7 @@ def _alpha(k: int) -> str:
     return s
 
 
-def _short_text(inp: LayoutInput, rng: np.random.Generator, face, max_words: int, max_chars: int,
+def _short_text(rng: np.random.Generator, inp: LayoutInput, face, max_words: int, max_chars: int,
                 after_number: bool = False) -> str | None:
     """A sampled short text `face` covers (None after a few uncovered draws). After a number in a script without
     spaces, texts starting with a digit or Latin letter are redrawn (the label "1.2" + "14日" would read
@@ -211,296 +188,436 @@ def _sentences(text: str, min_chars: int) -> str:
     return text
 
 
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one word-processor page.
+# ---------------------------------------------------------------------------------------------- sampling
 
-    Returns:
-        Page with paragraphs (roles header / title / heading / body / list_item / footnote / footer) in reading
-        order, glyph runs, and the separator rules in ``meta["rules"]``.
 
-    Raises:
-        SampleError: no body line fits, or the text could not be covered by the chosen faces.
-    """
-    p: Params = template.params
-    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
-    margin = sample_range(rng, p.margin_frac_range) * W
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> DocumentPlan:
+    """Draw the page-level choices of a document page, up to the running header's text (in the order every
+    earlier release drew them); what follows depends on where the header falls and is drawn on the tape."""
+    size_name, W, H, margin = sample_paper(rng, p)
     n_cols = int(sample_weighted(rng, p.column_weights))
     gutter = sample_range(rng, p.gutter_frac_range) * W
     body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
                                                                 p.ink_gray_range)
-    spacing = max(1.0, sample_range(rng, p.line_spacing_range))
-    align = sample_weighted(rng, p.align_weights)
+    plan = DocumentPlan(layout="", page_size=size_name, width=W, height=H, margin_px=margin, columns=n_cols,
+                        gutter_px=gutter, body_px=body_px, font_role=role, body_face=body_face.key,
+                        bold_face=bold_face.key, ink_gray=color[0], tape=Tape(rng), params=p)
+    plan.line_spacing = max(1.0, sample_range(rng, p.line_spacing_range))
+    plan.align = sample_weighted(rng, p.align_weights)
     indent_mode = rng.random() < p.paragraph_indent_p
-    indent_px = sample_range(rng, p.indent_em_range) * body_px if indent_mode else 0.0
-    para_gap = (0.0 if indent_mode else sample_range(rng, p.paragraph_spacing_em_range)) * body_px
-    numbered = rng.random() < p.heading_numbered_p
-    page_no = int(rng.integers(int(p.page_number_range[0]), int(p.page_number_range[1]) + 1))
-    has_title = rng.random() < p.title_p
-
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    sep = inp.lang.word_separator
-    space_delim = inp.lang.space_delimited
-    mirror = inp.mirror_px(W)
-    body = inp.style(body_face, body_px, color)
-    pitch = spacing * body.band_px
-    x0, x1 = margin, W - margin
-    content_w = x1 - x0
-    y0, y1 = margin, H - margin
-    rules: list[list[int]] = []
-    rule_px = max(1, int(round(body_px / 18)))
-    head_paras: list[Paragraph] = []
-    tail_paras: list[Paragraph] = []
-
-    def rule(rx0: float, ry: float, rx1: float) -> None:
-        """A horizontal rule `rule_px` thick with its top at `ry`: [x0, y0, x1, y1, r, g, b], inclusive pixels."""
-        top = int(np.floor(ry))
-        rules.append([int(round(rx0)), top, int(round(rx1)) - 1, top + rule_px - 1, *color])
-
-    # running header in the top margin
+    plan.indent_px = sample_range(rng, p.indent_em_range) * body_px if indent_mode else 0.0
+    plan.paragraph_gap_px = (0.0 if indent_mode else sample_range(rng, p.paragraph_spacing_em_range)) * body_px
+    plan.heading_numbered = bool(rng.random() < p.heading_numbered_p)
+    plan.page_number = int(rng.integers(int(p.page_number_range[0]), int(p.page_number_range[1]) + 1))
+    plan.has_title = bool(rng.random() < p.title_p)
     if rng.random() < p.header_p:
-        h_style = inp.style(body_face, round(body_px * sample_range(rng, p.header_scale_range)), color)
-        h_align = sample_weighted(rng, p.header_align_weights)
-        text = _short_text(inp, rng, body_face, 6, 16)
-        h_line = None
-        if text:
-            try:
-                h_line = one_line(text, h_style, content_w)
-            except TofuError:
-                inp.count_skip()
-        if h_line is not None:
-            with_rule = rng.random() < p.header_rule_p
-            top = max(0.3 * margin, 4.0)
-            dx = {"left": 0.0, "center": (content_w - h_line.width) / 2, "right": content_w - h_line.width}[h_align]
-            line, runs = place_parts([(h_line, x0 + dx)], top + h_style.ascent_px, sep, mirror)
-            head_paras.append(Paragraph([line], line.quad.copy(), role="header"))
-            page.runs.extend(runs)
-            bottom = top + h_style.band_px
-            if with_rule:
-                rule(x0, bottom + 0.3 * body_px, x1)
-                bottom += 0.3 * body_px + rule_px
-            y0 = max(y0, bottom + 0.8 * body_px)
+        plan.header = True
+        plan.header_px = round(body_px * sample_range(rng, p.header_scale_range))
+        plan.header_align = sample_weighted(rng, p.header_align_weights)
+        plan.header_text = _short_text(rng, inp, body_face, 6, 16)
+    return plan
 
-    # footer with the page number in the bottom margin
-    if rng.random() < p.footer_p:
-        f_style = inp.style(body_face, round(body_px * sample_range(rng, p.footer_scale_range)), color)
-        f_align = sample_weighted(rng, p.footer_align_weights)
-        formats = list(p.footer_formats["*"])
-        local = p.footer_formats.get(inp.lang.code)
-        if local and rng.random() < p.localized_footer_p:
-            formats = list(local)
-        fmt = formats[int(rng.integers(len(formats)))]
-        total = page_no + int(rng.integers(0, 200))
-        text = fmt.replace("{n}", str(page_no)).replace("{total}", str(total))
-        f_line = None
-        try:
-            f_line = one_line(text, f_style, content_w)
-        except TofuError:
-            inp.count_skip()
-        if f_line is not None:
-            bottom = H - max(0.3 * margin, 4.0)
-            dx = {"left": 0.0, "center": (content_w - f_line.width) / 2, "right": content_w - f_line.width}[f_align]
-            line, runs = place_parts([(f_line, x0 + dx)], bottom - f_style.descent_px, sep, mirror)
-            tail_paras.append(Paragraph([line], line.quad.copy(), role="footer"))
-            page.runs.extend(runs)
-            y1 = min(y1, bottom - f_style.band_px - 0.8 * body_px)
 
-    # document title across the full width (first page of a document)
-    if has_title:
-        t_style = inp.style(bold_face, round(body_px * sample_range(rng, p.title_scale_range)), color)
-        t_align = sample_weighted(rng, p.title_align_weights)
-        text = _short_text(inp, rng, bold_face, 8, 20)
-        lines = []
-        if text:
-            try:
-                lines = typeset_horizontal(text, t_style, content_w, align=t_align, max_lines=2)
-            except TofuError:
-                inp.count_skip()
-        if lines:
-            flow = _Flow([(x0, x1)], y0, y1, sep, mirror)
-            flow.place([[(ln, 0.0)] for ln in lines], t_style, t_style.band_px * 1.1, "title")
-            head_paras.extend(flow.paragraphs)
-            page.runs.extend(flow.runs)
-            y0 = flow.y + 1.2 * body_px
+def _draw_footer(rng: np.random.Generator, p: Params, inp: LayoutInput, page_no: int, body_px: int) -> dict | None:
+    """{"px", "align", "text"} of the footer (page number in a localized format), or None for no footer."""
+    if not rng.random() < p.footer_p:
+        return None
+    px = round(body_px * sample_range(rng, p.footer_scale_range))
+    align = sample_weighted(rng, p.footer_align_weights)
+    formats = list(p.footer_formats["*"])
+    local = p.footer_formats.get(inp.lang.code)
+    if local and rng.random() < p.localized_footer_p:
+        formats = list(local)
+    fmt = formats[int(rng.integers(len(formats)))]
+    total = page_no + int(rng.integers(0, 200))
+    return {"px": px, "align": align, "text": fmt.replace("{n}", str(page_no)).replace("{total}", str(total))}
 
-    # footnotes at the foot of the body area, under a short rule
-    fn_paras: list[Paragraph] = []
-    if rng.random() < p.footnote_p:
-        fn_style = inp.style(body_face, round(body_px * sample_range(rng, p.footnote_scale_range)), color)
-        fn_pitch = spacing * fn_style.band_px
-        n_fn = int(round(sample_range(rng, p.footnote_count_range)))
-        first_no = int(rng.integers(1, 20))
-        fn_texts = inp.covered_paragraphs(rng, body_face)
-        blocks = []
-        try:
-            hang = one_line(str(first_no + n_fn - 1), fn_style).width + 0.4 * fn_style.size_px
-            for k in range(n_fn):
-                marker = one_word(one_line(str(first_no + k), fn_style))
-                text = _sentences(next(fn_texts), 60 if space_delim else 25)
-                lines = typeset_horizontal(text, fn_style, content_w - hang, max_lines=int(p.footnote_max_lines))
-                if lines:
-                    blocks.append(_marked_rows(marker, lines, 0.0, hang))
-        except TofuError:
-            inp.count_skip()
-            blocks = []
-        height = (sum(fn_style.band_px + (len(b) - 1) * fn_pitch for b in blocks)
-                  + 0.2 * body_px * max(0, len(blocks) - 1))
-        rule_y = y1 - height - 0.5 * body_px - rule_px
-        if blocks and rule_y - 0.8 * body_px - y0 > 8 * pitch:
-            rule(x0, rule_y, x0 + sample_range(rng, p.footnote_rule_frac_range) * content_w)
-            flow = _Flow([(x0, x1)], rule_y + rule_px + 0.5 * body_px, y1 + 1.0, sep, mirror)
-            for b in blocks:
-                flow.place(b, fn_style, fn_pitch, "footnote")
-                flow.y += 0.2 * body_px
-            fn_paras = flow.paragraphs
-            page.runs.extend(flow.runs)
-            y1 = rule_y - 0.8 * body_px
 
-    # body: headings, paragraphs and lists flowing through the columns
-    col_w = (content_w - gutter * (n_cols - 1)) / n_cols
-    columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
-    if y1 - y0 < 3 * pitch:
-        raise SampleError("document: no room for the body")
-    flow = _Flow(columns, y0, y1, sep, mirror)
-    h_styles = {lv: inp.style(bold_face, round(body_px * sample_range(rng, r)), color)
-                for lv, r in ((1, p.heading1_scale_range), (2, p.heading2_scale_range), (3, p.heading3_scale_range))}
+def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int) -> dict:
+    """{"px", "align", "text" (None when uncovered)} of the document title."""
+    px = round(body_px * sample_range(rng, p.title_scale_range))
+    align = sample_weighted(rng, p.title_align_weights)
+    return {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
+
+
+def _draw_footnotes(rng: np.random.Generator, p: Params, inp: LayoutInput, body_px: int) -> dict | None:
+    """{"px", "count", "first" (number of the first)} of the footnotes, or None."""
+    if not rng.random() < p.footnote_p:
+        return None
+    px = round(body_px * sample_range(rng, p.footnote_scale_range))
+    count = int(round(sample_range(rng, p.footnote_count_range)))
+    first = int(rng.integers(1, 20))
+    return {"px": px, "count": count, "first": first}
+
+
+def _draw_body(rng: np.random.Generator, p: Params, inp: LayoutInput, body_px: int, has_title: bool) -> dict:
+    """{"heading_px" (levels 1-3), "counters" (section numbers before the page)}."""
+    heading_px = [round(body_px * sample_range(rng, r))
+                  for r in (p.heading1_scale_range, p.heading2_scale_range, p.heading3_scale_range)]
     if has_title:
         counters = [0, 0, 0]
     else:  # a page inside a document: somewhere in section c1(.c2)
         counters = [int(rng.integers(1, 7)), int(rng.integers(0, 5)), 0]
-    paragraphs = inp.covered_paragraphs(rng, body_face)
-    body_lines = 0
-    prev = None
-    skips = 0
-    no_heading_col = -1
-    while not flow.done:
-        if skips > 100:
-            raise SampleError("document: too much text not covered by the face")
-        if prev != "heading" and flow.col != no_heading_col and rng.random() < p.heading_p:
-            kind = "heading"
-        elif prev is not None and rng.random() < p.list_p:
-            kind = "list"
-        else:
-            kind = "body"
-        if kind == "heading":
-            depth = next((i for i, c in enumerate(counters) if c == 0), 3)
-            allowed = {lv: w for lv, w in p.heading_level_weights.items() if int(lv) <= depth + 1 and w > 0} or {1: 1}
-            level = int(sample_weighted(rng, allowed))
-            st = h_styles[level]
-            text = _short_text(inp, rng, bold_face, 7, 16, after_number=numbered)
-            if text is None:
-                skips += 1
-                continue
-            try:
-                if numbered:
-                    nums = counters[:level]
-                    nums[-1] += 1
-                    num = one_word(one_line(".".join(str(c) for c in nums), st))
-                    hang = num.width + 0.6 * st.size_px
-                else:
-                    num, hang = None, 0.0
-                lines = typeset_horizontal(text, st, flow.width - hang, max_lines=2)
-            except TofuError:
-                inp.count_skip()
-                skips += 1
-                continue
-            if not lines:
-                continue
-            h_pitch = 1.1 * st.band_px
-            space = sample_range(rng, p.heading_space_em_range) * body_px if flow.y > flow.y0 else 0.0
-            need = space + st.band_px + (len(lines) - 1) * h_pitch + 0.4 * body_px + body.band_px + pitch
-            if flow.y + need > flow.y1:  # keep a heading with what follows it
-                if flow.col == len(flow.columns) - 1:
-                    no_heading_col = flow.col  # last column: fill its foot with text instead
-                else:
-                    flow.next_column()  # a new draw at the top of the next column
-                continue
-            counters[level - 1] += 1
-            counters[level:] = [0] * (3 - level)
-            flow.y += space
-            flow.place(_marked_rows(num, lines, 0.0, hang), st, h_pitch, "heading", level=level)
-            flow.y += 0.4 * body_px
-            prev = "heading"
-        elif kind == "list":
-            n_items = int(round(sample_range(rng, p.list_items_range)))
-            ordered = rng.random() < p.list_numbered_p
-            list_indent = sample_range(rng, p.list_indent_em_range) * body_px
-            item_gap = sample_range(rng, p.list_item_spacing_em_range) * body_px
-            levels = [1] + [2 if rng.random() < p.list_nested_p else 1 for _ in range(n_items - 1)]
-            if ordered:
-                fmt1 = sample_weighted(rng, p.list_marker_weights)
-                fmt2 = sample_weighted(rng, p.sub_marker_weights)
-                c1 = c2 = 0
-                markers = []
-                for lv in levels:
-                    if lv == 1:
-                        c1, c2 = c1 + 1, 0
-                        markers.append(fmt1.replace("{n}", str(c1)))
-                    else:
-                        c2 += 1
-                        markers.append(fmt2.replace("{a}", _alpha(c2)))
+    return {"heading_px": heading_px, "counters": counters}
+
+
+def _draw_list(rng: np.random.Generator, p: Params, face, body_px: int) -> dict:
+    """{"levels" (1-2 per item), "markers" (bullet or number per item), "indent_px", "gap_px"} of a list."""
+    n_items = int(round(sample_range(rng, p.list_items_range)))
+    ordered = rng.random() < p.list_numbered_p
+    indent_px = sample_range(rng, p.list_indent_em_range) * body_px
+    gap_px = sample_range(rng, p.list_item_spacing_em_range) * body_px
+    levels = [1] + [2 if rng.random() < p.list_nested_p else 1 for _ in range(n_items - 1)]
+    if ordered:
+        fmt1 = sample_weighted(rng, p.list_marker_weights)
+        fmt2 = sample_weighted(rng, p.sub_marker_weights)
+        c1 = c2 = 0
+        markers = []
+        for lv in levels:
+            if lv == 1:
+                c1, c2 = c1 + 1, 0
+                markers.append(fmt1.replace("{n}", str(c1)))
             else:
-                b1 = _covered_choice(rng, p.bullet_weights, body_face, "-")
-                b2 = _covered_choice(rng, p.sub_bullet_weights, body_face, "-")
-                markers = [b1 if lv == 1 else b2 for lv in levels]
-            try:
-                marks = [one_word(one_line(m, body)) for m in markers]
-            except TofuError:
-                inp.count_skip()
-                skips += 1
-                continue
-            gap = 0.5 * body_px
-            hang = {lv: max([m.width for m, l2 in zip(marks, levels) if l2 == lv], default=0.0) + gap for lv in (1, 2)}
-            flow.y += para_gap if prev is not None and flow.y > flow.y0 else 0.0
-            for mark, lv in zip(marks, levels):
-                if flow.done:
-                    break
-                mx = list_indent + (hang[1] if lv == 2 else 0.0)
-                tx = mx + hang[lv]
-                text = _short_text(inp, rng, body_face, int(p.item_max_words), int(p.item_max_chars))
-                if text is None:
-                    skips += 1
-                    continue
-                try:
-                    lines = typeset_horizontal(text, body, flow.width - tx, align="left")
-                except TofuError:
-                    inp.count_skip()
-                    continue
-                rows = _marked_rows(mark, lines, mx, tx)
-                while rows and not flow.done:
-                    rows = flow.place(rows, body, pitch, "list_item", level=lv)
-                    if rows:
-                        flow.next_column()
-                    else:
-                        flow.y += pitch - body.band_px + item_gap
-            flow.y += para_gap
-            prev = "list"
+                c2 += 1
+                markers.append(fmt2.replace("{a}", _alpha(c2)))
+    else:
+        b1 = _covered_choice(rng, p.bullet_weights, face, "-")
+        b2 = _covered_choice(rng, p.sub_bullet_weights, face, "-")
+        markers = [b1 if lv == 1 else b2 for lv in levels]
+    return {"levels": levels, "markers": markers, "indent_px": indent_px, "gap_px": gap_px}
+
+
+# ---------------------------------------------------------------------------------------------- placing
+
+
+@dataclass
+class _Ctx:
+    """What the placing helpers share: the plan, the page being built, the free body area and the rules."""
+
+    plan: DocumentPlan
+    inp: LayoutInput
+    page: Page
+    y0: float
+    y1: float
+    rules: list = field(default_factory=list)
+    head: list = field(default_factory=list)
+    tail: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        plan = self.plan
+        self.x0, self.x1 = plan.margin_px, plan.width - plan.margin_px
+        self.content_w = self.x1 - self.x0
+        self.sep, self.mirror = self.inp.lang.word_separator, self.inp.mirror_px(plan.width)
+        self.color = (plan.ink_gray,) * 3
+        self.body_face, self.bold_face = self.inp.face(plan.body_face), self.inp.face(plan.bold_face)
+        self.body = self.inp.style(self.body_face, plan.body_px, self.color)
+        self.pitch = plan.line_spacing * self.body.band_px
+        self.rule_px = max(1, int(round(plan.body_px / 18)))
+
+    def rule(self, rx0: float, ry: float, rx1: float) -> None:
+        """A horizontal rule `rule_px` thick with its top at `ry`: [x0, y0, x1, y1, r, g, b], inclusive pixels."""
+        top = int(np.floor(ry))
+        self.rules.append([int(round(rx0)), top, int(round(rx1)) - 1, top + self.rule_px - 1, *self.color])
+
+    def one_line_or_none(self, text: str | None, style: TextStyle):
+        """`text` on one line of the content width, None when empty or not covered (counted)."""
+        if not text:
+            return None
+        try:
+            return one_line(text, style, self.content_w)
+        except TofuError:
+            self.inp.count_skip()
+            return None
+
+
+def _align_dx(content_w: float, width: float, align: str) -> float:
+    """x offset, px, of a line `width` px wide aligned "left", "center" or "right" in `content_w` px."""
+    return {"left": 0.0, "center": (content_w - width) / 2, "right": content_w - width}[align]
+
+
+def _place_header(c: _Ctx) -> None:
+    """The running header in the top margin, with an optional rule under it."""
+    plan = c.plan
+    h_style = c.inp.style(c.body_face, plan.header_px, c.color)
+    h_line = c.one_line_or_none(plan.header_text, h_style)
+    if h_line is None:
+        return
+    with_rule = plan.tape.take("header_rule", coin, plan.params.header_rule_p)
+    top = max(0.3 * plan.margin_px, 4.0)
+    dx = _align_dx(c.content_w, h_line.width, plan.header_align)
+    line, runs = place_parts([(h_line, c.x0 + dx)], top + h_style.ascent_px, c.sep, c.mirror)
+    c.head.append(Paragraph([line], line.quad.copy(), role="header"))
+    c.page.runs.extend(runs)
+    bottom = top + h_style.band_px
+    if with_rule:
+        c.rule(c.x0, bottom + 0.3 * plan.body_px, c.x1)
+        bottom += 0.3 * plan.body_px + c.rule_px
+    c.y0 = max(c.y0, bottom + 0.8 * plan.body_px)
+
+
+def _place_footer(c: _Ctx) -> None:
+    """The footer with the page number in the bottom margin (when the tape says so)."""
+    plan = c.plan
+    footer = plan.tape.take("footer", _draw_footer, plan.params, c.inp, plan.page_number, plan.body_px)
+    if footer is None:
+        return
+    f_style = c.inp.style(c.body_face, footer["px"], c.color)
+    f_line = c.one_line_or_none(footer["text"], f_style)
+    if f_line is None:
+        return
+    bottom = plan.height - max(0.3 * plan.margin_px, 4.0)
+    dx = _align_dx(c.content_w, f_line.width, footer["align"])
+    line, runs = place_parts([(f_line, c.x0 + dx)], bottom - f_style.descent_px, c.sep, c.mirror)
+    c.tail.append(Paragraph([line], line.quad.copy(), role="footer"))
+    c.page.runs.extend(runs)
+    c.y1 = min(c.y1, bottom - f_style.band_px - 0.8 * plan.body_px)
+
+
+def _place_title(c: _Ctx) -> None:
+    """The document title across the full width (first page of a document)."""
+    plan = c.plan
+    if not plan.has_title:
+        return
+    title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px)
+    t_style = c.inp.style(c.bold_face, title["px"], c.color)
+    lines = []
+    if title["text"]:
+        try:
+            lines = typeset_horizontal(title["text"], t_style, c.content_w, align=title["align"], max_lines=2)
+        except TofuError:
+            c.inp.count_skip()
+    if lines:
+        flow = Flow([(c.x0, c.x1)], c.y0, c.y1, c.sep, c.mirror)
+        flow.place_lines(lines, t_style, t_style.band_px * 1.1, "title")
+        c.head.extend(flow.paragraphs)
+        c.page.runs.extend(flow.runs)
+        c.y0 = flow.y + 1.2 * plan.body_px
+
+
+def _footnote_blocks(c: _Ctx, fn: dict, fn_style: TextStyle) -> list[list[Row]]:
+    """Rows of each footnote (marker, then text hanging after the widest marker); [] when not covered."""
+    p: Params = c.plan.params
+    fn_texts = covered_run(c.plan.tape, "footnote_start", c.inp, c.body_face)
+    blocks = []
+    try:
+        hang = one_line(str(fn["first"] + fn["count"] - 1), fn_style).width + 0.4 * fn_style.size_px
+        for k in range(fn["count"]):
+            marker = one_word(one_line(str(fn["first"] + k), fn_style))
+            text = _sentences(next(fn_texts), 60 if c.inp.lang.space_delimited else 25)
+            lines = typeset_horizontal(text, fn_style, c.content_w - hang, max_lines=int(p.footnote_max_lines))
+            if lines:
+                blocks.append(marked_rows(marker, lines, 0.0, hang))
+    except TofuError:
+        c.inp.count_skip()
+        blocks = []
+    return blocks
+
+
+def _place_footnotes(c: _Ctx) -> list[Paragraph]:
+    """Footnotes at the foot of the body area under a short rule, when they leave room for the body."""
+    plan = c.plan
+    fn = plan.tape.take("footnotes", _draw_footnotes, plan.params, c.inp, plan.body_px)
+    if fn is None:
+        return []
+    body_px = plan.body_px
+    fn_style = c.inp.style(c.body_face, fn["px"], c.color)
+    fn_pitch = plan.line_spacing * fn_style.band_px
+    blocks = _footnote_blocks(c, fn, fn_style)
+    height = (sum(fn_style.band_px + (len(b) - 1) * fn_pitch for b in blocks)
+              + 0.2 * body_px * max(0, len(blocks) - 1))
+    rule_y = c.y1 - height - 0.5 * body_px - c.rule_px
+    if not (blocks and rule_y - 0.8 * body_px - c.y0 > 8 * c.pitch):
+        return []
+    frac = plan.tape.take("footnote_rule", sample_range, plan.params.footnote_rule_frac_range)
+    c.rule(c.x0, rule_y, c.x0 + frac * c.content_w)
+    flow = Flow([(c.x0, c.x1)], rule_y + c.rule_px + 0.5 * body_px, c.y1 + 1.0, c.sep, c.mirror)
+    for b in blocks:
+        flow.place(b, fn_style, fn_pitch, "footnote")
+        flow.y += 0.2 * body_px
+    c.page.runs.extend(flow.runs)
+    c.y1 = rule_y - 0.8 * body_px
+    return flow.paragraphs
+
+
+@dataclass
+class _Body:
+    """State of the body flow: the flow, heading styles, section counters, the corpus run and counts."""
+
+    flow: Flow
+    h_styles: dict
+    counters: list
+    paragraphs: object
+    body_lines: int = 0
+    prev: str | None = None
+    skips: int = 0
+    no_heading_col: int = -1
+
+
+def _heading_step(c: _Ctx, b: _Body) -> None:
+    """A numbered (or plain) heading kept with what follows it, or a move to the next column."""
+    plan, flow = c.plan, b.flow
+    depth = next((i for i, n in enumerate(b.counters) if n == 0), 3)
+    allowed = {lv: w for lv, w in plan.params.heading_level_weights.items() if int(lv) <= depth + 1 and w > 0} or {1: 1}
+    level = int(plan.tape.take("heading_level", sample_weighted, allowed))
+    st = b.h_styles[level]
+    text = plan.tape.take("heading_text", _short_text, c.inp, c.bold_face, 7, 16, plan.heading_numbered)
+    if text is None:
+        b.skips += 1
+        return
+    try:
+        num, hang = None, 0.0
+        if plan.heading_numbered:
+            nums = b.counters[:level]
+            nums[-1] += 1
+            num = one_word(one_line(".".join(str(n) for n in nums), st))
+            hang = num.width + 0.6 * st.size_px
+        lines = typeset_horizontal(text, st, flow.width - hang, max_lines=2)
+    except TofuError:
+        c.inp.count_skip()
+        b.skips += 1
+        return
+    if not lines:
+        return
+    h_pitch = 1.1 * st.band_px
+    space = plan.tape.take("heading_space", sample_range, plan.params.heading_space_em_range) * plan.body_px \
+        if flow.y > flow.y0 else 0.0
+    need = space + st.band_px + (len(lines) - 1) * h_pitch + 0.4 * plan.body_px + c.body.band_px + c.pitch
+    if flow.y + need > flow.y1:  # keep a heading with what follows it
+        if flow.col == len(flow.columns) - 1:
+            b.no_heading_col = flow.col  # last column: fill its foot with text instead
         else:
-            text = next(paragraphs)
-            try:
-                lines = typeset_horizontal(text, body, flow.width, align=align, first_indent_px=indent_px)
-            except TofuError:
-                inp.count_skip()
-                skips += 1
-                continue
-            rows = [[(ln, 0.0)] for ln in lines]  # the first-line indent is inside the first line's frame
-            while rows and not flow.done:
-                n_before = len(rows)
-                rows = flow.place(rows, body, pitch, "body")
-                body_lines += n_before - len(rows)
-                if rows:
-                    flow.next_column()
-                else:
-                    flow.y += pitch - body.band_px + para_gap
-            prev = "body"
-    if body_lines == 0:
+            flow.next_column()  # a new draw at the top of the next column
+        return
+    b.counters[level - 1] += 1
+    b.counters[level:] = [0] * (3 - level)
+    flow.y += space
+    flow.place(marked_rows(num, lines, 0.0, hang), st, h_pitch, "heading", level=level)
+    flow.y += 0.4 * plan.body_px
+    b.prev = "heading"
+
+
+def _list_step(c: _Ctx, b: _Body) -> None:
+    """A bulleted or numbered list (item levels 1-2) whose items continue in the next column."""
+    plan, flow, body = c.plan, b.flow, c.body
+    lst = plan.tape.take("list", _draw_list, plan.params, c.body_face, plan.body_px)
+    levels = lst["levels"]
+    try:
+        marks = [one_word(one_line(m, body)) for m in lst["markers"]]
+    except TofuError:
+        c.inp.count_skip()
+        b.skips += 1
+        return
+    gap = 0.5 * plan.body_px
+    hang = {lv: max([m.width for m, l2 in zip(marks, levels) if l2 == lv], default=0.0) + gap for lv in (1, 2)}
+    flow.y += plan.paragraph_gap_px if b.prev is not None and flow.y > flow.y0 else 0.0
+    for mark, lv in zip(marks, levels):
+        if flow.done:
+            break
+        mx = lst["indent_px"] + (hang[1] if lv == 2 else 0.0)
+        tx = mx + hang[lv]
+        text = plan.tape.take("item_text", _short_text, c.inp, c.body_face, int(plan.params.item_max_words),
+                              int(plan.params.item_max_chars))
+        if text is None:
+            b.skips += 1
+            continue
+        try:
+            lines = typeset_horizontal(text, body, flow.width - tx, align="left")
+        except TofuError:
+            c.inp.count_skip()
+            continue
+        rows = marked_rows(mark, lines, mx, tx)
+        while rows and not flow.done:
+            rows = flow.place(rows, body, c.pitch, "list_item", level=lv)
+            if rows:
+                flow.next_column()
+            else:
+                flow.y += c.pitch - body.band_px + lst["gap_px"]
+    flow.y += plan.paragraph_gap_px
+    b.prev = "list"
+
+
+def _paragraph_step(c: _Ctx, b: _Body) -> None:
+    """The next corpus paragraph, continuing in the next column as a new paragraph."""
+    plan, flow, body = c.plan, b.flow, c.body
+    try:
+        lines = typeset_horizontal(next(b.paragraphs), body, flow.width, align=plan.align,
+                                   first_indent_px=plan.indent_px)
+    except TofuError:
+        c.inp.count_skip()
+        b.skips += 1
+        return
+    rows = [[(ln, 0.0)] for ln in lines]  # the first-line indent is inside the first line's frame
+    while rows and not flow.done:
+        n_before = len(rows)
+        rows = flow.place(rows, body, c.pitch, "body")
+        b.body_lines += n_before - len(rows)
+        if rows:
+            flow.next_column()
+        else:
+            flow.y += c.pitch - body.band_px + plan.paragraph_gap_px
+    b.prev = "body"
+
+
+def _place_body(c: _Ctx) -> _Body:
+    """Headings, paragraphs and lists flowing through the columns until they are full.
+
+    Raises:
+        SampleError: no room for the body, or too much text not covered by the face.
+    """
+    plan = c.plan
+    columns = column_boxes(c.x0, c.content_w, plan.columns, plan.gutter_px)
+    if c.y1 - c.y0 < 3 * c.pitch:
+        raise SampleError("document: no room for the body")
+    flow = Flow(columns, c.y0, c.y1, c.sep, c.mirror)
+    drawn = plan.tape.take("body", _draw_body, plan.params, c.inp, plan.body_px, plan.has_title)
+    h_styles = {lv: c.inp.style(c.bold_face, px, c.color) for lv, px in zip((1, 2, 3), drawn["heading_px"])}
+    b = _Body(flow, h_styles, list(drawn["counters"]), covered_run(plan.tape, "text_start", c.inp, c.body_face))
+    while not flow.done:
+        if b.skips > 100:
+            raise SampleError("document: too much text not covered by the face")
+        if (b.prev != "heading" and flow.col != b.no_heading_col
+                and plan.tape.take("heading_here", coin, plan.params.heading_p)):
+            _heading_step(c, b)
+        elif b.prev is not None and plan.tape.take("list_here", coin, plan.params.list_p):
+            _list_step(c, b)
+        else:
+            _paragraph_step(c, b)
+    return b
+
+
+@layout_mode("document", params=Params, plan=DocumentPlan, sample_plan=sample_plan)
+def place(plan: DocumentPlan, inp: LayoutInput) -> Page:
+    """Lay out one word-processor page from its plan.
+
+    Returns:
+        Page with paragraphs (roles header / title / heading / body / list_item / footnote / footer) in reading
+        order, glyph runs, and the separator rules in ``page.rules``.
+
+    Raises:
+        SampleError: no body line fits, or the text could not be covered by the chosen faces.
+    """
+    W, H, margin = plan.width, plan.height, plan.margin_px
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout,
+                background=BackgroundSpec(gray_range=tuple(plan.params.paper_gray_range)),
+                fonts=paper_fonts(inp, plan.body_face, plan.bold_face))
+    c = _Ctx(plan, inp, page, margin, H - margin)
+    if plan.header:
+        _place_header(c)
+    _place_footer(c)
+    _place_title(c)
+    fn_paras = _place_footnotes(c)
+    b = _place_body(c)
+    if b.body_lines == 0:
         raise SampleError("no body line fits the page")
-    page.paragraphs = head_paras + flow.paragraphs + fn_paras + tail_paras
-    page.runs.extend(flow.runs)
+    page.paragraphs = c.head + b.flow.paragraphs + fn_paras + c.tail
+    page.runs.extend(b.flow.runs)
+    rules = mirror_rects(c.rules, W) if c.mirror else c.rules
+    page.rules = [Rule.from_list(r) for r in rules]
     page.meta = {
-        "page_size": size_name, "dpi": p.dpi, "columns": n_cols, "align": align, "body_size_px": body_px,
-        "line_spacing": round(spacing, 4), "font_role": role, "heading_numbered": bool(numbered),
-        "page_number": page_no, "rules": mirror_rects(rules, W) if mirror else rules,
-        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range),
+        "page_size": plan.page_size, "dpi": plan.params.dpi, "columns": plan.columns, "align": plan.align,
+        "body_size_px": plan.body_px, "line_spacing": round(plan.line_spacing, 4), "font_role": plan.font_role,
+        "heading_numbered": plan.heading_numbered, "page_number": plan.page_number,
+        "rules": [r.as_list() for r in page.rules], "fonts": fonts_record(page.fonts), "ink_gray": plan.ink_gray,
+        "paper_gray_range": list(page.background.gray_range),
     }
     return page

@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import Page, Paragraph
+from synthdoc.doc import BackgroundSpec, Page
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.types import union_quad
-
+from synthdoc.layout.base import LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_text
+from synthdoc.layout.flow import Flow
+from synthdoc.layout.place import column_boxes
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import PageParams, sample_range, sample_weighted
+from synthdoc.layout.typeset import TofuError, typeset_horizontal
 
 
 @dataclass(frozen=True)
@@ -45,65 +47,34 @@ class Params(PageParams):
                 raise ValueError(f"column_weights: column count {k!r} must be 1-4")
 
 
-class _Flow:
-    """Places SetLines into the column boxes, top to bottom, left to right."""
+@dataclass
+class MultiColumnPlan(Plan):
+    """Page-level choices of a multi_column page (sizes px; faces by key). Tape: per flow step "heading"
+    (bool: a heading before the next paragraph) and, when true, "heading_text"."""
 
-    def __init__(self, page: Page, columns: list[tuple[float, float]], y0: float, y1: float, separator: str,
-                 mirror_px: float | None = None):
-        self.page, self.columns, self.y0, self.y1, self.sep = page, columns, y0, y1, separator
-        self.mirror_px = mirror_px
-        self.col = 0
-        self.y = y0
-
-    @property
-    def done(self) -> bool:
-        return self.col >= len(self.columns)
-
-    def next_column(self) -> None:
-        self.col += 1
-        self.y = self.y0
-
-    def room(self, style: TextStyle, pitch: float, n_lines: int) -> bool:
-        """True when `n_lines` lines of `style` at `pitch` fit below the current position."""
-        return self.y + style.band_px + (n_lines - 1) * pitch <= self.y1
-
-    def place(self, lines: list[SetLine], style: TextStyle, pitch: float, role: str, level: int = 0,
-              x_shift: float = 0.0) -> list[SetLine]:
-        """Place as many of `lines` as fit in the current column as one paragraph; return the rest."""
-        placed = []
-        x = self.columns[self.col][0] + x_shift
-        while lines and self.room(style, pitch, len(placed) + 1):
-            baseline = self.y + style.ascent_px + len(placed) * pitch
-            line, runs = place_horizontal(lines[0], x, baseline, self.sep, self.mirror_px)
-            placed.append(line)
-            self.page.runs.extend(runs)
-            lines = lines[1:]
-        if placed:
-            self.page.paragraphs.append(Paragraph(placed, union_quad([ln.quad for ln in placed]), role=role, level=level))
-            self.y += style.band_px + (len(placed) - 1) * pitch
-        return lines
+    margin_px: float = 0.0
+    columns: int = 1
+    gutter_px: float = 0.0
+    body_px: int = 20
+    font_role: str = ""
+    body_face: str = ""
+    bold_face: str = ""
+    ink_gray: int = 0
+    line_spacing: float = 1.0
+    align: str = "left"
+    indent_px: float = 0.0
+    paragraph_gap_px: float = 0.0
+    title_px: int = 0
+    title_align: str = "left"
+    title_text: str | None = None
+    heading_px: int = 0
+    heading_numbered: bool = False
+    text_start: int = 0
 
 
-def _heading_text(inp: LayoutInput, rng: np.random.Generator, numbered: bool, counters: list[int]) -> str:
-    text = inp.sampler.title(rng, space_delimited=inp.lang.space_delimited)
-    if numbered:
-        counters[0] += 1
-        text = f"{counters[0]}. {text}"
-    return text
-
-
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one multi_column page.
-
-    Returns:
-        Page with paragraphs (roles title / heading / body) in reading order and glyph runs.
-
-    Raises:
-        SampleError: nothing fits, or the text could not be covered by the chosen faces.
-    """
-    p: Params = template.params
-    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
-    margin = sample_range(rng, p.margin_frac_range) * W
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> MultiColumnPlan:
+    """Draw the page-level choices of a multi_column page (in the order every earlier release drew them)."""
+    size_name, W, H, margin = sample_paper(rng, p)
     n_cols = int(sample_weighted(rng, p.column_weights))
     gutter = sample_range(rng, p.gutter_frac_range) * W
     body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
@@ -113,73 +84,125 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     indent_mode = rng.random() < p.paragraph_indent_p
     indent_px = sample_range(rng, p.indent_em_range) * body_px if indent_mode else 0.0
     para_gap = (0.0 if indent_mode else sample_range(rng, p.paragraph_spacing_em_range)) * body_px
-
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    sep = inp.lang.word_separator
-    body = inp.style(body_face, body_px, color)
-    pitch = max(spacing, 1.0) * body.band_px
-    x0, x1, y0, y1 = margin, W - margin, margin, H - margin
-    content_w = x1 - x0
-
-    y = y0
+    title_px, title_align, title = 0, "left", None
     if rng.random() < p.title_p:
-        t_style = inp.style(bold_face, round(body_px * sample_range(rng, p.title_scale_range)), color)
-        t_align = sample_weighted(rng, p.title_align_weights)
-        try:
-            title_lines = typeset_horizontal(inp.sampler.title(rng, space_delimited=inp.lang.space_delimited),
-                                             t_style, content_w, align=t_align, max_lines=2)
-        except TofuError:
-            inp.count_skip()
-            title_lines = []
-        if title_lines:
-            flow = _Flow(page, [(x0, x1)], y, y1, sep, inp.mirror_px(W))
-            flow.place(title_lines, t_style, t_style.band_px * 1.1, "title")
-            y = flow.y + 1.2 * body_px
+        title_px = round(body_px * sample_range(rng, p.title_scale_range))
+        title_align = sample_weighted(rng, p.title_align_weights)
+        title = title_text(rng, inp)
+    heading_px = round(body_px * sample_range(rng, p.heading_scale_range))
+    numbered = bool(rng.random() < p.heading_numbered_p)
+    return MultiColumnPlan(
+        layout="", page_size=size_name, width=W, height=H, margin_px=margin, columns=n_cols, gutter_px=gutter,
+        body_px=body_px, font_role=role, body_face=body_face.key, bold_face=bold_face.key, ink_gray=color[0],
+        line_spacing=spacing, align=align, indent_px=indent_px, paragraph_gap_px=para_gap, title_px=title_px,
+        title_align=title_align, title_text=title, heading_px=heading_px, heading_numbered=numbered,
+        text_start=inp.sampler.start_index(rng), tape=Tape(rng), params=p)
 
-    col_w = (content_w - gutter * (n_cols - 1)) / n_cols
-    columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
-    flow = _Flow(page, columns, y, y1, sep, inp.mirror_px(W))
-    h_style = inp.style(bold_face, round(body_px * sample_range(rng, p.heading_scale_range)), color)
-    numbered = rng.random() < p.heading_numbered_p
+
+def _place_title(plan: MultiColumnPlan, inp: LayoutInput, page: Page, y: float, y1: float) -> float:
+    """The title across the content width (when the plan has one); returns the top of the columns, px."""
+    if plan.title_text is None:
+        return y
+    color = (plan.ink_gray,) * 3
+    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, color)
+    x0, x1 = plan.margin_px, plan.width - plan.margin_px
+    try:
+        lines = typeset_horizontal(plan.title_text, t_style, x1 - x0, align=plan.title_align, max_lines=2)
+    except TofuError:
+        inp.count_skip()
+        lines = []
+    if not lines:
+        return y
+    flow = Flow([(x0, x1)], y, y1, inp.lang.word_separator, inp.mirror_px(plan.width))
+    flow.place_lines(lines, t_style, t_style.band_px * 1.1, "title")
+    page.paragraphs.extend(flow.paragraphs)
+    page.runs.extend(flow.runs)
+    return flow.y + 1.2 * plan.body_px
+
+
+def _heading(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, counters: list[int], col_w: float) -> bool:
+    """Ask the tape for a heading and place it when it fits with a body line under it; False when the flow
+    moved to the next column instead."""
+    text = plan.tape.take("heading_text", title_text, inp)
+    if plan.heading_numbered:
+        counters[0] += 1
+        text = f"{counters[0]}. {text}"
+    color = (plan.ink_gray,) * 3
+    h_style = inp.style(inp.face(plan.bold_face), plan.heading_px, color)
+    body = inp.style(inp.face(plan.body_face), plan.body_px, color)
+    try:
+        h_lines = typeset_horizontal(text, h_style, col_w, max_lines=2)
+    except TofuError:
+        return True
+    if h_lines:
+        need = h_style.band_px * 1.15 * len(h_lines) + body.band_px + max(plan.line_spacing, 1.0) * body.band_px
+        if flow.y + need > flow.y1:
+            flow.next_column()
+            return False
+        flow.y += 0.6 * plan.body_px if flow.y > flow.y0 else 0
+        flow.place_lines(h_lines, h_style, h_style.band_px * 1.1, "heading", level=1)
+        flow.y += 0.3 * plan.body_px
+    return True
+
+
+def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: float) -> int:
+    """Headings and paragraphs through the columns (each `col_w` px wide) until the flow is full; returns the body
+    lines placed."""
+    body = inp.style(inp.face(plan.body_face), plan.body_px, (plan.ink_gray,) * 3)
+    pitch = max(plan.line_spacing, 1.0) * body.band_px
+    paragraphs = inp.covered_paragraphs(plan.text_start, inp.face(plan.body_face))
     counters = [0]
-    paragraphs = inp.covered_paragraphs(rng, body_face)
     body_lines = 0
     first = True
     while not flow.done:
-        if not first and rng.random() < p.heading_p:
-            try:
-                h_lines = typeset_horizontal(_heading_text(inp, rng, numbered, counters), h_style, col_w, max_lines=2)
-            except TofuError:
-                h_lines = []
-            if h_lines:
-                need = h_style.band_px * 1.15 * len(h_lines) + body.band_px + pitch
-                if flow.y + need > y1:
-                    flow.next_column()
-                    continue
-                flow.y += 0.6 * body_px if flow.y > flow.y0 else 0
-                flow.place(h_lines, h_style, h_style.band_px * 1.1, "heading", level=1)
-                flow.y += 0.3 * body_px
+        if not first and plan.tape.take("heading", coin, plan.params.heading_p):
+            if not _heading(plan, inp, flow, counters, col_w):
+                continue
         first = False
-        text = next(paragraphs)
         try:
-            lines = typeset_horizontal(text, body, col_w, align=align, first_indent_px=indent_px)
+            lines = typeset_horizontal(next(paragraphs), body, col_w, align=plan.align,
+                                       first_indent_px=plan.indent_px)
         except TofuError:
             inp.count_skip()
             continue
         while lines and not flow.done:
             n_before = len(lines)
-            lines = flow.place(lines, body, pitch, "body")
+            lines = flow.place_lines(lines, body, pitch, "body")
             body_lines += n_before - len(lines)
             if lines:
                 flow.next_column()
             else:
-                flow.y += pitch - body.band_px + para_gap
-    if body_lines == 0:
+                flow.y += pitch - body.band_px + plan.paragraph_gap_px
+    return body_lines
+
+
+@layout_mode("multi_column", params=Params, plan=MultiColumnPlan, sample_plan=sample_plan)
+def place(plan: MultiColumnPlan, inp: LayoutInput) -> Page:
+    """Lay out one multi_column page from its plan.
+
+    Returns:
+        Page with paragraphs (roles title / heading / body) in reading order and glyph runs.
+
+    Raises:
+        SampleError: nothing fits, or the text could not be covered by the chosen faces.
+    """
+    W, H, margin = plan.width, plan.height, plan.margin_px
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout,
+                background=BackgroundSpec(gray_range=tuple(plan.params.paper_gray_range)),
+                fonts=paper_fonts(inp, plan.body_face, plan.bold_face))
+    y = _place_title(plan, inp, page, margin, H - margin)
+    content_w = (W - margin) - margin
+    columns = column_boxes(margin, content_w, plan.columns, plan.gutter_px)
+    flow = Flow(columns, y, H - margin, inp.lang.word_separator, inp.mirror_px(W))
+    col_w = (content_w - plan.gutter_px * (plan.columns - 1)) / plan.columns
+    if _place_body(plan, inp, flow, col_w) == 0:
         raise SampleError("no body line fits the page")
+    page.paragraphs.extend(flow.paragraphs)
+    page.runs.extend(flow.runs)
     page.meta = {
-        "page_size": size_name, "dpi": p.dpi, "columns": n_cols, "align": align, "body_size_px": body_px,
-        "line_spacing": round(spacing, 4), "font_role": role,
-        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range),
+        "page_size": plan.page_size, "dpi": plan.params.dpi, "columns": plan.columns, "align": plan.align,
+        "body_size_px": plan.body_px, "line_spacing": round(plan.line_spacing, 4), "font_role": plan.font_role,
+        "fonts": fonts_record(page.fonts), "ink_gray": plan.ink_gray,
+        "paper_gray_range": list(page.background.gray_range),
     }
     return page

@@ -1,6 +1,6 @@
 """scattered: scene-text-like pages. Short phrases (1-3 words, or 1-6 characters in scripts without spaces) at
 random positions, sizes and rotations, each in its own face and colour, over a procedural photo-like texture
-(:func:`synthdoc.background.texture`, recorded in ``page.meta["background"]``).
+(:func:`synthdoc.background.texture`, ``page.background``).
 
 Geometry: a phrase is typeset upright on one line with its box centred on a random pivot, then turned by
 ``angle_deg`` (counter-clockwise on screen for positive angles) about that pivot with
@@ -17,21 +17,32 @@ the quad (a busy part of the texture) is rejected and another position tried.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import cv2
 import numpy as np
 
-from synthdoc.background import TEXTURE_STYLES, contrast_ratio, mean_color_under, text_color_for, texture
-from synthdoc.doc import Page, Paragraph
+from synthdoc.background import (
+    TEXTURE_STYLES,
+    contrast_ratio,
+    mean_color_under,
+    render_background,
+    text_color_for,
+    texture,
+)
+from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
-from synthdoc.layout.typeset import TofuError, place_horizontal, typeset_horizontal
-from synthdoc.types import rect_quad, transform_quads
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import check_choices, sample_range, sample_weighted
+from synthdoc.layout.typeset import SetLine, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.text.clean import strip_punctuation
+from synthdoc.types import rect_quad, transform_quads
 
 _WIDE = 1e6  # line width for single-line typesetting, px
 _MAX_TEXT_TRIES = 12
@@ -129,96 +140,204 @@ def _hits(quad: np.ndarray, box, placed: list[tuple[np.ndarray, tuple]]) -> bool
     return False
 
 
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one scattered page.
+# ---------------------------------------------------------------------------------------------- sampling
+
+
+@dataclass
+class ScatteredPlan(Plan):
+    """Page-level choices of a scattered page: the complete texture parameters, the number of phrases wanted and
+    where their corpus text starts. Tape, per phrase try: "phrase" (face key and text), "size", "angle" and
+    "spot" (the pivot where it went, px, and its ink, sRGB; None when no try found room)."""
+
+    background: dict = field(default_factory=dict)
+    phrase_count: int = 1
+    text_start: int = 0
+    background_px: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"record": False})
+    paragraphs: Iterator[str] | None = field(default=None, repr=False, compare=False, metadata={"record": False})
+
+
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> ScatteredPlan:
+    """Draw the page size, the texture, the phrase count and the corpus start (in the order every earlier release
+    drew them)."""
+    size_name = sample_weighted(rng, p.page_size_weights)
+    W, H = (int(v) for v in p.page_sizes_px[size_name])
+    bg_img, bg_params = texture(H, W, rng, style=sample_weighted(rng, p.texture_style_weights))
+    target = int(rng.integers(int(p.phrase_count_range[0]), int(p.phrase_count_range[1]) + 1))
+    start = inp.sampler.start_index(rng)
+    flat = inp.sampler.flat_paragraphs
+    paragraphs = (flat[(start + k) % len(flat)] for k in itertools.count())
+    return ScatteredPlan(layout="", page_size=size_name, width=W, height=H, background=bg_params,
+                         phrase_count=target, text_start=start, background_px=bg_img, paragraphs=paragraphs,
+                         tape=Tape(rng), params=p)
+
+
+def _draw_phrase(rng: np.random.Generator, p: Params, inp: LayoutInput, paragraphs: Iterator[str]) -> list:
+    """[face key, text] of the next phrase: a face of a drawn role (upright unless the italic draw says so) and a
+    phrase of the next corpus paragraphs it covers ("" after _MAX_TEXT_TRIES misses)."""
+    role, face = inp.pick_face(rng, p.font_role_weights)
+    if face.italic and rng.random() >= p.italic_p:
+        upright = [f for f in inp.faces.get(role, []) if not f.italic]
+        face = upright[int(rng.integers(len(upright)))] if upright else face
+    text = ""
+    for _ in range(_MAX_TEXT_TRIES):
+        text = _phrase(next(paragraphs), rng, inp.lang.space_delimited, p.phrase_words_range, p.phrase_chars_range)
+        if text and face.covers(text):
+            break
+        if text:
+            inp.count_skip()
+        text = ""
+    return [face.key, text]
+
+
+def _draw_size(rng: np.random.Generator, lo: float, hi: float) -> int:
+    """Em size, px, log-uniform between exp(lo) and exp(hi)."""
+    return int(round(np.exp(rng.uniform(lo, hi))))
+
+
+def _draw_angle(rng: np.random.Generator, p: Params) -> float:
+    return 0.0 if rng.random() < p.upright_p else sample_range(rng, p.angle_deg_range)
+
+
+# ---------------------------------------------------------------------------------------------- placing
+
+
+@dataclass
+class _Phrase:
+    """A typeset phrase in its own frame: the line, its box (frame units) and size."""
+
+    line: SetLine
+    bx0: float
+    by0: float
+    w: float
+    h: float
+
+
+def _typeset(text: str, style) -> _Phrase | None:
+    """`text` on one line with the box of its words (None when it cannot be typeset)."""
+    try:
+        set_lines = typeset_horizontal(text, style, _WIDE, max_lines=1)
+    except (TofuError, SampleError):
+        return None
+    if not set_lines or not set_lines[0].words:
+        return None
+    sl = set_lines[0]
+    bx0, bx1 = min(a for _, a, _ in sl.words), max(b for _, _, b in sl.words)  # the line quad, frame units
+    by0 = min((t for t, _ in sl.word_bands), default=-style.ascent_px)
+    by1 = max((b for _, b in sl.word_bands), default=style.descent_px)
+    return _Phrase(sl, bx0, by0, bx1 - bx0, by1 - by0)
+
+
+def _rotation(cx: float, cy: float, angle: float) -> np.ndarray:
+    """(2, 3) float64 affine turning by `angle` degrees (counter-clockwise on screen) about (cx, cy)."""
+    return cv2.getRotationMatrix2D((float(cx), float(cy)), float(angle), 1.0)
+
+
+def _placed_line(ph: _Phrase, cx: float, cy: float, angle: float, sep: str):
+    """(line, runs) of the phrase with its box centred on (cx, cy), turned by `angle`; quads mapped."""
+    mat = _rotation(cx, cy, angle)
+    line, runs = place_horizontal(ph.line, cx - ph.w / 2 - ph.bx0, cy - ph.h / 2 - ph.by0, sep)
+    for word in line.words:
+        word.quad = transform_quads(word.quad, mat)
+    line.quad = transform_quads(line.quad, mat)
+    return line, runs
+
+
+def _grown(ph: _Phrase, cx: float, cy: float, angle: float, gap: float) -> np.ndarray:
+    """The phrase's turned box grown by `gap` px: what later phrases must not touch."""
+    w, h = ph.w, ph.h
+    return transform_quads(rect_quad(cx - w / 2 - gap, cy - h / 2 - gap, cx + w / 2 + gap, cy + h / 2 + gap),
+                           _rotation(cx, cy, angle))
+
+
+def _find_spot(rng: np.random.Generator, p: Params, size: tuple[int, int], ph: _Phrase, angle: float,
+               half: tuple[float, float], placed: list, bg_img: np.ndarray, sep: str) -> list | None:
+    """[cx, cy, r, g, b]: the first of ``placement_tries`` random pivots (page px) where the turned phrase hits no
+    placed phrase and its ink (drawn for the contrast with the texture under it) stays legible on the calmest
+    and busiest grey levels there; None when every try fails."""
+    (W, H), m, (hx, hy) = size, float(p.page_margin_px), half
+    for _ in range(int(p.placement_tries)):
+        cx, cy = rng.uniform(m + hx, W - m - hx), rng.uniform(m + hy, H - m - hy)
+        quad = transform_quads(rect_quad(cx - ph.w / 2, cy - ph.h / 2, cx + ph.w / 2, cy + ph.h / 2),
+                               _rotation(cx, cy, angle))
+        if _hits(quad, _aabb(quad), placed):
+            continue
+        line, _ = _placed_line(ph, cx, cy, angle, sep)
+        color = tuple(int(c) for c in text_color_for(mean_color_under(bg_img, line.quad), rng, p.min_contrast))
+        lo_gray, hi_gray = _gray_spread(bg_img, line.quad)
+        if min(contrast_ratio(color, (lo_gray,) * 3), contrast_ratio(color, (hi_gray,) * 3)) < p.min_local_contrast:
+            continue  # a busy spot: part of the phrase would vanish into the texture
+        return [float(cx), float(cy), *color]
+    return None
+
+
+def _one_phrase(plan: ScatteredPlan, inp: LayoutInput, placed: list, bg_img: np.ndarray) -> tuple | None:
+    """One phrase from the tape, placed: (line, runs, meta info, face) or None."""
+    p: Params = plan.params
+    key, text = plan.tape.take("phrase", _draw_phrase, p, inp, plan.paragraphs)
+    if not text:
+        return None
+    lo, hi = np.log(p.size_px_range[0]), np.log(p.size_px_range[1])
+    size_px = plan.tape.take("size", _draw_size, lo, hi)
+    face = inp.face(key)
+    style = inp.style(face, size_px, (0, 0, 0))
+    ph = _typeset(text, style)
+    if ph is None:
+        return None
+    angle = plan.tape.take("angle", _draw_angle, p)
+    a = np.deg2rad(angle)
+    hx = (abs(ph.w * np.cos(a)) + abs(ph.h * np.sin(a))) / 2 + 1
+    hy = (abs(ph.w * np.sin(a)) + abs(ph.h * np.cos(a))) / 2 + 1
+    m = float(p.page_margin_px)
+    if m + hx > plan.width - m - hx or m + hy > plan.height - m - hy:
+        return None  # larger than the page at this angle
+    sep = inp.lang.word_separator
+    spot = plan.tape.take("spot", _find_spot, p, (plan.width, plan.height), ph, angle, (hx, hy), placed, bg_img, sep)
+    if spot is None:
+        return None
+    cx, cy, color = spot[0], spot[1], tuple(spot[2:])
+    line, runs = _placed_line(ph, cx, cy, angle, sep)
+    under = mean_color_under(bg_img, line.quad)
+    grown = _grown(ph, cx, cy, angle, float(p.gap_px))
+    placed.append((grown, _aabb(grown)))
+    for run in runs:  # one run per face (a fallback face draws e.g. Latin words inside Hebrew)
+        run.color, run.angle_deg, run.pivot = color, float(angle), (float(cx), float(cy))
+    info = {"angle_deg": round(float(angle), 3), "size_px": size_px, "font": f"{face.family} {face.style}",
+            "rgb": list(color), "background_rgb": [round(float(c), 2) for c in under]}
+    return line, runs, info, face
+
+
+@layout_mode("scattered", params=Params, plan=ScatteredPlan, sample_plan=sample_plan)
+def place(plan: ScatteredPlan, inp: LayoutInput) -> Page:
+    """Lay out one scattered page from its plan.
 
     Returns:
-        Page of body paragraphs of one rotated line each (``page.runs[k]`` draws ``page.lines[k]``) and
-        ``meta["background"]`` (texture parameters) for the render stage.
+        Page of body paragraphs of one rotated line each (``page.runs[k]`` draws ``page.lines[k]``) and the
+        texture ``page.background``.
 
     Raises:
         SampleError: no phrase could be placed.
     """
-    p: Params = template.params
-    size_name = sample_weighted(rng, p.page_size_weights)
-    W, H = (int(v) for v in p.page_sizes_px[size_name])
-    bg_img, bg_params = texture(H, W, rng, style=sample_weighted(rng, p.texture_style_weights))
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    sep = inp.lang.word_separator
-    sd = inp.lang.space_delimited
-    m, gap = float(p.page_margin_px), float(p.gap_px)
-    lo, hi = np.log(p.size_px_range[0]), np.log(p.size_px_range[1])
-    target = int(rng.integers(int(p.phrase_count_range[0]), int(p.phrase_count_range[1]) + 1))
-    paras = inp.sampler.paragraphs(rng)
+    W, H = plan.width, plan.height
+    bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout,
+                background=BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background)))
     placed: list[tuple[np.ndarray, tuple]] = []
     items = []
-    for _ in range(3 * target):
-        if len(items) >= target:
+    for _ in range(3 * plan.phrase_count):
+        if len(items) >= plan.phrase_count:
             break
-        role, face = inp.pick_face(rng, p.font_role_weights)
-        if face.italic and rng.random() >= p.italic_p:
-            upright = [f for f in inp.faces.get(role, []) if not f.italic]
-            face = upright[int(rng.integers(len(upright)))] if upright else face
-        text = ""
-        for _ in range(_MAX_TEXT_TRIES):
-            text = _phrase(next(paras), rng, sd, p.phrase_words_range, p.phrase_chars_range)
-            if text and face.covers(text):
-                break
-            if text:
-                inp.count_skip()
-            text = ""
-        if not text:
-            continue
-        size_px = int(round(np.exp(rng.uniform(lo, hi))))
-        style = inp.style(face, size_px, (0, 0, 0))
-        try:
-            set_lines = typeset_horizontal(text, style, _WIDE, max_lines=1)
-        except (TofuError, SampleError):
-            continue
-        if not set_lines or not set_lines[0].words:
-            continue
-        sl = set_lines[0]
-        bx0, bx1 = min(a for _, a, _ in sl.words), max(b for _, _, b in sl.words)  # the line quad, frame units
-        by0 = min((t for t, _ in sl.word_bands), default=-style.ascent_px)
-        by1 = max((b for _, b in sl.word_bands), default=style.descent_px)
-        w, h = bx1 - bx0, by1 - by0
-        angle = 0.0 if rng.random() < p.upright_p else sample_range(rng, p.angle_deg_range)
-        a = np.deg2rad(angle)
-        hx = (abs(w * np.cos(a)) + abs(h * np.sin(a))) / 2 + 1
-        hy = (abs(w * np.sin(a)) + abs(h * np.cos(a))) / 2 + 1
-        if m + hx > W - m - hx or m + hy > H - m - hy:
-            continue  # larger than the page at this angle
-        for _ in range(int(p.placement_tries)):
-            cx, cy = rng.uniform(m + hx, W - m - hx), rng.uniform(m + hy, H - m - hy)
-            mat = cv2.getRotationMatrix2D((float(cx), float(cy)), float(angle), 1.0)
-            quad = transform_quads(rect_quad(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), mat)
-            box = _aabb(quad)
-            if _hits(quad, box, placed):
-                continue
-            line, runs = place_horizontal(sl, cx - w / 2 - bx0, cy - h / 2 - by0, sep)
-            for word in line.words:
-                word.quad = transform_quads(word.quad, mat)
-            line.quad = transform_quads(line.quad, mat)
-            under = mean_color_under(bg_img, line.quad)
-            color = tuple(int(c) for c in text_color_for(under, rng, p.min_contrast))
-            lo_gray, hi_gray = _gray_spread(bg_img, line.quad)
-            if min(contrast_ratio(color, (lo_gray,) * 3), contrast_ratio(color, (hi_gray,) * 3)) < p.min_local_contrast:
-                continue  # a busy spot: part of the phrase would vanish into the texture
-            grown = transform_quads(rect_quad(cx - w / 2 - gap, cy - h / 2 - gap, cx + w / 2 + gap, cy + h / 2 + gap), mat)
-            placed.append((grown, _aabb(grown)))
-            for run in runs:  # one run per face (a fallback face draws e.g. Latin words inside Hebrew)
-                run.color, run.angle_deg, run.pivot = color, float(angle), (float(cx), float(cy))
-            items.append((line, runs, {"angle_deg": round(float(angle), 3), "size_px": size_px,
-                                      "font": f"{face.family} {face.style}", "rgb": list(color),
-                                      "background_rgb": [round(float(c), 2) for c in under]}))
-            break
+        item = _one_phrase(plan, inp, placed, bg_img)
+        if item is not None:
+            items.append(item)
     if not items:
         raise SampleError("no phrase could be placed on the scattered page")
     side = -1.0 if inp.rtl else 1.0  # reading order: top to bottom, then from the start side
     items.sort(key=lambda it: (float(it[0].quad[:, 1].min()), float((it[0].quad[:, 0] * side).min())))
-    for line, runs, _ in items:
+    for line, runs, _, face in items:
         page.paragraphs.append(Paragraph([line], line.quad.copy(), role="body"))
         page.runs.extend(runs)
-    page.meta = {"page_size": size_name, "background": bg_params, "phrases": [info for _, _, info in items],
-                 "fonts": sorted({info["font"] for _, _, info in items})}
+        if face.key not in {f.path + "#" + str(f.index) for f in page.fonts}:
+            page.fonts.append(FaceRef.of(face, "phrase"))
+    page.meta = {"page_size": plan.page_size, "phrases": [info for _, _, info, _ in items],
+                 "fonts": sorted({f.name for f in page.fonts})}
     return page

@@ -6,7 +6,7 @@ line, so labels equal what is drawn) and a footer (role "footer": optional runni
 slide number at the right or centre). Reading order: title, the list items of the left column top to
 bottom, then of the right column, then the footer.
 
-The background (``page.meta["background"]``: solid or gradient, see :mod:`synthdoc.background`) is sampled
+The background (``page.background``: solid or gradient, see :mod:`synthdoc.background`) is sampled
 here, so the ink colour of each paragraph can be checked against the mean background colour under the
 paragraph's quad: its WCAG 2.x contrast ratio is at least ``min_contrast`` (4.5, the WCAG AA level for body
 text); a themed colour that misses it is replaced (see :func:`synthdoc.background.text_color_for`).
@@ -19,15 +19,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.background import contrast_ratio, gradient, hsv_rgb, mean_color_under, solid, text_color_for
-from synthdoc.doc import GlyphRun, Line, Page, Paragraph, Word
+from synthdoc.background import (
+    contrast_ratio,
+    gradient,
+    hsv_rgb,
+    mean_color_under,
+    render_background,
+    solid,
+    text_color_for,
+)
+from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.layout.base import LayoutInput
-from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
+from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
+from synthdoc.types import union_quad
 
 FALLBACK_BULLET = "-"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
@@ -196,174 +206,286 @@ def _item_levels(rng: np.random.Generator, n: int, p: Params) -> list[int]:
     return levels
 
 
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one slide.
+# ---------------------------------------------------------------------------------------------- sampling
 
-    Returns:
-        Page with paragraphs slide_title, list_item (levels 1-3), footer in reading order, glyph runs coloured
-        for contrast, and ``meta["background"]`` (solid or gradient parameters) for the render stage.
 
-    Raises:
-        SampleError: no title or no list item fits, or the text is not covered by the chosen faces.
-    """
-    p: Params = template.params
-    size_name = sample_weighted(rng, p.page_size_weights)
-    W, H = (int(v) for v in p.page_sizes_px[size_name])
-    mx, my = sample_range(rng, p.margin_x_frac_range) * W, sample_range(rng, p.margin_y_frac_range) * H
-    x0, x1, y0 = mx, W - mx, my
-    content_w = x1 - x0
-    body_px = max(12, int(round(sample_range(rng, p.body_size_frac_range) * H)))
-    role, body_face = upright_face(inp, rng, p.font_role_weights)
-    bold_face = inp.bold_for(rng, body_face)
-    sep = inp.lang.word_separator
-    sd = inp.lang.space_delimited
+@dataclass
+class SlidePlan(Plan):
+    """Page-level choices of a slide (sizes px; faces by key; colours sRGB 0-255; the complete background
+    parameters). Tape: per column "column" (item count and levels), per item "item_text", and "ink" for each
+    paragraph whose themed colour contrasts too little with the background under it."""
 
-    theme = sample_weighted(rng, p.theme_weights)
-    bg_colors, title_color, body_color = _theme_colors(rng, theme)
-    bg_kind = sample_weighted(rng, p.background_weights)
-    if bg_kind == "solid":
-        bg_img, bg_params = solid(H, W, rng, rgb=bg_colors[0])
+    margin_x_px: float = 0.0
+    margin_y_px: float = 0.0
+    body_px: int = 20
+    font_role: str = ""
+    body_face: str = ""
+    bold_face: str = ""
+    theme: str = "light"
+    title_rgb: list = field(default_factory=list)
+    body_rgb: list = field(default_factory=list)
+    background: dict = field(default_factory=dict)
+    title_px: int = 20
+    title_align: str = "left"
+    title_text: str = ""
+    title_gap_px: float = 0.0
+    footer_px: int = 10
+    slide_number: int = 1
+    slide_total: int = 1
+    number_format: str = "{n}"
+    number_align: str = "right"
+    footer_text: str | None = None
+    columns: int = 1
+    gutter_px: float = 0.0
+    bullet_set: list = field(default_factory=list)
+    numbered: bool = False
+    line_spacing: float = 1.0
+    item_gap_px: float = 0.0
+    indent_px: float = 0.0
+    bullet_gap_em: float = 0.5
+    background_px: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"record": False})
+    corpus: CorpusRun | None = field(default=None, repr=False, compare=False, metadata={"record": False})
+
+
+def _sample_background(rng: np.random.Generator, p: Params, plan: SlidePlan) -> None:
+    """Theme, its colours, and the solid or gradient background (parameters and pixels)."""
+    W, H = plan.width, plan.height
+    plan.theme = sample_weighted(rng, p.theme_weights)
+    bg_colors, title_color, body_color = _theme_colors(rng, plan.theme)
+    plan.title_rgb, plan.body_rgb = list(title_color), list(body_color)
+    if sample_weighted(rng, p.background_weights) == "solid":
+        plan.background_px, params = solid(H, W, rng, rgb=bg_colors[0])
     else:
-        bg_img, bg_params = gradient(H, W, rng, colors=bg_colors)
+        plan.background_px, params = gradient(H, W, rng, colors=bg_colors)
+    plan.background = params
 
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    out = _Builder(page, sep, inp.mirror_px(W))  # right-to-left: laid out logically, mirrored (bullets right)
 
-    # title
-    t_px = int(round(body_px * sample_range(rng, p.title_scale_range)))
-    t_style = inp.style(bold_face, t_px, title_color)
-    t_align = sample_weighted(rng, p.title_align_weights)
-    title_lines: list[SetLine] = []
+def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: SlidePlan, bold_face: FaceInfo) -> None:
+    """Title size, alignment and text (the first of a few draws the bold face covers and typesets)."""
+    plan.title_px = int(round(plan.body_px * sample_range(rng, p.title_scale_range)))
+    plan.title_align = sample_weighted(rng, p.title_align_weights)
+    t_style = inp.style(bold_face, plan.title_px, tuple(plan.title_rgb))
+    content_w = (plan.width - plan.margin_x_px) - plan.margin_x_px
     for _ in range(_TITLE_TRIES):
-        text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=sd)
+        text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=inp.lang.space_delimited)
         if not bold_face.covers(text):
             inp.count_skip()
             continue
         try:
-            title_lines = typeset_horizontal(text, t_style, content_w, align=t_align, max_lines=2)
+            if typeset_horizontal(text, t_style, content_w, align=plan.title_align, max_lines=2):
+                plan.title_text = text
+                return
         except TofuError:
-            title_lines = []
-        if title_lines:
-            break
-    if not title_lines:
-        raise SampleError(f"no slide title covered by {bold_face.family}")
-    t_pitch = t_style.band_px * 1.02
-    lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
-    out.add(lines, runs, "slide_title", title_color)
-    body_top = y0 + t_style.band_px + (len(title_lines) - 1) * t_pitch + sample_range(rng, p.title_gap_em_range) * body_px
+            pass
+    raise SampleError(f"no slide title covered by {bold_face.family}")
 
-    # footer (placed now to know where the body ends; appended to the reading order last)
-    f_px = max(10, int(round(body_px * sample_range(rng, p.footer_scale_range))))
-    f_style = inp.style(body_face, f_px, body_color)
-    f_top = H - my * 0.55 - f_style.band_px
-    total = int(rng.integers(int(p.slide_number_range[0]), int(p.slide_number_range[1]) + 1))
-    number = int(rng.integers(1, total + 1))
-    fmt = sample_weighted(rng, p.number_format_weights)
-    n_align = sample_weighted(rng, p.number_align_weights)
+
+def _sample_footer(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: SlidePlan) -> None:
+    """Footer size, slide number and its format and alignment, optional running text."""
+    plan.footer_px = max(10, int(round(plan.body_px * sample_range(rng, p.footer_scale_range))))
+    plan.slide_total = int(rng.integers(int(p.slide_number_range[0]), int(p.slide_number_range[1]) + 1))
+    plan.slide_number = int(rng.integers(1, plan.slide_total + 1))
+    plan.number_format = sample_weighted(rng, p.number_format_weights)
+    plan.number_align = sample_weighted(rng, p.number_align_weights)
+    if rng.random() < p.footer_text_p:
+        plan.footer_text = inp.sampler.title(rng, max_words=6, max_chars=14, space_delimited=inp.lang.space_delimited)
+
+
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> SlidePlan:
+    """Draw the page-level choices of a slide (in the order every earlier release drew them).
+
+    Raises:
+        SampleError: no title draw is covered by the bold face.
+    """
+    size_name = sample_weighted(rng, p.page_size_weights)
+    W, H = (int(v) for v in p.page_sizes_px[size_name])
+    plan = SlidePlan(layout="", page_size=size_name, width=W, height=H, tape=Tape(rng), params=p)
+    plan.margin_x_px = sample_range(rng, p.margin_x_frac_range) * W
+    plan.margin_y_px = sample_range(rng, p.margin_y_frac_range) * H
+    plan.body_px = max(12, int(round(sample_range(rng, p.body_size_frac_range) * H)))
+    plan.font_role, body_face = upright_face(inp, rng, p.font_role_weights)
+    bold_face = inp.bold_for(rng, body_face)
+    plan.body_face, plan.bold_face, plan.corpus = body_face.key, bold_face.key, CorpusRun(inp, body_face)
+    _sample_background(rng, p, plan)
+    _sample_title(rng, p, inp, plan, bold_face)
+    plan.title_gap_px = sample_range(rng, p.title_gap_em_range) * plan.body_px
+    _sample_footer(rng, p, inp, plan)
+    plan.columns = 2 if rng.random() < p.two_column_p else 1
+    plan.gutter_px = sample_range(rng, p.gutter_frac_range) * W
+    plan.bullet_set = list(p.bullet_sets[int(rng.integers(len(p.bullet_sets)))])
+    plan.numbered = bool(rng.random() < p.numbered_p)
+    plan.line_spacing = sample_range(rng, p.line_spacing_range)
+    plan.item_gap_px = sample_range(rng, p.item_spacing_em_range) * plan.body_px
+    plan.indent_px = sample_range(rng, p.indent_em_range) * plan.body_px
+    plan.bullet_gap_em = sample_range(rng, p.bullet_gap_em_range)
+    return plan
+
+
+def _draw_column(rng: np.random.Generator, p: Params, n_cols: int) -> dict:
+    """{"levels"}: the level (1-3) of each item of one column."""
+    count = int(rng.integers(int(p.item_count_range[0]), int(p.item_count_range[1]) + 1))
+    if n_cols == 2:
+        count = max(2, (count + 1) // 2 + 1)
+    return {"levels": _item_levels(rng, count, p)}
+
+
+def _draw_item_text(rng: np.random.Generator, p: Params, corpus: CorpusRun, space_delimited: bool) -> str:
+    """A bullet-length snippet of the next corpus paragraphs ("" when 8 draws give none of 2+ characters)."""
+    flat = corpus.inp.sampler.flat_paragraphs
+    text = ""
+    for _ in range(8):
+        text = _snippet(flat[corpus.next_index(rng)], rng, space_delimited, p.item_words_range, p.item_chars_range)
+        if len(text) >= 2:
+            break
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- placing
+
+
+def _place_footer(plan: SlidePlan, inp: LayoutInput, out: _Builder) -> tuple[list, float]:
+    """Footer blocks (running text, slide number; appended to the reading order last) and the body bottom, px.
+
+    Raises:
+        SampleError: the slide number typesets to nothing.
+    """
+    W, H, x0, x1 = plan.width, plan.height, plan.margin_x_px, plan.width - plan.margin_x_px
+    f_px = plan.footer_px
+    f_style = inp.style(inp.face(plan.body_face), f_px, tuple(plan.body_rgb))
+    f_top = H - plan.margin_y_px * 0.55 - f_style.band_px
     footer: list[tuple[list[Line], list[GlyphRun]]] = []
-    num_line = _single_line(fmt.format(n=number, total=total), f_style)
+    num_line = _single_line(plan.number_format.format(n=plan.slide_number, total=plan.slide_total), f_style)
     if num_line is None:
         raise SampleError("empty slide number")
-    num_x = x1 - num_line.width if n_align == "right" else (W - num_line.width) / 2
-    if rng.random() < p.footer_text_p:
-        ftext = inp.sampler.title(rng, max_words=6, max_chars=14, space_delimited=sd)
-        if body_face.covers(ftext):
-            try:
-                fl = typeset_horizontal(ftext, f_style, min(0.45 * content_w, num_x - x0 - 2 * f_px), max_lines=1)
-            except (TofuError, SampleError):
-                fl = []
-            if fl and x0 + fl[0].width < num_x - f_px:
-                footer.append(out.block(fl, x0, f_top, f_style, f_style.band_px))
+    num_x = x1 - num_line.width if plan.number_align == "right" else (W - num_line.width) / 2
+    ftext = plan.footer_text
+    if ftext is not None and inp.face(plan.body_face).covers(ftext):
+        try:
+            fl = typeset_horizontal(ftext, f_style, min(0.45 * (x1 - x0), num_x - x0 - 2 * f_px), max_lines=1)
+        except (TofuError, SampleError):
+            fl = []
+        if fl and x0 + fl[0].width < num_x - f_px:
+            footer.append(out.block(fl, x0, f_top, f_style, f_style.band_px))
     footer.append(out.block([num_line], num_x, f_top, f_style, f_style.band_px))
-    body_bottom = f_top - 0.6 * body_px
+    return footer, f_top - 0.6 * plan.body_px
 
-    # bullet list in one or two columns
-    n_cols = 2 if rng.random() < p.two_column_p else 1
-    gutter = sample_range(rng, p.gutter_frac_range) * W
-    col_w = (content_w - gutter * (n_cols - 1)) / n_cols
-    columns = [(x0 + c * (col_w + gutter), x0 + c * (col_w + gutter) + col_w) for c in range(n_cols)]
-    bullet_set = p.bullet_sets[int(rng.integers(len(p.bullet_sets)))]
-    numbered = rng.random() < p.numbered_p
-    spacing = sample_range(rng, p.line_spacing_range)
-    item_gap = sample_range(rng, p.item_spacing_em_range) * body_px
-    indent = sample_range(rng, p.indent_em_range) * body_px
-    bullet_gap_em = sample_range(rng, p.bullet_gap_em_range)
-    styles = [inp.style(body_face, max(10, int(round(body_px * float(p.level_scales[k])))), body_color)
+
+def _item(plan: SlidePlan, inp: LayoutInput, out: _Builder, style: TextStyle, level: int, text: str,
+          bullet: SetLine, xb: float, y: float, body_bottom: float, x1: float) -> float | None:
+    """Place one list item (bullet word + text) with its top at `y`; returns its height, 0.0 when skipped, None
+    when it does not fit above `body_bottom` (the column is full)."""
+    xt = xb + bullet.width + plan.bullet_gap_em * style.size_px
+    if x1 - xt < 4 * style.size_px:
+        return 0.0
+    try:
+        item_lines = typeset_horizontal(text, style, x1 - xt, max_lines=int(plan.params.item_max_lines))
+    except TofuError:
+        inp.count_skip()
+        return 0.0
+    except SampleError:  # a cluster wider than the column
+        return 0.0
+    if not item_lines:
+        return 0.0
+    pitch = max(plan.line_spacing, 1.0) * style.band_px
+    need = style.band_px + (len(item_lines) - 1) * pitch
+    if y + need > body_bottom:
+        return None
+    b_line, b_runs = place_horizontal(bullet, xb, y + style.ascent_px, out.sep, out.mirror_px)
+    lines, runs = out.block(item_lines, xt, y, style, pitch)
+    first = lines[0]
+    # the bullet (or number "1.", which CJK segmentation would split) is one word
+    words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]))] + first.words
+    lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction=first.direction,
+                    separator=out.sep)
+    out.add(lines, b_runs + runs, "list_item", tuple(plan.body_rgb), level=level)
+    return need
+
+
+def _place_list(plan: SlidePlan, inp: LayoutInput, out: _Builder, body_top: float, body_bottom: float) -> set[str]:
+    """The bullet list, column by column; returns the bullets used.
+
+    Raises:
+        SampleError: no list item fits.
+    """
+    p: Params = plan.params
+    x0, content_w = plan.margin_x_px, (plan.width - plan.margin_x_px) - plan.margin_x_px
+    col_w = (content_w - plan.gutter_px * (plan.columns - 1)) / plan.columns
+    columns = [(x0 + c * (col_w + plan.gutter_px), x0 + c * (col_w + plan.gutter_px) + col_w)
+               for c in range(plan.columns)]
+    body_face = inp.face(plan.body_face)
+    styles = [inp.style(body_face, max(10, int(round(plan.body_px * float(p.level_scales[k])))), tuple(plan.body_rgb))
               for k in range(int(p.max_level))]
-    texts = inp.covered_paragraphs(rng, body_face)
-    n_items = 0
-    used_bullets: set[str] = set()
+    used: set[str] = set()
     for cx0, cx1 in columns:
-        count = int(rng.integers(int(p.item_count_range[0]), int(p.item_count_range[1]) + 1))
-        if n_cols == 2:
-            count = max(2, (count + 1) // 2 + 1)
-        y = body_top
-        counter = 0
-        for level in _item_levels(rng, count, p):
+        y, counter = body_top, 0
+        for level in plan.tape.take("column", _draw_column, p, plan.columns)["levels"]:
             style = styles[level - 1]
-            text = ""
-            for _ in range(8):
-                text = _snippet(next(texts), rng, sd, p.item_words_range, p.item_chars_range)
-                if len(text) >= 2:
-                    break
+            text = plan.tape.take("item_text", _draw_item_text, p, plan.corpus, inp.lang.space_delimited)
             if len(text) < 2:
                 continue
-            if numbered and level == 1:
+            if plan.numbered and level == 1:
                 counter += 1
                 bullet = _single_line(f"{counter}.", style)
             else:
-                bullet = _bullet_for(bullet_set[level - 1], level, style)
-            xb = cx0 + (level - 1) * indent
-            xt = xb + bullet.width + bullet_gap_em * style.size_px
-            if cx1 - xt < 4 * style.size_px:
-                continue
-            try:
-                item_lines = typeset_horizontal(text, style, cx1 - xt, max_lines=int(p.item_max_lines))
-            except TofuError:
-                inp.count_skip()
-                continue
-            except SampleError:  # a cluster wider than the column
-                continue
-            if not item_lines:
-                continue
-            pitch = max(spacing, 1.0) * style.band_px
-            need = style.band_px + (len(item_lines) - 1) * pitch
-            if y + need > body_bottom:
+                bullet = _bullet_for(plan.bullet_set[level - 1], level, style)
+            need = _item(plan, inp, out, style, level, text, bullet, cx0 + (level - 1) * plan.indent_px, y,
+                         body_bottom, cx1)
+            if need is None:
                 break
-            baseline = y + style.ascent_px
-            b_line, b_runs = place_horizontal(bullet, xb, baseline, sep, out.mirror_px)
-            lines, runs = out.block(item_lines, xt, y, style, pitch)
-            first = lines[0]
-            # the bullet (or number "1.", which CJK segmentation would split) is one word
-            words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]))] + first.words
-            lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction=first.direction,
-                            separator=sep)
-            out.add(lines, b_runs + runs, "list_item", body_color, level=level)
-            used_bullets.add(bullet.text)
-            n_items += 1
-            y += need + item_gap
-    if n_items == 0:
+            if need:
+                used.add(bullet.text)
+                y += need + plan.item_gap_px
+    if not used:
         raise SampleError("no list item fits the slide")
-    for lines, runs in footer:
-        out.add(lines, runs, "footer", body_color)
+    return used
 
+
+def _ink(rng: np.random.Generator, under: list, min_contrast: float) -> tuple[int, int, int]:
+    return text_color_for(np.asarray(under, np.float64), rng, min_contrast)
+
+
+@layout_mode("slide", params=Params, plan=SlidePlan, sample_plan=sample_plan)
+def place(plan: SlidePlan, inp: LayoutInput) -> Page:
+    """Lay out one slide from its plan.
+
+    Returns:
+        Page with paragraphs slide_title, list_item (levels 1-3), footer in reading order, glyph runs coloured
+        for contrast, and the solid or gradient ``page.background``.
+
+    Raises:
+        SampleError: no list item fits, or the slide number typesets to nothing.
+    """
+    W, H, x0, y0 = plan.width, plan.height, plan.margin_x_px, plan.margin_y_px
+    bg = BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background))
+    bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout, background=bg,
+                fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")])
+    out = _Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
+    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, tuple(plan.title_rgb))
+    title_lines = typeset_horizontal(plan.title_text, t_style, (W - x0) - x0, align=plan.title_align, max_lines=2)
+    t_pitch = t_style.band_px * 1.02
+    lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
+    out.add(lines, runs, "slide_title", tuple(plan.title_rgb))
+    body_top = y0 + t_style.band_px + (len(title_lines) - 1) * t_pitch + plan.title_gap_px
+    footer, body_bottom = _place_footer(plan, inp, out)
+    used_bullets = _place_list(plan, inp, out, body_top, body_bottom)
+    for lines, runs in footer:
+        out.add(lines, runs, "footer", tuple(plan.body_rgb))
     # ink colours: the themed colour where it contrasts enough with the background under the paragraph
     colors_used = []
     for para, runs, color in out.blocks:
         under = mean_color_under(bg_img, para.quad)
-        if contrast_ratio(color, under) < p.min_contrast:
-            color = text_color_for(under, rng, p.min_contrast)
+        if contrast_ratio(color, under) < plan.params.min_contrast:
+            color = plan.tape.take("ink", _ink, under, plan.params.min_contrast)
         for run in runs:
             run.color = tuple(int(c) for c in color)
         page.paragraphs.append(para)
         page.runs.extend(runs)
         colors_used.append(list(color))
-
     page.meta = {
-        "page_size": size_name, "theme": theme, "background": bg_params, "columns": n_cols,
-        "body_size_px": body_px, "title_size_px": t_px, "font_role": role, "numbered": numbered,
-        "bullets": sorted(used_bullets), "slide_number": number, "slide_total": total,
-        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_rgb": colors_used,
+        "page_size": plan.page_size, "theme": plan.theme, "columns": plan.columns, "body_size_px": plan.body_px,
+        "title_size_px": plan.title_px, "font_role": plan.font_role, "numbered": plan.numbered,
+        "bullets": sorted(used_bullets), "slide_number": plan.slide_number, "slide_total": plan.slide_total,
+        "fonts": fonts_record(page.fonts), "ink_rgb": colors_used,
     }
     return page

@@ -13,12 +13,14 @@ Text is inset from the cell box by a padding and rules lie on the cell borders, 
 Reading order: title, body text above, caption (if above), cells row-major (by the row, then the column of
 their top-left grid position), caption (if below), body text below.
 
-Page meta (JSON):
+Rules and shading are ``page.rules`` (:class:`synthdoc.doc.Rule`, kind "shade" or "rule"), which
+:meth:`synthdoc.pipeline.SampleFactory.background` draws with ``cv2.rectangle(thickness=-1)`` onto the background
+before the text, in list order: row shading first, then rules.
+
+Page meta (JSON, provenance):
     cells: [[row, col, row_span, col_span, x0, y0, x1, y1], ...] every cell box of the table (also empty cells),
         page pixels; boxes tile the table without overlap.
-    rules: [[x0, y0, x1, y1, r, g, b], ...] filled rectangles (inclusive integer pixel corners, RGB) that
-        :meth:`synthdoc.pipeline.SampleFactory.render` draws with ``cv2.rectangle(thickness=-1)`` onto the
-        background before the text, in list order: row shading first, then rules.
+    rules: [[x0, y0, x1, y1, r, g, b], ...] the rectangles of ``page.rules`` (inclusive integer pixel corners).
     rule_kinds: per entry of rules, "shade" or "rule".
     numeric_cols: indices of the numeric (right-aligned) columns; numeric_kinds their kinds.
     cell_padding_px: [x, y] inset of the text from its cell box.
@@ -30,14 +32,16 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from synthdoc.doc import Page, Paragraph
+from synthdoc.doc import BackgroundSpec, Page, Rule
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.base import CorpusRun, LayoutInput, coin, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_complex_context, is_word_char
-from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, place_horizontal, typeset_horizontal
-from synthdoc.types import union_quad
+from synthdoc.layout.place import place_block
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import PageParams, sample_range, sample_weighted
+from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
 from synthdoc.text.clean import strip_punctuation
 
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
@@ -353,14 +357,122 @@ class _Table:
     blocks: list[list[_Cell]]  # body rows, grouped so that a row-spanning cell never gets cut
     block_rows: list[list[int]]
     col_kinds: list[str]
-    num_specs: dict[int, _NumSpec]
+    num_kinds: dict[int, str]
     merges: list[str]
 
 
-def _build(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols: int, body: FaceInfo, bold: FaceInfo,
-           paragraphs: Iterator[str], loc: dict) -> _Table:
-    """Draw the table's structure and cell texts (no geometry yet)."""
-    faces, bfaces = [body], [bold]
+def _table_record(t: _Table) -> dict:
+    """`t` as plain JSON (cells as [row, col, row_span, col_span, text, kind, align, valign])."""
+    def cell(c: _Cell) -> list:
+        return [c.row, c.col, c.rs, c.cs, c.text, c.kind, c.align, c.valign]
+
+    return {"n_cols": t.n_cols, "header_rows": t.header_rows, "header": [cell(c) for c in t.header],
+            "blocks": [[cell(c) for c in b] for b in t.blocks], "block_rows": t.block_rows,
+            "col_kinds": t.col_kinds, "num_kinds": {str(c): k for c, k in t.num_kinds.items()}, "merges": t.merges}
+
+
+def _table_from_record(d: dict) -> _Table:
+    def cell(r: list) -> _Cell:
+        return _Cell(*r)
+
+    return _Table(d["n_cols"], d["header_rows"], [cell(r) for r in d["header"]],
+                  [[cell(r) for r in b] for b in d["blocks"]], d["block_rows"], d["col_kinds"],
+                  {int(c): k for c, k in d["num_kinds"].items()}, d["merges"])
+
+
+# ---------------------------------------------------------------------------------------------- sampling
+
+
+def _build_header(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: int, col_kinds: list[str],
+                  merge: str, header_align: str, bold: FaceInfo) -> tuple[list[_Cell], int]:
+    """Header cells (one row, or two under a group cell) and the number of header rows."""
+    def head_text() -> str:
+        return _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), [bold])
+
+    def col_align(c: int) -> str:
+        return "right" if col_kinds[c] == "numeric" else ("left" if c == 0 else header_align)
+
+    if merge not in ("header_span", "header_group"):
+        return [_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom") for c in range(n_cols)], 1
+    header: list[_Cell] = []
+    span = int(rng.integers(2, min(3, n_cols - 1) + 1)) if merge == "header_group" else 2
+    start = int(rng.integers(1, n_cols - span + 1))
+    group = range(start, start + span)
+    if merge == "header_group":
+        for c in range(n_cols):
+            if c == start:
+                header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "top"))
+            elif c not in group:
+                header.append(_Cell(0, c, 2, 1, head_text(), "header", col_align(c), "bottom"))
+        for c in group:
+            header.append(_Cell(1, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
+        return header, 2
+    for c in range(n_cols):
+        if c == start:
+            header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "bottom"))
+        elif c not in group:
+            header.append(_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
+    return header, 1
+
+
+def _body_cell(rng: np.random.Generator, inp: LayoutInput, p: Params, r: int, c: int, kind: str, spec, valign: str,
+               body: FaceInfo, paragraphs: Iterator[str], loc: dict) -> _Cell:
+    """One body cell of a column of `kind` (numeric `spec`), possibly empty."""
+    faces = [body]
+    if kind == "numeric":
+        if rng.random() < p.empty_cell_p:
+            text = "—" if body.covers("—") else "-"
+        else:
+            text = _covered(lambda: _num_text(rng, spec, loc, p.negative_p), faces)
+        return _Cell(r, c, 1, 1, text, "numeric", "right", valign)
+    if c > 0 and rng.random() < p.empty_cell_p:
+        return _Cell(r, c, 1, 1, "", kind, "left", valign)
+    if kind == "long":
+        text = _covered(lambda: _snippet(inp, rng, paragraphs), faces)
+    elif kind == "label":
+        text = _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), faces)
+    else:
+        text = _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), faces)
+    return _Cell(r, c, 1, 1, text, "label" if c == 0 else "text", "left", valign)
+
+
+def _build_body(rng: np.random.Generator, inp: LayoutInput, p: Params, t: _Table, num_specs: dict, valign: str,
+                body: FaceInfo, bold: FaceInfo, paragraphs: Iterator[str], loc: dict) -> None:
+    """Body rows of `t` (grouped into blocks: a section row, a row-spanning label with its rows, or one row)."""
+    def cell(r: int, c: int) -> _Cell:
+        return _body_cell(rng, inp, p, r, c, t.col_kinds[c], num_specs.get(c), valign, body, paragraphs, loc)
+
+    n_cols, header_rows = t.n_cols, t.header_rows
+    n_body = int(round(sample_range(rng, p.body_rows_range)))
+    r = header_rows
+    since_section = 0
+    kind = t.merges[0] if t.merges else ""
+    while r - header_rows < n_body:
+        if kind == "section_row" and (not t.blocks or (since_section >= 3 and rng.random() < 0.2)):
+            text = _covered(lambda: _phrase(inp, rng, (2, 5), (4, 10)), [bold])
+            t.blocks.append([_Cell(r, 0, 1, n_cols, text, "section", "left", "middle")])
+            t.block_rows.append([r])
+            r, since_section = r + 1, 0
+            continue
+        if kind == "row_span" and (len(t.blocks) == 0 or rng.random() < 0.3):
+            k = int(rng.integers(2, 4))
+            cells = [_Cell(r, 0, k, 1, _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), [body]), "label",
+                           "left", "middle")]
+            cells += [cell(rr, c) for rr in range(r, r + k) for c in range(1, n_cols)]
+            t.blocks.append(cells)
+            t.block_rows.append(list(range(r, r + k)))
+            r += k
+            since_section += k
+            continue
+        t.blocks.append([cell(r, c) for c in range(n_cols)])
+        t.block_rows.append([r])
+        r += 1
+        since_section += 1
+
+
+def _draw_table(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: int, body: FaceInfo,
+                bold: FaceInfo, corpus: CorpusRun, loc: dict) -> dict:
+    """Draw a table's structure and cell texts (no geometry yet), as :func:`_table_record`."""
     col_kinds = ["label"]
     for _ in range(1, n_cols):
         if rng.random() < p.numeric_col_p:
@@ -377,90 +489,143 @@ def _build(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols: int, b
         merges.append(kind)
     header_align = sample_weighted(rng, p.header_align_weights)
     valign = sample_weighted(rng, p.valign_weights)
-
-    def head_text() -> str:
-        return _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), bfaces)
-
-    def col_align(c: int) -> str:
-        return "right" if col_kinds[c] == "numeric" else ("left" if c == 0 else header_align)
-
-    header: list[_Cell] = []
-    header_rows = 1
-    if merges and merges[0] in ("header_span", "header_group"):
-        span = int(rng.integers(2, min(3, n_cols - 1) + 1)) if merges[0] == "header_group" else 2
-        start = int(rng.integers(1, n_cols - span + 1))
-        group = range(start, start + span)
-        if merges[0] == "header_group":
-            header_rows = 2
-            for c in range(n_cols):
-                if c == start:
-                    header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "top"))
-                elif c not in group:
-                    header.append(_Cell(0, c, 2, 1, head_text(), "header", col_align(c), "bottom"))
-            for c in group:
-                header.append(_Cell(1, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
-        else:
-            for c in range(n_cols):
-                if c == start:
-                    header.append(_Cell(0, c, 1, span, head_text(), "header", "center", "bottom"))
-                elif c not in group:
-                    header.append(_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom"))
-    else:
-        header = [_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom") for c in range(n_cols)]
-
-    def body_cell(r: int, c: int) -> _Cell:
-        kind = col_kinds[c]
-        if kind == "numeric":
-            if rng.random() < p.empty_cell_p:
-                text = "—" if body.covers("—") else "-"
-            else:
-                text = _covered(lambda: _num_text(rng, num_specs[c], loc, p.negative_p), faces)
-            return _Cell(r, c, 1, 1, text, "numeric", "right", valign)
-        if c > 0 and rng.random() < p.empty_cell_p:
-            return _Cell(r, c, 1, 1, "", kind, "left", valign)
-        if kind == "long":
-            text = _covered(lambda: _snippet(inp, rng, paragraphs), faces)
-        elif kind == "label":
-            text = _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), faces)
-        else:
-            text = _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), faces)
-        return _Cell(r, c, 1, 1, text, "label" if c == 0 else "text", "left", valign)
-
-    n_body = int(round(sample_range(rng, p.body_rows_range)))
-    blocks: list[list[_Cell]] = []
-    block_rows: list[list[int]] = []
-    r = header_rows
-    since_section = 0
-    while r - header_rows < n_body:
-        kind = merges[0] if merges else ""
-        if kind == "section_row" and (not blocks or (since_section >= 3 and rng.random() < 0.2)):
-            text = _covered(lambda: _phrase(inp, rng, (2, 5), (4, 10)), bfaces)
-            blocks.append([_Cell(r, 0, 1, n_cols, text, "section", "left", "middle")])
-            block_rows.append([r])
-            r, since_section = r + 1, 0
-            continue
-        if kind == "row_span" and (len(blocks) == 0 or rng.random() < 0.3):
-            k = int(rng.integers(2, 4))
-            cells = [_Cell(r, 0, k, 1, _covered(lambda: _phrase(inp, rng, (1, 4), (2, 8)), faces), "label",
-                           "left", "middle")]
-            cells += [body_cell(rr, c) for rr in range(r, r + k) for c in range(1, n_cols)]
-            blocks.append(cells)
-            block_rows.append(list(range(r, r + k)))
-            r += k
-            since_section += k
-            continue
-        blocks.append([body_cell(r, c) for c in range(n_cols)])
-        block_rows.append([r])
-        r += 1
-        since_section += 1
-    return _Table(n_cols, header_rows, header, blocks, block_rows, col_kinds, num_specs, merges)
+    header, header_rows = _build_header(rng, inp, p, n_cols, col_kinds, merges[0] if merges else "",
+                                        header_align, bold)
+    t = _Table(n_cols, header_rows, header, [], [], col_kinds, {c: s.kind for c, s in num_specs.items()}, merges)
+    _build_body(rng, inp, p, t, num_specs, valign, body, bold, corpus.texts(rng), loc)
+    return _table_record(t)
 
 
-def _layout_table(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols: int, body: FaceInfo,
-                  bold: FaceInfo, styles: dict[str, TextStyle], loc: dict, pref_w: float, max_w: float, pad_x: int,
-                  max_lines: int, fill: bool, paragraphs: Iterator[str]) -> tuple[_Table, list[int]]:
-    """Draw a table, dropping columns until its minimum widths fit `max_w` px; typeset its cells. The table is
-    at most `pref_w` px wide when its natural widths fit, else up to `max_w` px.
+def _caption_text(inp: LayoutInput, rng: np.random.Generator, p: Params, loc: dict, face: FaceInfo) -> str:
+    text = _covered(lambda: _phrase(inp, rng, (3, 9), (6, 20)), [face])
+    if loc["caption"] and rng.random() < p.caption_numbered_p:
+        label = loc["caption"][int(rng.integers(len(loc["caption"])))].format(n=int(rng.integers(1, 13)))
+        if face.covers(label):
+            text = f"{label} {text}"
+    return text
+
+
+def _draw_caption(rng: np.random.Generator, p: Params, inp: LayoutInput, loc: dict, body: FaceInfo,
+                  bold: FaceInfo, table_align: str) -> dict | None:
+    """{"pos" ("above" / "below"), "bold", "align", "text"} of the caption, or None."""
+    if not rng.random() < p.caption_p:
+        return None
+    pos = "above" if rng.random() < p.caption_above_p else "below"
+    is_bold = bool(rng.random() < 0.3)
+    align = "center" if (table_align == "center" and rng.random() < 0.6) else "left"
+    text = _caption_text(inp, rng, p, loc, bold if is_bold else body)
+    return {"pos": pos, "bold": is_bold, "align": align, "text": text}
+
+
+@dataclass
+class TablePlan(Plan):
+    """Page-level choices of a table page (sizes px; faces by key), the title and the text above the table
+    (corpus index, lines). Tape: "table" (structure and cell texts) per try with fewer columns, "caption",
+    "text_below", then "paragraph" (corpus index) per block of text below."""
+
+    margin_px: float = 0.0
+    body_px: int = 20
+    font_role: str = ""
+    body_face: str = ""
+    bold_face: str = ""
+    ink_gray: int = 0
+    line_spacing: float = 1.0
+    columns: int = 2
+    cell_max_lines: int = 2
+    pad_x_px: int = 5
+    pad_y_px: int = 4
+    rule_style: str = "grid"
+    rule_px: int = 1
+    heavy_rule_px: int = 1
+    rule_gray: int = 0
+    shade_gray: int = 220
+    header_shade: bool = False
+    row_rules: bool = False
+    fill: bool = False
+    table_align: str = "left"
+    table_width_px: float = 0.0
+    title_px: int = 0
+    title_text: str | None = None
+    title_align: str = "left"
+    text_above: list | None = None
+    corpus: CorpusRun | None = field(default=None, repr=False, compare=False, metadata={"record": False})
+
+
+def _sample_rules(rng: np.random.Generator, p: Params, plan: TablePlan) -> None:
+    """Rule style, thickness (heavy: booktabs top and bottom) and grey levels of rules and shading."""
+    plan.rule_style = sample_weighted(rng, p.rule_style_weights)
+    t = int(round(sample_range(rng, p.rule_thickness_px_range)))
+    plan.rule_px = t
+    plan.heavy_rule_px = min(int(p.rule_thickness_px_range[1]), t + 1) if rng.random() < 0.6 else t
+    plan.rule_gray = int(sample_range(rng, p.rule_gray_range))
+    plan.shade_gray = int(sample_range(rng, p.shade_gray_range))
+    plan.header_shade = bool(rng.random() < p.header_shade_p)
+    plan.row_rules = bool(rng.random() < p.row_rules_p)
+
+
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> TablePlan:
+    """Draw the page-level choices of a table page (in the order every earlier release drew them)."""
+    size_name, W, H, margin = sample_paper(rng, p)
+    body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
+                                                                p.ink_gray_range)
+    plan = TablePlan(layout="", page_size=size_name, width=W, height=H, margin_px=margin, body_px=body_px,
+                     font_role=role, body_face=body_face.key, bold_face=bold_face.key, ink_gray=color[0],
+                     tape=Tape(rng), params=p, corpus=CorpusRun(inp, body_face))
+    plan.line_spacing = max(1.0, sample_range(rng, p.line_spacing_range))
+    plan.columns = int(sample_weighted(rng, p.column_weights))
+    plan.cell_max_lines = int(sample_weighted(rng, p.cell_max_lines_weights))
+    plan.pad_x_px = max(5, int(round(sample_range(rng, p.padding_x_em_range) * body_px)))
+    plan.pad_y_px = max(4, int(round(sample_range(rng, p.padding_y_em_range) * body_px)))
+    _sample_rules(rng, p, plan)
+    plan.fill = bool(rng.random() < p.fill_width_p)
+    plan.table_align = sample_weighted(rng, p.table_align_weights)
+    plan.table_width_px = ((W - margin) - margin) * sample_range(rng, p.table_width_frac_range)
+    if rng.random() < p.title_p:
+        plan.title_px = round(body_px * sample_range(rng, p.title_scale_range))
+        plan.title_text = _covered(lambda: inp.sampler.title(rng, space_delimited=inp.lang.space_delimited),
+                                   [bold_face])
+        plan.title_align = sample_weighted(rng, {"left": 1, "center": 1})
+    if rng.random() < p.text_above_p:
+        plan.text_above = [plan.corpus.next_index(rng), int(rng.integers(2, 6))]
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------- placing
+
+
+@dataclass
+class _Ctx:
+    """What the placing helpers share: plan, page, faces and styles, content box."""
+
+    plan: TablePlan
+    inp: LayoutInput
+    page: Page
+
+    def __post_init__(self) -> None:
+        plan = self.plan
+        self.x0, self.x1 = plan.margin_px, plan.width - plan.margin_px
+        self.y0, self.y1 = plan.margin_px, plan.height - plan.margin_px
+        self.content_w = self.x1 - self.x0
+        self.color = (plan.ink_gray,) * 3
+        self.body_face, self.bold_face = self.inp.face(plan.body_face), self.inp.face(plan.bold_face)
+        self.styles = {"body": self.inp.style(self.body_face, plan.body_px, self.color),
+                       "bold": self.inp.style(self.bold_face, plan.body_px, self.color)}
+        self.body = self.styles["body"]
+        self.pitch = plan.line_spacing * self.body.band_px
+        self.sep = self.inp.lang.word_separator
+        self.mirror = self.inp.mirror_px(plan.width)  # right-to-left: laid out logically, mirrored
+
+    def block(self, lines: list[SetLine], style: TextStyle, x: float, y: float, pitch: float, role: str) -> float:
+        return place_block(self.page, lines, style, x, y, pitch, self.sep, role, mirror_px=self.mirror)
+
+    def paragraph(self, index: int) -> str:
+        return self.inp.sampler.flat_paragraphs[index]
+
+
+def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
+    """A table from the tape, dropping columns until its minimum widths fit the content width; its cells
+    typeset. The table is at most ``table_width_px`` wide when its natural widths fit, else up to the content
+    width.
 
     Returns:
         the table (cells typeset) and the x offsets of its column borders from the table's left edge, px.
@@ -468,13 +633,16 @@ def _layout_table(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols:
     Raises:
         SampleError: not even two columns fit.
     """
-    for n in range(n_cols, 1, -1):
-        table = _build(inp, rng, p, n, body, bold, paragraphs, loc)
-        cells = table.header + [c for b in table.blocks for c in b]
+    plan, pad_x = c.plan, c.plan.pad_x_px
+    for n in range(plan.columns, 1, -1):
+        table = _table_from_record(plan.tape.take("table", _draw_table, c.inp, plan.params, n, c.body_face,
+                                                  c.bold_face, plan.corpus, loc))
+        cells = table.header + [cell for b in table.blocks for cell in b]
         nat, minw = np.zeros(n), np.zeros(n)
         for cell in cells:
-            cell.style = styles["bold" if cell.kind in ("header", "section") else "body"]
-            cell.max_lines = 1 if cell.kind == "numeric" else (max_lines + 1 if cell.kind == "header" else max_lines)
+            cell.style = c.styles["bold" if cell.kind in ("header", "section") else "body"]
+            cell.max_lines = 1 if cell.kind == "numeric" else (
+                plan.cell_max_lines + 1 if cell.kind == "header" else plan.cell_max_lines)
             if cell.cs > 1:
                 continue
             cnat, cmin = _measure(cell.text, cell.style, cell.kind != "numeric")
@@ -482,7 +650,8 @@ def _layout_table(inp: LayoutInput, rng: np.random.Generator, p: Params, n_cols:
                 cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
             nat[cell.col] = max(nat[cell.col], cnat)
             minw[cell.col] = max(minw[cell.col], cmin)
-        widths = _column_widths(np.ceil(nat), np.ceil(minw), pref_w - n * 2 * pad_x, max_w - n * 2 * pad_x, fill)
+        widths = _column_widths(np.ceil(nat), np.ceil(minw), plan.table_width_px - n * 2 * pad_x,
+                                c.content_w - n * 2 * pad_x, plan.fill)
         if widths is None:
             continue
         xs = np.concatenate([[0], np.cumsum(np.floor(widths) + 2 * pad_x)]).astype(int).tolist()
@@ -507,115 +676,17 @@ def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spac
     return np.ceil(h).astype(int).tolist()
 
 
-def _place_block(page: Page, lines: list[SetLine], style: TextStyle, x: float, y: float, pitch: float, sep: str,
-                 role: str, level: int = 0, mirror_px: float | None = None) -> float:
-    """Place `lines` as one paragraph with the first line's ascender at `y`; return the y below the last line.
-    `mirror_px`: page width for right-to-left pages (see place_horizontal)."""
-    placed = []
-    for i, sl in enumerate(lines):
-        line, runs = place_horizontal(sl, x, y + style.ascent_px + i * pitch, sep, mirror_px)
-        placed.append(line)
-        page.runs.extend(runs)
-    if placed:
-        page.paragraphs.append(Paragraph(placed, union_quad([ln.quad for ln in placed]), role=role, level=level))
-    return y + style.band_px + (len(lines) - 1) * pitch if lines else y
-
-
-def _caption_text(inp: LayoutInput, rng: np.random.Generator, p: Params, loc: dict, face: FaceInfo) -> str:
-    text = _covered(lambda: _phrase(inp, rng, (3, 9), (6, 20)), [face])
-    if loc["caption"] and rng.random() < p.caption_numbered_p:
-        label = loc["caption"][int(rng.integers(len(loc["caption"])))].format(n=int(rng.integers(1, 13)))
-        if face.covers(label):
-            text = f"{label} {text}"
-    return text
-
-
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one table page.
-
-    Returns:
-        Page with paragraphs in reading order (title, body, caption, table_cell with ``cell`` set) and glyph
-        runs; table geometry in ``page.meta`` (cells, rules, numeric_cols; see the module docstring).
+def _fit_rows(c: _Ctx, table: _Table, ty0: int, limit: float) -> tuple[list[int], list[_Cell]]:
+    """Row borders (page y, px) of the header and of the body blocks that fit above `limit`, and the cells placed
+    (row-major).
 
     Raises:
-        SampleError: the header and two body rows do not fit, no two columns fit, or the chosen faces do
-            not cover the drawn text.
+        SampleError: the header or two body rows do not fit.
     """
-    p: Params = template.params
-    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
-    margin = sample_range(rng, p.margin_frac_range) * W
-    body_px, role, body_face, bold_face, color = inp.body_faces(rng, p.body_size_px_range, p.font_role_weights,
-                                                                p.ink_gray_range)
-    spacing = max(1.0, sample_range(rng, p.line_spacing_range))
-    loc = _LOCALES.get(inp.lang.code, _DEFAULT_LOCALE)
-    sep = inp.lang.word_separator
-    styles = {"body": inp.style(body_face, body_px, color), "bold": inp.style(bold_face, body_px, color)}
-    body = styles["body"]
-    pitch = spacing * body.band_px
-
-    n_cols = int(sample_weighted(rng, p.column_weights))
-    max_lines = int(sample_weighted(rng, p.cell_max_lines_weights))
-    pad_x = max(5, int(round(sample_range(rng, p.padding_x_em_range) * body_px)))
-    pad_y = max(4, int(round(sample_range(rng, p.padding_y_em_range) * body_px)))
-    rule_style = sample_weighted(rng, p.rule_style_weights)
-    t = int(round(sample_range(rng, p.rule_thickness_px_range)))
-    heavy = min(int(p.rule_thickness_px_range[1]), t + 1) if rng.random() < 0.6 else t
-    rule_gray = int(sample_range(rng, p.rule_gray_range))
-    shade_gray = int(sample_range(rng, p.shade_gray_range))
-    header_shade = rng.random() < p.header_shade_p
-    row_rules = rng.random() < p.row_rules_p
-    fill = rng.random() < p.fill_width_p
-    table_align = sample_weighted(rng, p.table_align_weights)
-
-    x0, x1, y0, y1 = margin, W - margin, margin, H - margin
-    content_w = x1 - x0
-    pref_w = content_w * sample_range(rng, p.table_width_frac_range)
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    paragraphs = inp.covered_paragraphs(rng, body_face)
-    mirror = inp.mirror_px(W)  # right-to-left: the table is laid out logically and mirrored (first column right)
-
-    y = y0
-    if rng.random() < p.title_p:
-        t_style = inp.style(bold_face, round(body_px * sample_range(rng, p.title_scale_range)), color)
-        text = _covered(lambda: inp.sampler.title(rng, space_delimited=inp.lang.space_delimited), [bold_face])
-        t_lines = typeset_horizontal(text, t_style, content_w, align=sample_weighted(rng, {"left": 1, "center": 1}),
-                                     max_lines=2)
-        y = _place_block(page, t_lines, t_style, x0, y, t_style.band_px * 1.1, sep, "title",
-                         mirror_px=mirror) + 1.0 * body_px
-    if rng.random() < p.text_above_p:
-        lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=int(rng.integers(2, 6)))
-        y = _place_block(page, lines, body, x0, y, pitch, sep, "body", mirror_px=mirror) + 1.0 * body_px
-
-    table, xs = _layout_table(inp, rng, p, n_cols, body_face, bold_face, styles, loc, pref_w, content_w, pad_x,
-                              max_lines, fill, paragraphs)
-    n_cols = table.n_cols
-    table_w = xs[-1]
-    tx = int(round(x0 + (content_w - table_w) / 2 if table_align == "center" else x0))
-    xs = [tx + v for v in xs]
-
-    caption_lines, caption_pos, cap_style, cap_x, cap_w = [], None, body, x0, content_w
-    if rng.random() < p.caption_p:
-        caption_pos = "above" if rng.random() < p.caption_above_p else "below"
-        cap_face = bold_face if rng.random() < 0.3 else body_face
-        cap_style = styles["bold" if cap_face is bold_face else "body"]
-        narrow = table_w < 0.6 * content_w
-        cap_x, cap_w = (x0, content_w) if narrow and table_align == "left" else (xs[0], table_w)
-        cap_align = "center" if (table_align == "center" and rng.random() < 0.6) else "left"
-        caption_lines = typeset_horizontal(_caption_text(inp, rng, p, loc, cap_face), cap_style, cap_w,
-                                           align=cap_align, max_lines=2)
-    cap_h = cap_style.band_px + (len(caption_lines) - 1) * cap_style.band_px * spacing + 0.6 * body_px \
-        if caption_lines else 0.0
-    if caption_lines and caption_pos == "above":
-        _place_block(page, caption_lines, cap_style, cap_x, y, cap_style.band_px * spacing, sep, "caption",
-                     mirror_px=mirror)
-        y += cap_h
-    ty0 = int(np.ceil(y + t))
-    limit = y1 - (cap_h if caption_pos == "below" else 0.0) - t
-
-    all_cells = table.header + [c for b in table.blocks for c in b]
+    all_cells = table.header + [cell for b in table.blocks for cell in b]
     n_rows_all = table.header_rows + sum(len(r) for r in table.block_rows)
-    min_h = max(styles["body"].band_px, styles["bold"].band_px) + 2 * pad_y
-    heights = _row_heights(all_cells, n_rows_all, min_h, pad_y, spacing)
+    min_h = max(c.styles["body"].band_px, c.styles["bold"].band_px) + 2 * c.plan.pad_y_px
+    heights = _row_heights(all_cells, n_rows_all, min_h, c.plan.pad_y_px, c.plan.line_spacing)
     ys = [ty0]
     for r in range(table.header_rows):
         ys.append(ys[-1] + heights[r])
@@ -624,8 +695,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     blocks: list[list[_Cell]] = []
     body_rows = 0
     for block, rows in zip(table.blocks, table.block_rows):
-        bottom = ys[-1] + sum(heights[r] for r in rows)
-        if bottom > limit:
+        if ys[-1] + sum(heights[r] for r in rows) > limit:
             break
         ys.extend((ys[-1] + np.cumsum([heights[r] for r in rows])).astype(int).tolist())
         blocks.append(block)
@@ -633,12 +703,16 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     while blocks and blocks[-1][0].kind == "section":  # no section row without rows under it
         blocks.pop()
         ys.pop()
-    placed = table.header + [c for b in blocks for c in b]
     if body_rows < 2:
         raise SampleError("fewer than two body rows of the table fit the page")
-    n_rows = len(ys) - 1
+    placed = table.header + [cell for b in blocks for cell in b]
+    placed.sort(key=lambda cell: (cell.row, cell.col))
+    return ys, placed
 
-    placed.sort(key=lambda c: (c.row, c.col))
+
+def _place_cells(c: _Ctx, placed: list[_Cell], xs: list[int], ys: list[int]) -> list[list[float]]:
+    """Cell texts inset by the padding (valign top / middle / bottom); returns the cell boxes for the meta."""
+    pad_x, pad_y, spacing = c.plan.pad_x_px, c.plan.pad_y_px, c.plan.line_spacing
     cells_meta = []
     for cell in placed:
         cx0, cy0, cx1, cy1 = xs[cell.col], ys[cell.row], xs[cell.col + cell.cs], ys[cell.row + cell.rs]
@@ -653,35 +727,27 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             top = cy1 - pad_y - text_h
         else:
             top = cy0 + pad_y
-        _place_block(page, cell.lines, st, cx0 + pad_x, top, st.band_px * spacing, sep, "table_cell",
-                     mirror_px=mirror)
-        page.paragraphs[-1].cell = (cell.row, cell.col, cell.rs, cell.cs)
+        c.block(cell.lines, st, cx0 + pad_x, top, st.band_px * spacing, "table_cell")
+        c.page.paragraphs[-1].cell = (cell.row, cell.col, cell.rs, cell.cs)
+    return cells_meta
 
-    if caption_lines and caption_pos == "below":
-        _place_block(page, caption_lines, cap_style, cap_x, ys[-1] + t + 0.6 * body_px,
-                     cap_style.band_px * spacing, sep, "caption", mirror_px=mirror)
-    y = ys[-1] + t + cap_h + (0.0 if caption_pos == "below" else 0.6 * body_px)
-    if rng.random() < p.text_below_p:
-        y += 0.6 * body_px
-        while y + body.band_px <= y1:
-            n_fit = int((y1 - y - body.band_px) // pitch) + 1
-            lines = typeset_horizontal(next(paragraphs), body, content_w, max_lines=n_fit)
-            y = _place_block(page, lines, body, x0, y, pitch, sep, "body",
-                             mirror_px=mirror) + pitch - body.band_px + 0.5 * body_px
 
-    # shading first, then rules (list order = drawing order)
+def _table_rules(plan: TablePlan, table: _Table, placed: list[_Cell], xs: list[int],
+                 ys: list[int]) -> tuple[list[list[int]], list[list[int]]]:
+    """(shading, rules) as [x0, y0, x1, y1, r, g, b] inclusive pixel rectangles, in drawing order."""
+    t, heavy, pad_x, style = plan.rule_px, plan.heavy_rule_px, plan.pad_x_px, plan.rule_style
     shades: list[list[int]] = []
     rules: list[list[int]] = []
-    shade_rgb, head_rgb, rule_rgb = [shade_gray] * 3, [max(0, shade_gray - 15)] * 3, [rule_gray] * 3
+    shade_rgb, head_rgb, rule_rgb = [plan.shade_gray] * 3, [max(0, plan.shade_gray - 15)] * 3, [plan.rule_gray] * 3
     for cell in placed:
         box = (xs[cell.col], ys[cell.row], xs[cell.col + cell.cs] - 1, ys[cell.row + cell.rs] - 1)
         if cell.row < table.header_rows:
-            if header_shade:
+            if plan.header_shade:
                 shades.append([*box, *head_rgb])
-        elif rule_style == "zebra" and cell.rs == 1 and (cell.row - table.header_rows) % 2 == 1:
+        elif style == "zebra" and cell.rs == 1 and (cell.row - table.header_rows) % 2 == 1:
             shades.append([*box, *shade_rgb])
     hb = ys[table.header_rows]
-    if rule_style == "grid":
+    if style == "grid":
         seen = set()
         for cell in placed:
             cx0, cy0, cx1, cy1 = xs[cell.col], ys[cell.row], xs[cell.col + cell.cs], ys[cell.row + cell.rs]
@@ -690,37 +756,125 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
                 if rect not in seen:
                     seen.add(rect)
                     rules.append([*rect, *rule_rgb])
-    elif rule_style in ("horizontal", "zebra"):
-        if rule_style == "horizontal":
+    elif style in ("horizontal", "zebra"):
+        if style == "horizontal":
             rules.append([*_hrule(xs[0], xs[-1], ys[0], heavy), *rule_rgb])
         for cell in placed:  # partial rule under a header group cell (cmidrule)
             if cell.row < table.header_rows and ys[cell.row + cell.rs] < hb:
                 rules.append([*_hrule(xs[cell.col] + pad_x // 2, xs[cell.col + cell.cs] - pad_x // 2,
                                       ys[cell.row + cell.rs], t), *rule_rgb])
         rules.append([*_hrule(xs[0], xs[-1], hb, t), *rule_rgb])
-        if rule_style == "horizontal" and row_rules:
+        if style == "horizontal" and plan.row_rules:
             for cell in placed:
                 bottom = ys[cell.row + cell.rs]
                 if cell.row >= table.header_rows and bottom < ys[-1]:
                     rules.append([*_hrule(xs[cell.col], xs[cell.col + cell.cs], bottom, t), *rule_rgb])
-        rules.append([*_hrule(xs[0], xs[-1], ys[-1], heavy if rule_style == "horizontal" else t), *rule_rgb])
+        rules.append([*_hrule(xs[0], xs[-1], ys[-1], heavy if style == "horizontal" else t), *rule_rgb])
+    return shades, rules
 
-    table_box = [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])]
-    if mirror:  # geometry to the page frame: x -> W - x (continuous), column c -> W - 1 - c (pixel rectangles)
-        cells_meta = [[*c[:4], W - c[6], c[5], W - c[4], c[7]] for c in cells_meta]
-        table_box = [W - table_box[2], table_box[1], W - table_box[0], table_box[3]]
-        shades, rules = mirror_rects(shades, W), mirror_rects(rules, W)
-    page.meta = {
-        "page_size": size_name, "dpi": p.dpi, "body_size_px": body_px, "line_spacing": round(spacing, 4),
-        "font_role": role,
-        "fonts": {"body": f"{body_face.family} {body_face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": color[0], "paper_gray_range": list(p.paper_gray_range),
-        "rule_style": rule_style, "rule_thickness_px": t, "row_rules": bool(row_rules and rule_style == "horizontal"),
-        "header_shade": bool(header_shade), "columns": n_cols, "rows": n_rows, "header_rows": table.header_rows,
-        "column_kinds": table.col_kinds, "numeric_cols": sorted(table.num_specs),
-        "numeric_kinds": {str(c): s.kind for c, s in sorted(table.num_specs.items())},
-        "merges": table.merges, "caption": caption_pos, "cell_max_lines": max_lines,
-        "cell_padding_px": [pad_x, pad_y], "table_box": table_box,
+
+def _place_above(c: _Ctx) -> float:
+    """Title and body text above the table; returns the y below them, px."""
+    plan, y = c.plan, c.y0
+    if plan.title_text is not None:
+        t_style = c.inp.style(c.bold_face, plan.title_px, c.color)
+        t_lines = typeset_horizontal(plan.title_text, t_style, c.content_w, align=plan.title_align, max_lines=2)
+        y = c.block(t_lines, t_style, c.x0, y, t_style.band_px * 1.1, "title") + 1.0 * plan.body_px
+    if plan.text_above is not None:
+        index, max_lines = plan.text_above
+        lines = typeset_horizontal(c.paragraph(index), c.body, c.content_w, max_lines=max_lines)
+        y = c.block(lines, c.body, c.x0, y, c.pitch, "body") + 1.0 * plan.body_px
+    return y
+
+
+def _place_below(c: _Ctx, y: float) -> None:
+    """Body text under the table down to the foot of the page (when the tape says so)."""
+    plan, body = c.plan, c.body
+    if not plan.tape.take("text_below", coin, plan.params.text_below_p):
+        return
+    y += 0.6 * plan.body_px
+    while y + body.band_px <= c.y1:
+        n_fit = int((c.y1 - y - body.band_px) // c.pitch) + 1
+        text = c.paragraph(plan.tape.take("paragraph", plan.corpus.next_index if plan.corpus else None))
+        lines = typeset_horizontal(text, body, c.content_w, max_lines=n_fit)
+        y = c.block(lines, body, c.x0, y, c.pitch, "body") + c.pitch - body.band_px + 0.5 * plan.body_px
+
+
+def _caption(c: _Ctx, loc: dict, xs: list[int], table_w: int) -> tuple[list[SetLine], str | None, TextStyle, float]:
+    """(lines, position, style, x) of the caption from the tape ([] and None without one)."""
+    plan = c.plan
+    cap = plan.tape.take("caption", _draw_caption, plan.params, c.inp, loc, c.body_face, c.bold_face,
+                         plan.table_align)
+    if cap is None:
+        return [], None, c.body, c.x0
+    cap_style = c.styles["bold" if cap["bold"] or c.bold_face is c.body_face else "body"]
+    narrow = table_w < 0.6 * c.content_w
+    cap_x, cap_w = (c.x0, c.content_w) if narrow and plan.table_align == "left" else (xs[0], table_w)
+    lines = typeset_horizontal(cap["text"], cap_style, cap_w, align=cap["align"], max_lines=2)
+    return lines, cap["pos"], cap_style, cap_x
+
+
+def _table_meta(plan: TablePlan, table: _Table, n_rows: int, caption_pos: str | None, cells_meta: list,
+                table_box: list[float], page: Page) -> dict:
+    shades = [r.as_list() for r in page.rules if r.kind == "shade"]
+    rules = [r.as_list() for r in page.rules if r.kind == "rule"]
+    return {
+        "page_size": plan.page_size, "dpi": plan.params.dpi, "body_size_px": plan.body_px,
+        "line_spacing": round(plan.line_spacing, 4), "font_role": plan.font_role, "fonts": fonts_record(page.fonts),
+        "ink_gray": plan.ink_gray, "paper_gray_range": list(page.background.gray_range),
+        "rule_style": plan.rule_style, "rule_thickness_px": plan.rule_px,
+        "row_rules": bool(plan.row_rules and plan.rule_style == "horizontal"), "header_shade": plan.header_shade,
+        "columns": table.n_cols, "rows": n_rows, "header_rows": table.header_rows, "column_kinds": table.col_kinds,
+        "numeric_cols": sorted(table.num_kinds),
+        "numeric_kinds": {str(c): k for c, k in sorted(table.num_kinds.items())},
+        "merges": table.merges, "caption": caption_pos, "cell_max_lines": plan.cell_max_lines,
+        "cell_padding_px": [plan.pad_x_px, plan.pad_y_px], "table_box": table_box,
         "cells": cells_meta, "rules": shades + rules, "rule_kinds": ["shade"] * len(shades) + ["rule"] * len(rules),
     }
+
+
+@layout_mode("table", params=Params, plan=TablePlan, sample_plan=sample_plan)
+def place(plan: TablePlan, inp: LayoutInput) -> Page:
+    """Lay out one table page from its plan.
+
+    Returns:
+        Page with paragraphs in reading order (title, body, caption, table_cell with ``cell`` set), glyph runs and
+        rules (``page.rules``); table geometry in ``page.meta`` (cells, rules, numeric_cols; see the module
+        docstring).
+
+    Raises:
+        SampleError: the header and two body rows do not fit, no two columns fit, or the chosen faces do
+            not cover the drawn text.
+    """
+    W = plan.width
+    page = Page(width=W, height=plan.height, lang=inp.lang.code, layout=plan.layout,
+                background=BackgroundSpec(gray_range=tuple(plan.params.paper_gray_range)),
+                fonts=paper_fonts(inp, plan.body_face, plan.bold_face))
+    c = _Ctx(plan, inp, page)
+    loc = _LOCALES.get(inp.lang.code, _DEFAULT_LOCALE)
+    y = _place_above(c)
+    table, xs = _layout_table(c, loc)
+    table_w, t = xs[-1], plan.rule_px
+    tx = int(round(c.x0 + (c.content_w - table_w) / 2 if plan.table_align == "center" else c.x0))
+    xs = [tx + v for v in xs]
+    cap_lines, cap_pos, cap_style, cap_x = _caption(c, loc, xs, table_w)
+    cap_pitch = cap_style.band_px * plan.line_spacing
+    cap_h = cap_style.band_px + (len(cap_lines) - 1) * cap_style.band_px * plan.line_spacing + 0.6 * plan.body_px \
+        if cap_lines else 0.0
+    if cap_lines and cap_pos == "above":
+        c.block(cap_lines, cap_style, cap_x, y, cap_pitch, "caption")
+        y += cap_h
+    ys, placed = _fit_rows(c, table, int(np.ceil(y + t)), c.y1 - (cap_h if cap_pos == "below" else 0.0) - t)
+    cells_meta = _place_cells(c, placed, xs, ys)
+    if cap_lines and cap_pos == "below":
+        c.block(cap_lines, cap_style, cap_x, ys[-1] + t + 0.6 * plan.body_px, cap_pitch, "caption")
+    _place_below(c, ys[-1] + t + cap_h + (0.0 if cap_pos == "below" else 0.6 * plan.body_px))
+    shades, rules = _table_rules(plan, table, placed, xs, ys)
+    table_box = [float(xs[0]), float(ys[0]), float(xs[-1]), float(ys[-1])]
+    if c.mirror:  # geometry to the page frame: x -> W - x (continuous), column c -> W - 1 - c (pixel rectangles)
+        cells_meta = [[*m[:4], W - m[6], m[5], W - m[4], m[7]] for m in cells_meta]
+        table_box = [W - table_box[2], table_box[1], W - table_box[0], table_box[3]]
+        shades, rules = mirror_rects(shades, W), mirror_rects(rules, W)
+    page.rules = [Rule.from_list(r, "shade") for r in shades] + [Rule.from_list(r, "rule") for r in rules]
+    page.meta = _table_meta(plan, table, len(ys) - 1, cap_pos, cells_meta, table_box, page)
     return page

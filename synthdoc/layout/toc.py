@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import GlyphRun, Line, Page, Paragraph
+from synthdoc.doc import BackgroundSpec, Page, Paragraph
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput
+from synthdoc.layout.base import LayoutInput, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, place_horizontal, shape_checked,
-                                     typeset_horizontal)
-from synthdoc.types import union_quad
+from synthdoc.layout.place import glyph_pitch, one_line, one_word, place_parts, repeat_glyph_line
+from synthdoc.layout.plan import Plan, Tape
+from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.template import PageParams, sample_range, sample_weighted
+from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.text.clean import strip_punctuation
-
 
 
 @dataclass(frozen=True)
@@ -80,91 +80,37 @@ class Params(PageParams):
             raise ValueError("first_page_range and page_step_range must not be negative")
 
 
-# ----------------------------------------------------------------------------------------------- helpers
-# (also used by synthdoc.layout.document)
+@dataclass
+class TocPlan(Plan):
+    """Page-level choices of a toc page (sizes px; faces by key) and its entries as [level, page number]. Tape:
+    "entry_text" per entry that gets that far."""
+
+    margin_px: float = 0.0
+    size_px: int = 20
+    font_role: str = ""
+    face: str = ""
+    bold_face: str = ""
+    ink_gray: int = 0
+    line_spacing: float = 1.0
+    depth: int = 1
+    numbered: bool = False
+    indent_px: float = 0.0
+    level1_bold: bool = False
+    level1_px: int = 20
+    level1_space_px: float = 0.0
+    leader_gap_px: float = 0.0
+    leaders_ignored: bool = True
+    leader: str = "."
+    leader_spacing_em: float = 0.0
+    title_px: int = 0
+    title_align: str = "left"
+    title_text: str | None = None
+    entries: list = field(default_factory=list)
 
 
-def repeat_glyph_line(style: TextStyle, char: str, count: int, spacing_px: float = 0.0) -> SetLine:
-    """A SetLine of `char` drawn `count` times: shaped once, repeated at its advance plus `spacing_px`.
-
-    The line holds one word whose text is ``char * count`` and whose extent runs from the pen position of the
-    first copy to the end of the advance of the last one.
-
-    Returns:
-        SetLine in its own frame (x from 0, y = 0 on the baseline).
-
-    Raises:
-        TofuError: the face lacks `char`. ValueError: `count` < 1.
-    """
-    if count < 1:
-        raise ValueError("repeat_glyph_line needs count >= 1")
-    style = style.for_text(char)  # the fallback face when the primary lacks the leader (Hebrew has no ".")
-    run = shape_checked(style, char)
-    adv = float(run.x_advance.sum())
-    pitch = adv + spacing_px
-    within = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)[:-1]])
-    one = np.stack([within + run.x_offset, -run.y_offset.astype(np.float64)], axis=1)
-    pos = np.concatenate([one + [k * pitch, 0.0] for k in range(count)]).astype(np.float32)
-    gids = np.tile(run.gids, count)
-    width = (count - 1) * pitch + adv
-    return SetLine(text=char * count, words=[(char * count, 0.0, width)], width=width,
-                   runs=[(style, gids, pos, False)])
-
-
-def glyph_pitch(style: TextStyle, char: str, spacing_px: float = 0.0) -> tuple[float, float]:
-    """(advance, pitch) of one `char` in `style`, px; pitch = advance + `spacing_px`.
-
-    Raises:
-        TofuError: the face lacks `char`.
-    """
-    adv = float(shape_checked(style.for_text(char), char).x_advance.sum())
-    return adv, adv + spacing_px
-
-
-def place_parts(parts: list[tuple[SetLine, float]], baseline: float, separator: str,
-                mirror_px: float | None = None) -> tuple[Line, list[GlyphRun]]:
-    """Place several horizontal SetLines on one baseline as one labelled Line (their words concatenated in order).
-
-    Args:
-        parts: (set line, x of its frame origin in page pixels), in reading order, left to right in the logical
-            frame.
-        baseline: baseline y, page pixels.
-        separator: the language's word separator.
-        mirror_px: page width for right-to-left pages (each part is mirrored, see place_horizontal), else None.
-
-    Returns:
-        (Line, glyph runs).
-    """
-    words, runs = [], []
-    direction = "ltr"
-    for set_line, x in parts:
-        line, r = place_horizontal(set_line, x, baseline, separator, mirror_px)
-        words.extend(line.words)
-        runs.extend(r)
-        direction = line.direction
-    return Line(words=words, quad=union_quad([w.quad for w in words]), direction=direction, separator=separator), runs
-
-
-def one_line(text: str, style: TextStyle, width_px: float = 1e9) -> SetLine | None:
-    """`text` typeset as a single left-aligned line (None when empty). Raises TofuError like typeset_horizontal."""
-    lines = typeset_horizontal(text, style, width_px, max_lines=1)
-    return lines[0] if lines else None
-
-
-
-def one_word(set_line: SetLine | None) -> SetLine | None:
-    """`set_line` labelled as a single word spanning all its words (a list marker such as "(1)" or "1." stays one
-    word even where the script's segmentation would split off its punctuation)."""
-    if set_line is not None and len(set_line.words) > 1:
-        set_line.words = [(set_line.text, set_line.words[0][1], set_line.words[-1][2])]
-    return set_line
-
-
-# ----------------------------------------------------------------------------------------------- mode
-
-
-def _plan(rng: np.random.Generator, p: Params, n: int, depth: int) -> list[tuple[int, int]]:
-    """(level, page number) of `n` entries: levels move at most one deeper at a time, page numbers never decrease."""
+def _entries(rng: np.random.Generator, p: Params, n: int, depth: int) -> list[list[int]]:
+    """[level, page number] of `n` entries: levels move at most one deeper at a time, page numbers never
+    decrease."""
     out = []
     level = 1
     page_no = int(rng.integers(int(p.first_page_range[0]), int(p.first_page_range[1]) + 1))
@@ -176,7 +122,7 @@ def _plan(rng: np.random.Generator, p: Params, n: int, depth: int) -> list[tuple
             elif u < p.deeper_p + p.shallower_p and level > 1:
                 level = int(rng.integers(1, level))
             page_no += int(rng.integers(int(p.page_step_range[0]), int(p.page_step_range[1]) + 1))
-        out.append((level, page_no))
+        out.append([level, page_no])
     return out
 
 
@@ -191,7 +137,7 @@ def _title_text(inp: LayoutInput, p: Params, rng: np.random.Generator, face) -> 
     return inp.sampler.title(rng, max_words=4, max_chars=10, space_delimited=inp.lang.space_delimited)
 
 
-def _entry_text(inp: LayoutInput, p: Params, rng: np.random.Generator, numbered: bool) -> str:
+def _entry_text(rng: np.random.Generator, inp: LayoutInput, p: Params, numbered: bool) -> str:
     """A short sampled entry title. Without spaces between words (CJK), a title after a section number should not
     start with a digit or Latin letter (the label "1.2" + "14日" would read "1.214日"): such draws are redrawn
     (a few times)."""
@@ -203,8 +149,109 @@ def _entry_text(inp: LayoutInput, p: Params, rng: np.random.Generator, numbered:
     return text
 
 
-def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> Page:
-    """Lay out one table-of-contents page.
+def _sample_leader(rng: np.random.Generator, p: Params, face, bold_face) -> tuple[str, float]:
+    """(leader glyph among those both faces cover, extra tracking between leader glyphs in em)."""
+    leader_weights = {c: w for c, w in p.leader_weights.items() if face.covers(c) and bold_face.covers(c) and w > 0}
+    leader = sample_weighted(rng, leader_weights) if leader_weights else "."
+    # extra tracking between single-dot leaders; an ellipsis "…" already spaces its dots evenly
+    return leader, 0.0 if leader == "\u2026" else sample_range(rng, p.leader_spacing_em_range)
+
+
+def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> TocPlan:
+    """Draw the choices of a toc page (in the order every earlier release drew them)."""
+    size_name, W, H, margin = sample_paper(rng, p)
+    size_px = int(round(sample_range(rng, p.entry_size_px_range)))
+    role, face = inp.pick_face(rng, p.font_role_weights)
+    bold_face = inp.bold_for(rng, face)
+    plan = TocPlan(layout="", page_size=size_name, width=W, height=H, margin_px=margin, size_px=size_px,
+                   font_role=role, face=face.key, bold_face=bold_face.key, tape=Tape(rng), params=p)
+    plan.ink_gray = int(sample_range(rng, p.ink_gray_range))
+    plan.line_spacing = max(1.0, sample_range(rng, p.line_spacing_range))
+    plan.depth = int(sample_weighted(rng, p.depth_weights))
+    plan.numbered = bool(rng.random() < p.numbered_p)
+    plan.indent_px = sample_range(rng, p.indent_em_range) * size_px
+    plan.level1_bold = bool(rng.random() < p.level1_bold_p)
+    plan.level1_px = int(round(size_px * sample_range(rng, p.level1_scale_range)))
+    plan.level1_space_px = sample_range(rng, p.level1_space_em_range) * size_px
+    plan.leader_gap_px = sample_range(rng, p.leader_gap_em_range) * size_px
+    plan.leaders_ignored = bool(rng.random() < p.leaders_ignore_p)
+    plan.leader, plan.leader_spacing_em = _sample_leader(rng, p, face, bold_face)
+    if rng.random() < p.title_p:
+        plan.title_px = round(size_px * sample_range(rng, p.title_scale_range))
+        plan.title_align = sample_weighted(rng, p.title_align_weights)
+        plan.title_text = _title_text(inp, p, rng, bold_face)
+    n_entries = int(round(sample_range(rng, p.entry_count_range)))
+    plan.entries = _entries(rng, p, n_entries, plan.depth)
+    return plan
+
+
+def _place_title(plan: TocPlan, inp: LayoutInput, page: Page) -> float:
+    """The title (when planned and covered); returns the top of the entries, px."""
+    y = x0 = plan.margin_px
+    if plan.title_text is None:
+        return y
+    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, (plan.ink_gray,) * 3)
+    try:
+        lines = typeset_horizontal(plan.title_text, t_style, (plan.width - x0) - x0, align=plan.title_align,
+                                   max_lines=1)
+    except TofuError:
+        inp.count_skip()
+        lines = []
+    if lines:
+        line, runs = place_horizontal(lines[0], x0, y + t_style.ascent_px, inp.lang.word_separator,
+                                      inp.mirror_px(plan.width))
+        page.paragraphs.append(Paragraph([line], line.quad.copy(), role="title"))
+        page.runs.extend(runs)
+        y += t_style.band_px + 1.2 * plan.size_px
+    return y
+
+
+def _entry_parts(plan: TocPlan, inp: LayoutInput, style: TextStyle, level: int, page_no: int, x: float,
+                 counters: list[int], lead: tuple[float, float, float]) -> list[tuple[SetLine, float]] | None:
+    """Parts of one entry line: [number?, title, leader, page number] at their x (page px); None when the
+    entry title is empty.
+
+    Raises:
+        TofuError: a part is not covered. SampleError: no room for an entry title.
+    """
+    p: Params = plan.params
+    x1 = plan.width - plan.margin_px
+    lead_end, adv, lpitch = lead
+    parts: list[tuple[SetLine, float]] = []
+    if plan.numbered:
+        num = one_word(one_line(".".join(str(c) for c in counters[:level]), style))
+        parts.append((num, x))
+        x += num.width + 0.5 * style.size_px
+    room = lead_end - (p.min_leader_glyphs - 1) * lpitch - adv - plan.leader_gap_px - x
+    if room < 2 * style.size_px:
+        raise SampleError("toc: no room for an entry title")
+    text = plan.tape.take("entry_text", _entry_text, inp, p, plan.numbered)
+    title = one_line(text, style, room)
+    if title is not None and title.text != text:  # truncated: no dangling punctuation at the cut
+        title = one_line(strip_punctuation(title.text), style, room)
+    if title is None:
+        return None
+    parts.append((title, x))
+    n_lead = int(np.floor((lead_end - adv - (x + title.width + plan.leader_gap_px)) / lpitch)) + 1
+    lead_line = repeat_glyph_line(style, plan.leader, max(n_lead, 1), lpitch - adv)
+    parts.append((lead_line, lead_end - lead_line.width))
+    number = one_line(str(page_no), style)
+    parts.append((number, x1 - number.width))
+    return parts
+
+
+def _styles(plan: TocPlan, inp: LayoutInput) -> dict[int, TextStyle]:
+    """Text style of each entry level (level 1 optionally bold and larger)."""
+    color = (plan.ink_gray,) * 3
+    face = inp.face(plan.face)
+    body = inp.style(face, plan.size_px, color)
+    lvl1 = inp.style(inp.face(plan.bold_face) if plan.level1_bold else face, plan.level1_px, color)
+    return {1: lvl1, 2: body, 3: body}
+
+
+@layout_mode("toc", params=Params, plan=TocPlan, sample_plan=sample_plan)
+def place(plan: TocPlan, inp: LayoutInput) -> Page:
+    """Lay out one table-of-contents page from its plan.
 
     Returns:
         Page with paragraphs (roles title / toc_entry) in reading order and glyph runs.
@@ -212,117 +259,58 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
     Raises:
         SampleError: no entry fits, or the text could not be covered by the chosen faces.
     """
-    p: Params = template.params
-    size_name, W, H = sample_page_px(rng, p.page_sizes_mm, p.page_size_weights, p.dpi)
-    margin = sample_range(rng, p.margin_frac_range) * W
-    size_px = int(round(sample_range(rng, p.entry_size_px_range)))
-    role, face = inp.pick_face(rng, p.font_role_weights)
-    bold_face = inp.bold_for(rng, face)
-    ink = int(sample_range(rng, p.ink_gray_range))
-    color = (ink, ink, ink)
-    spacing = max(1.0, sample_range(rng, p.line_spacing_range))
-    depth = int(sample_weighted(rng, p.depth_weights))
-    numbered = rng.random() < p.numbered_p
-    indent_px = sample_range(rng, p.indent_em_range) * size_px
-    level1_bold = rng.random() < p.level1_bold_p
-    level1_px = int(round(size_px * sample_range(rng, p.level1_scale_range)))
-    level1_space = sample_range(rng, p.level1_space_em_range) * size_px
-    gap_px = sample_range(rng, p.leader_gap_em_range) * size_px
-    ignore_leaders = bool(rng.random() < p.leaders_ignore_p)
-    leader_weights = {c: w for c, w in p.leader_weights.items() if face.covers(c) and bold_face.covers(c) and w > 0}
-    leader = sample_weighted(rng, leader_weights) if leader_weights else "."
-    # extra tracking between single-dot leaders; an ellipsis "…" already spaces its dots evenly
-    leader_spacing_em = 0.0 if leader == "\u2026" else sample_range(rng, p.leader_spacing_em_range)
-
-    page = Page(width=W, height=H, lang=inp.lang.code, layout=template.name)
-    sep = inp.lang.word_separator
-    x0, x1, y0, y1 = margin, W - margin, margin, H - margin
-    body = inp.style(face, size_px, color)
-    lvl1 = inp.style(bold_face if level1_bold else face, level1_px, color)
-    styles = {1: lvl1, 2: body, 3: body}
-
-    y = y0
-    if rng.random() < p.title_p:
-        t_style = inp.style(bold_face, round(size_px * sample_range(rng, p.title_scale_range)), color)
-        align = sample_weighted(rng, p.title_align_weights)
-        try:
-            lines = typeset_horizontal(_title_text(inp, p, rng, bold_face), t_style, x1 - x0, align=align, max_lines=1)
-        except TofuError:
-            inp.count_skip()
-            lines = []
-        if lines:
-            line, runs = place_horizontal(lines[0], x0, y + t_style.ascent_px, sep, inp.mirror_px(W))
-            page.paragraphs.append(Paragraph([line], line.quad.copy(), role="title"))
-            page.runs.extend(runs)
-            y += t_style.band_px + 1.2 * size_px
-
-    n_entries = int(round(sample_range(rng, p.entry_count_range)))
-    plan = _plan(rng, p, n_entries, depth)
-    max_no = str(max(no for _, no in plan))
+    W, H, margin = plan.width, plan.height, plan.margin_px
+    page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout,
+                background=BackgroundSpec(gray_range=tuple(plan.params.paper_gray_range)),
+                fonts=paper_fonts(inp, plan.face, plan.bold_face))
+    y = _place_title(plan, inp, page)
+    styles = _styles(plan, inp)
+    max_no = str(max(no for _, no in plan.entries))
     try:
-        num_reserve = max(one_line(max_no, st).width for st in (lvl1, body))
-        pitches = {lv: glyph_pitch(st, leader, leader_spacing_em * st.size_px) for lv, st in styles.items()}
+        num_reserve = max(one_line(max_no, st).width for st in (styles[1], styles[2]))
+        pitches = {lv: glyph_pitch(st, plan.leader, plan.leader_spacing_em * st.size_px) for lv, st in styles.items()}
     except TofuError as e:
         raise SampleError(f"toc: {e}") from None
-    lead_end = x1 - num_reserve - gap_px  # leaders of one style end here on every entry
-    counters = [0, 0, 0]
-    entries = 0
-    skips = 0
-    for k, (level, page_no) in enumerate(plan):
+    lead_end = (W - margin) - num_reserve - plan.leader_gap_px  # leaders of one style end here on every entry
+    counters, entries, skips = [0, 0, 0], 0, 0
+    for k, (level, page_no) in enumerate(plan.entries):
         style = styles[level]
-        pitch = style.band_px * spacing
-        before = level1_space if (level == 1 and k > 0) else 0.0
-        if y + before + style.band_px > y1:
+        before = plan.level1_space_px if (level == 1 and k > 0) else 0.0
+        if y + before + style.band_px > H - margin:
             break
         counters[level - 1] += 1
         counters[level:] = [0] * (3 - level)
         for i in range(level - 1):  # a deeper entry right after the page start: give its parents a number
             counters[i] = max(counters[i], 1)
-        x = x0 + (level - 1) * indent_px
-        adv, lpitch = pitches[level]
         try:
-            parts: list[tuple[SetLine, float]] = []
-            if numbered:
-                num = one_word(one_line(".".join(str(c) for c in counters[:level]), style))
-                parts.append((num, x))
-                x += num.width + 0.5 * style.size_px
-            room = lead_end - (p.min_leader_glyphs - 1) * lpitch - adv - gap_px - x
-            if room < 2 * style.size_px:
-                raise SampleError("toc: no room for an entry title")
-            text = _entry_text(inp, p, rng, numbered)
-            title = one_line(text, style, room)
-            if title is not None and title.text != text:  # truncated: no dangling punctuation at the cut
-                title = one_line(strip_punctuation(title.text), style, room)
-            if title is None:
-                continue
-            parts.append((title, x))
-            title_end = x + title.width
-            n_lead = int(np.floor((lead_end - adv - (title_end + gap_px)) / lpitch)) + 1
-            n_lead = max(n_lead, 1)
-            lead_line = repeat_glyph_line(style, leader, n_lead, lpitch - adv)
-            parts.append((lead_line, lead_end - lead_line.width))
-            number = one_line(str(page_no), style)
-            parts.append((number, x1 - number.width))
+            parts = _entry_parts(plan, inp, style, level, page_no, margin + (level - 1) * plan.indent_px, counters,
+                                 (lead_end, *pitches[level]))
         except TofuError:
             inp.count_skip()
             skips += 1
             if skips > 50:
                 raise SampleError("toc: too many entries not covered by the face") from None
             continue
+        if parts is None:
+            continue
         y += before
-        line, runs = place_parts(parts, y + style.ascent_px, sep, inp.mirror_px(W))
-        line.words[-2].ignore = ignore_leaders
+        line, runs = place_parts(parts, y + style.ascent_px, inp.lang.word_separator, inp.mirror_px(W))
+        line.words[-2].ignore = plan.leaders_ignored
         page.paragraphs.append(Paragraph([line], line.quad.copy(), role="toc_entry", level=level))
         page.runs.extend(runs)
-        y += pitch
+        y += style.band_px * plan.line_spacing
         entries += 1
     if entries == 0:
         raise SampleError("no toc entry fits the page")
-    page.meta = {
-        "page_size": size_name, "dpi": p.dpi, "entry_size_px": size_px, "line_spacing": round(spacing, 4),
-        "depth": depth, "numbered": bool(numbered), "leader": leader, "leaders_ignored": ignore_leaders,
-        "font_role": role, "level1_bold": bool(level1_bold),
-        "fonts": {"body": f"{face.family} {face.style}", "bold": f"{bold_face.family} {bold_face.style}"},
-        "ink_gray": ink, "paper_gray_range": list(p.paper_gray_range),
-    }
+    page.meta = _meta(plan, page)
     return page
+
+
+def _meta(plan: TocPlan, page: Page) -> dict:
+    return {
+        "page_size": plan.page_size, "dpi": plan.params.dpi, "entry_size_px": plan.size_px,
+        "line_spacing": round(plan.line_spacing, 4), "depth": plan.depth, "numbered": plan.numbered,
+        "leader": plan.leader, "leaders_ignored": plan.leaders_ignored, "font_role": plan.font_role,
+        "level1_bold": plan.level1_bold, "fonts": fonts_record(page.fonts), "ink_gray": plan.ink_gray,
+        "paper_gray_range": list(page.background.gray_range),
+    }
