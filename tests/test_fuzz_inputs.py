@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -139,14 +140,14 @@ def test_200_mutations_end_cleanly(tmp_path, catalogue):
         make_page = case % 8 == 0  # a page for some accepted cases: acceptance must mean it works
         if which == 0:
             data = _mutate(CONFIG, rng)
-            result = _expect_clean(lambda: _config_case(data, catalogue, make_page), f"config {case}: {data!r}")
+            result = _expect_clean(partial(_config_case, data, catalogue, make_page), f"config {case}: {data!r}")
         elif which == 1:
             data = _mutate(TEMPLATE, rng)
-            result = _expect_clean(lambda: _template_case(data, tmp_path, catalogue, make_page),
+            result = _expect_clean(partial(_template_case, data, tmp_path, catalogue, make_page),
                                    f"template {case}: {data!r}")
         else:
             data = _mutate(STACK, rng)
-            result = _expect_clean(lambda: _stack_case(data, catalogue, make_page), f"stack {case}: {data!r}")
+            result = _expect_clean(partial(_stack_case, data, catalogue, make_page), f"stack {case}: {data!r}")
         outcomes[result] += 1
     assert outcomes["ok"] > 10 and outcomes["error"] > 50, outcomes  # the mutations exercise both outcomes
 

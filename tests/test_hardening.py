@@ -77,7 +77,7 @@ def _copy(src: Path, tmp_path: Path, name: str = "ds") -> Path:
 @pytest.mark.parametrize("bad_id", ["../../../escaped", "/tmp/abs-escaped", "..", "a/b", ""])
 def test_hostile_row_id_never_leaves_out(small, tmp_path, bad_id):
     from synthdoc.preview import write_previews
-    from synthdoc.writers.exports import FORMATS, export_dataset
+    from synthdoc.writers.exports import export_dataset, formats
 
     ds = _copy(small, tmp_path)
     shard = next(ds.glob("data/*/*.parquet"))
@@ -85,7 +85,7 @@ def test_hostile_row_id_never_leaves_out(small, tmp_path, bad_id):
     work = tmp_path / "work" / "deep" / "deeper"
     work.mkdir(parents=True)
     before = _files(tmp_path / "work")
-    for fmt in FORMATS:
+    for fmt in formats():
         with pytest.raises(SynthdocError, match="not a safe name"):
             export_dataset(ds, fmt, work / f"out-{fmt}")
     rows = pq.read_table(shard).to_pylist()
@@ -97,11 +97,11 @@ def test_hostile_row_id_never_leaves_out(small, tmp_path, bad_id):
 
 def test_exporters_refuse_a_bad_id_themselves(small, tmp_path):
     """Defence in depth: a writer given a hostile row directly (not through the reader) refuses it too."""
-    from synthdoc.writers.exports import WRITERS
+    from synthdoc.writers.exports import writers
 
     row = pq.read_table(next(small.glob("data/*/*.parquet"))).to_pylist()[0]
     row["id"] = "../../escaped"
-    for fmt, cls in WRITERS.items():
+    for fmt, cls in writers().items():
         out = tmp_path / "o" / fmt
         out.mkdir(parents=True)
         with pytest.raises(SynthdocError, match="not a safe name"):
