@@ -112,6 +112,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from synthdoc.writers.imports import import_dataset
+
+    print(import_dataset(args.src, args.out, args.format, split=args.split).line())
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -214,9 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_push)
     e = sub.add_parser("export", help="convert a dataset's labels to another OCR toolkit's format")
     e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015"])
+    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015", "nemotron"])
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     e.set_defaults(func=cmd_export)
+    i = sub.add_parser("import", help="turn another dataset layout (Nemotron HDF5) into a synthdoc dataset folder")
+    i.add_argument("src", help="folder in that layout (nemotron: the folder holding en/, ja/, ...)")
+    i.add_argument("--format", required=True, choices=["nemotron"])
+    i.add_argument("--out", required=True, help="new dataset folder")
+    i.add_argument("--split", help="split to import when the folder holds several (train, test, validation)")
+    i.set_defaults(func=cmd_import)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
     v.add_argument("--engine", choices=["auto", "ppocr", "tesseract", "nemotron"], default="auto",

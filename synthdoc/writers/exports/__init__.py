@@ -1,5 +1,5 @@
 """Exports of a written dataset to the label formats OCR toolkits read: HierText JSONL, PAGE-XML 2019,
-PaddleOCR detection / recognition labels, ICDAR 2015 text files (one module per format)."""
+PaddleOCR detection / recognition labels, ICDAR 2015 text files, the Nemotron HDF5 layout (one module per format)."""
 from __future__ import annotations
 
 import os
@@ -10,11 +10,12 @@ from synthdoc.errors import SynthdocError
 from synthdoc.writers.exports.common import dataset_shards, iter_rows
 from synthdoc.writers.exports.hiertext import HierTextWriter
 from synthdoc.writers.exports.icdar2015 import Icdar2015Writer
+from synthdoc.writers.exports.nemotron import NemotronWriter
 from synthdoc.writers.exports.paddleocr import PaddleOcrWriter
 from synthdoc.writers.exports.pagexml import PageXmlWriter
 
 WRITERS = {"hiertext": HierTextWriter, "pagexml": PageXmlWriter, "paddleocr": PaddleOcrWriter,
-           "icdar2015": Icdar2015Writer}
+           "icdar2015": Icdar2015Writer, "nemotron": NemotronWriter}
 FORMATS = tuple(WRITERS)
 
 
