@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_push)
     e = sub.add_parser("export", help="convert a dataset's labels to another OCR toolkit's format")
     e.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015", "nemotron"])
+    e.add_argument("--format", required=True, choices=["hiertext", "pagexml", "paddleocr", "icdar2015", "nemotron", "doctr"])
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     e.set_defaults(func=cmd_export)
     i = sub.add_parser("import", help="turn another dataset layout (Nemotron HDF5) into a synthdoc dataset folder")

@@ -1,5 +1,5 @@
 """Exports of a written dataset to the label formats OCR toolkits read: HierText JSONL, PAGE-XML 2019,
-PaddleOCR detection / recognition labels, ICDAR 2015 text files, the Nemotron HDF5 layout (one module per format)."""
+PaddleOCR detection / recognition labels, ICDAR 2015 text files, the Nemotron HDF5 layout, docTR detection / recognition sets (one module per format)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from synthdoc.errors import SynthdocError
 from synthdoc.writers.exports.common import dataset_shards, iter_rows
+from synthdoc.writers.exports.doctr import DoctrWriter
 from synthdoc.writers.exports.hiertext import HierTextWriter
 from synthdoc.writers.exports.icdar2015 import Icdar2015Writer
 from synthdoc.writers.exports.nemotron import NemotronWriter
@@ -15,7 +16,8 @@ from synthdoc.writers.exports.paddleocr import PaddleOcrWriter
 from synthdoc.writers.exports.pagexml import PageXmlWriter
 
 WRITERS = {"hiertext": HierTextWriter, "pagexml": PageXmlWriter, "paddleocr": PaddleOcrWriter,
-           "icdar2015": Icdar2015Writer, "nemotron": NemotronWriter}
+           "icdar2015": Icdar2015Writer, "nemotron": NemotronWriter,
+           "doctr": DoctrWriter}
 FORMATS = tuple(WRITERS)
 
 
