@@ -68,7 +68,7 @@ def _config(args: argparse.Namespace):
         over["font_dirs"] = over["font_dirs"] + args.font_dir
     if getattr(args, "augment", None):
         over["augment"] = args.augment
-    for key in ("shard_size", "image_format", "jpeg_quality"):
+    for key in ("shard_size", "image_format", "jpeg_quality", "mask"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)
     return config_from_mapping(over, "command line")
@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
     g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    g.add_argument("--mask", choices=["none", "ink", "words"],
+                   help="text mask column: ink (255 on text ink) or words (16-bit word index + 1); default none")
     g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--resume", action="store_true",

@@ -35,6 +35,8 @@ class GenerateConfig:
         split: dataset split name.
         augment: augmentation stack: a preset name (none, light, default, scan, photo, heavy), the path of a
             stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
+        mask: text mask column: "none", "ink" (8-bit, 255 on text ink) or "words" (16-bit word index + 1);
+            see synthdoc.masks.
     """
 
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
@@ -54,6 +56,7 @@ class GenerateConfig:
     max_retries: int = 20
     split: str = "train"
     augment: Any = "none"
+    mask: str = "none"
 
     def validate(self, where: str = "config") -> "GenerateConfig":
         """Check types and ranges.
@@ -88,6 +91,8 @@ class GenerateConfig:
         if not (isinstance(self.augment, str) and self.augment) and not isinstance(self.augment, dict):
             raise bad("augment", "must be a preset name (none, light, default, scan, photo, heavy), a stack YAML "
                       "path or a stack mapping")
+        if self.mask not in ("none", "ink", "words"):
+            raise bad("mask", f"must be 'none', 'ink' or 'words', got {self.mask!r}")
         return self
 
     def to_dict(self) -> dict:

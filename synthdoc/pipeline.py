@@ -58,6 +58,7 @@ class Sample:
     image_format: str
     attempts: int
     meta: dict = field(default_factory=dict)
+    mask_bytes: bytes | None = None  # PNG text mask (synthdoc.masks), None when cfg.mask is "none"
 
     @property
     def id(self) -> str:
@@ -187,6 +188,15 @@ class SampleFactory:
             raise RuntimeError("image encoding failed")
         return buf.tobytes()
 
+    def mask(self, clean: Page, record: dict | None) -> bytes | None:
+        """PNG text mask of a sample (cfg.mask, :mod:`synthdoc.masks`) from its clean page and augmentation
+        record; None when cfg.mask is "none"."""
+        if self.cfg.mask == "none":
+            return None
+        from synthdoc.masks import encode_mask, page_mask
+
+        return encode_mask(page_mask(self.cfg.mask, clean, text_masks(clean, self.glyph_cache), record))
+
     def make(self, index: int) -> Sample:
         """Sample `index` of the run.
 
@@ -201,6 +211,7 @@ class SampleFactory:
                 self.stats["retries"] += 1
                 last = e
                 continue
+            clean = page
             if self.augment.empty:
                 image, bg = self.render(page, index, attempt)
                 record = None
@@ -212,7 +223,8 @@ class SampleFactory:
             }
             if record is not None:
                 meta["augment"] = record
-            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta)
+            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta,
+                          self.mask(clean, record))
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")
 

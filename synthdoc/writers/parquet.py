@@ -22,7 +22,7 @@ from synthdoc.writers.schema import SCHEMA, schema_with_features
 from synthdoc.writers.storage import Storage
 
 ROW_GROUP_BYTES = 64 * 1024 * 1024
-_COMPRESSION = {name: "zstd" for name in SCHEMA.names if name != "image"}
+_COMPRESSION = {name: "zstd" for name in SCHEMA.names if name not in ("image", "mask")}  # PNG: compressed
 
 
 def _level(quads: list[np.ndarray], texts: list[str], parents: list[int], w: int, h: int, **extra) -> dict:
@@ -60,6 +60,7 @@ def sample_to_row(sample: Sample) -> dict:
                              cell=[list(p.cell) if p.cell else [-1, -1, 0, 0] for p in paras]),
         "relation_graph": page.relation_graph(),
         "seed": sample.seed, "index": sample.index, "meta": sample_meta_json(sample),
+        "mask": sample.mask_bytes,
     }
 
 
@@ -80,7 +81,7 @@ def encode_shard(rows: list[dict]) -> bytes:
     per_group = max(1, int(len(rows) * ROW_GROUP_BYTES / image_bytes))
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, row_group_size=per_group,
-                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd"})
+                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd", "mask": "NONE"})
     return sink.getvalue().to_pybytes()
 
 

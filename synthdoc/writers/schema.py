@@ -37,6 +37,7 @@ SCHEMA = pa.schema([
     ("seed", pa.int64()),
     ("index", pa.int64()),
     ("meta", pa.string()),
+    ("mask", pa.binary()),  # PNG text mask (synthdoc.masks) or null
 ])
 
 
@@ -69,6 +70,7 @@ FEATURES = {
     "seed": _v("int64"),
     "index": _v("int64"),
     "meta": _v("string"),
+    "mask": _v("binary"),
 }
 
 
