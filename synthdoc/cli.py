@@ -68,6 +68,8 @@ def _config(args: argparse.Namespace):
         over["font_dirs"] = over["font_dirs"] + args.font_dir
     if getattr(args, "augment", None):
         over["augment"] = args.augment
+    if getattr(args, "labels", None):
+        over["labels"] = _split(args.labels)
     for key in ("shard_size", "image_format", "jpeg_quality", "mask"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)
@@ -205,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
     g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    g.add_argument("--labels", help="label levels, e.g. words,lines,paragraphs,chars (chars: one box per grapheme "
+                   "cluster; words, lines and paragraphs are always written)")
     g.add_argument("--mask", choices=["none", "ink", "words"],
                    help="text mask column: ink (255 on text ink) or words (16-bit word index + 1); default none")
     g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")

@@ -37,6 +37,8 @@ class GenerateConfig:
             stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
         mask: text mask column: "none", "ink" (8-bit, 255 on text ink) or "words" (16-bit word index + 1);
             see synthdoc.masks.
+        labels: label levels to write: words, lines and paragraphs are always written; add "chars" for the
+            character level (one entry per grapheme cluster; see synthdoc.render.chars).
     """
 
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
@@ -57,6 +59,7 @@ class GenerateConfig:
     split: str = "train"
     augment: Any = "none"
     mask: str = "none"
+    labels: list[str] = field(default_factory=lambda: ["words", "lines", "paragraphs"])
 
     def validate(self, where: str = "config") -> "GenerateConfig":
         """Check types and ranges.
@@ -93,6 +96,8 @@ class GenerateConfig:
                       "path or a stack mapping")
         if self.mask not in ("none", "ink", "words"):
             raise bad("mask", f"must be 'none', 'ink' or 'words', got {self.mask!r}")
+        if not isinstance(self.labels, list) or not set(self.labels) <= {"words", "lines", "paragraphs", "chars"}:
+            raise bad("labels", f"must list levels of words, lines, paragraphs, chars, got {self.labels!r}")
         return self
 
     def to_dict(self) -> dict:

@@ -59,6 +59,7 @@ class Sample:
     attempts: int
     meta: dict = field(default_factory=dict)
     mask_bytes: bytes | None = None  # PNG text mask (synthdoc.masks), None when cfg.mask is "none"
+    with_chars: bool = False  # write the character level (cfg.labels has "chars")
 
     @property
     def id(self) -> str:
@@ -224,7 +225,7 @@ class SampleFactory:
             if record is not None:
                 meta["augment"] = record
             return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1, meta,
-                          self.mask(clean, record))
+                          self.mask(clean, record), "chars" in self.cfg.labels)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")
 

@@ -61,7 +61,23 @@ def sample_to_row(sample: Sample) -> dict:
         "relation_graph": page.relation_graph(),
         "seed": sample.seed, "index": sample.index, "meta": sample_meta_json(sample),
         "mask": sample.mask_bytes,
+        "chars": chars_level(page) if sample.with_chars else None,
     }
+
+
+def chars_level(page) -> dict:
+    """The ``chars`` column of a page: every word's grapheme clusters in reading order (parent = word index);
+    a word the renderer drew without tracked clusters is split evenly (synthdoc.render.chars.even_split)."""
+    from synthdoc.render.chars import char_quads, even_split
+
+    texts, quads, parents = [], [], []
+    for k, word in enumerate(page.words):
+        spans = word.chars if word.chars is not None else even_split(word.text)
+        texts += [c[0] for c in spans]
+        quads.append(char_quads(word.quad, spans))
+        parents += [k] * len(spans)
+    q = np.concatenate(quads) if quads else np.zeros((0, 4, 2), np.float32)
+    return _level(list(q), texts, parents, page.width, page.height)
 
 
 def shard_name(split: str, k: int, n: int) -> str:

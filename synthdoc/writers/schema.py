@@ -38,6 +38,7 @@ SCHEMA = pa.schema([
     ("index", pa.int64()),
     ("meta", pa.string()),
     ("mask", pa.binary()),  # PNG text mask (synthdoc.masks) or null
+    ("chars", _level_fields([])),  # grapheme clusters (parent = word index) or null; labels: chars
 ])
 
 
@@ -71,6 +72,7 @@ FEATURES = {
     "index": _v("int64"),
     "meta": _v("string"),
     "mask": _v("binary"),
+    "chars": _level_features({}),
 }
 
 

@@ -305,4 +305,5 @@ def to_row(sample: dict, lang: str, where: str) -> dict:
                              cell=x.get("para_cell") or [[-1, -1, 0, 0]] * n_para),
         "relation_graph": {"paragraph_lines": graph_lines, "line_words": line_words},
         "seed": int(x.get("seed", 0)), "index": int(x.get("index", sid)), "meta": meta, "mask": None,
+        "chars": None,
     }
