@@ -17,6 +17,8 @@ horizontal advance across it.
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 import cv2
 import numpy as np
 
@@ -57,7 +59,7 @@ def grapheme_spans(text: str, ws: int, we: int, gstart: np.ndarray, spans: dict[
     starts = [i for i in range(ws, we) if gstart[i] or i == ws] + [we]
     cstarts = sorted(c for c in spans if ws <= c < we)
     out = []
-    for g0, g1 in zip(starts[:-1], starts[1:]):
+    for g0, g1 in pairwise(starts):
         c = max((x for x in cstarts if x <= g0), default=None)  # the shaping cluster holding g0
         if c is None:
             out.append((text[g0:g1], np.nan, np.nan))
@@ -103,7 +105,7 @@ def even_split(text: str, gstart: np.ndarray | None = None) -> list[CharSpan]:
         gstart = grapheme_starts(text)
     starts = [i for i in range(len(text)) if gstart[i] or i == 0] + [len(text)]
     n = len(starts) - 1
-    return [(text[a:b], k / n, (k + 1) / n, 0.0, 1.0) for k, (a, b) in enumerate(zip(starts[:-1], starts[1:]))]
+    return [(text[a:b], k / n, (k + 1) / n, 0.0, 1.0) for k, (a, b) in enumerate(pairwise(starts))]
 
 
 def char_quads(word_quad: np.ndarray, spans: list[CharSpan]) -> np.ndarray:
@@ -163,7 +165,7 @@ def vertical_chars(text: str, s: int, word_ranges: list[tuple[int, int]], cum: n
 
     gstart = grapheme_starts(text)
     starts = np.flatnonzero(cstart).tolist() + [len(text)]
-    spans = {c: (float(cum[c] - cum[s]), float(cum[n] - cum[s])) for c, n in zip(starts[:-1], starts[1:])}
+    spans = {c: (float(cum[c] - cum[s]), float(cum[n] - cum[s])) for c, n in pairwise(starts)}
     out = []
     for ws, we in word_ranges:
         chars = to_unit(grapheme_spans(text, ws, we, gstart, spans), float(cum[ws] - cum[s]),
