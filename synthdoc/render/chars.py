@@ -196,3 +196,22 @@ def _tcy_across(text: str, ws: int, we: int, chars: list[CharSpan], tcy, gstart:
             v1 = float(np.clip((em_px / 2 - (left + lo)) / em_px, 0, 1))
             out[k] = (out[k][0], u0, u1, v0, v1)
     return out
+
+
+def merge_chars(words: list[tuple[str, float, float]], chars: list[list[CharSpan]]) -> list[CharSpan]:
+    """The characters of several words of one line relabelled as one word spanning them all.
+
+    Args:
+        words: (text, start px, end px) of each word along the line, in logical order.
+        chars: each word's unit-frame character spans.
+
+    Returns:
+        The characters in the merged word's unit frame (from the first word's start to the last word's end).
+    """
+    lo, hi = min(a for _, a, _ in words), max(b for _, _, b in words)
+    length = max(hi - lo, 1e-6)
+    out = []
+    for (_, a, b), spans in zip(words, chars):
+        out += [(t, (a + u0 * (b - a) - lo) / length, (a + u1 * (b - a) - lo) / length, v0, v1)
+                for t, u0, u1, v0, v1 in spans]
+    return out
