@@ -20,7 +20,7 @@ from synthdoc import __version__
 from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
-from synthdoc.doc import Page, check
+from synthdoc.doc import Page, check, check_chars
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.languages import Language, LanguageRegistry, load_fonts_yaml
@@ -213,6 +213,8 @@ class SampleFactory:
                 last = e
                 continue
             clean = page
+            if "chars" in self.cfg.labels:
+                check_chars(page)  # computes the deferred character spans (they follow every transformation)
             if self.augment.empty:
                 image, bg = self.render(page, index, attempt)
                 record = None

@@ -16,7 +16,7 @@ import pytest
 from synthdoc.api import write_dataset
 from synthdoc.augment.stack import preset_names
 from synthdoc.config import GenerateConfig
-from synthdoc.doc import check
+from synthdoc.doc import _outside_by, check
 from synthdoc.render.itemize import grapheme_starts
 from synthdoc.writers.parquet import chars_level
 
@@ -36,6 +36,8 @@ def _check_chars_row(page, level) -> None:
         assert "".join(level["text"][i] for i in mine) == word.text
     quads = np.asarray(level["quad"], np.float64)
     assert np.isfinite(quads).all()
+    word_quads = np.asarray([w.quad for w in words], np.float64)[parents]
+    assert _outside_by(quads, word_quads).max(initial=0.0) <= 1.0  # every char inside its word (1 px)
     assert (quads[..., 0] >= -1).all() and (quads[..., 0] <= page.width + 1).all()
     assert (quads[..., 1] >= -1).all() and (quads[..., 1] <= page.height + 1).all()
     boxes = np.asarray(level["bbox"])
@@ -76,7 +78,7 @@ def test_clusters_never_split(factory_for, lang):
     for i in range(4):
         page = factory.make(i).page
         for word in page.words:
-            texts = [c[0] for c in word.chars]
+            texts = [c[0] for c in word.char_spans()]
             assert "".join(texts) == word.text
             assert int(grapheme_starts(word.text).sum()) == len(texts)
             for t in texts:

@@ -26,7 +26,7 @@ from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import LayoutInput
 from synthdoc.layout.template import Template, check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.render.chars import even_split
+from synthdoc.render.chars import Deferred, even_split
 from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
 
@@ -337,7 +337,7 @@ def generate(inp: LayoutInput, template: Template, rng: np.random.Generator) -> 
             first = lines[0]
             # the bullet (or number "1.", which CJK segmentation would split) is one word
             words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]),
-                          chars=even_split(bullet.text))] + first.words
+                          chars=Deferred(even_split, bullet.text))] + first.words
             lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction=first.direction,
                             separator=sep)
             out.add(lines, b_runs + runs, "list_item", body_color, level=level)

@@ -22,7 +22,7 @@ from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.template import PageParams, Template, sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, place_horizontal, shape_checked,
                                      typeset_horizontal)
-from synthdoc.render.chars import even_split, merge_chars
+from synthdoc.render.chars import Deferred, merge_one
 from synthdoc.types import union_quad
 from synthdoc.text.clean import strip_punctuation
 
@@ -157,10 +157,8 @@ def one_word(set_line: SetLine | None) -> SetLine | None:
     """`set_line` labelled as a single word spanning all its words (a list marker such as "(1)" or "1." stays one
     word even where the script's segmentation would split off its punctuation)."""
     if set_line is not None and len(set_line.words) > 1:
-        if set_line.word_chars:
-            merged = merge_chars(set_line.words, set_line.word_chars)
-            joined = "".join(c[0] for c in merged) == set_line.text  # else a space inside: split evenly
-            set_line.word_chars = [merged if joined else even_split(set_line.text)]
+        if set_line.word_chars is not None:
+            set_line.word_chars = Deferred(merge_one, list(set_line.words), set_line.word_chars, set_line.text)
         set_line.words = [(set_line.text, set_line.words[0][1], set_line.words[-1][2])]
     return set_line
 

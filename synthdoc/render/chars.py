@@ -17,12 +17,49 @@ horizontal advance across it.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from itertools import pairwise
 
 import cv2
 import numpy as np
 
 CharSpan = tuple[str, float, float, float, float]  # (text, u0, u1, v0, v1) in the word's unit frame
+
+
+class Deferred:
+    """A computation of character spans run once, on first use (a run that does not write the character level
+    never pays for it).
+
+    Args:
+        fn: the function; called as ``fn(*args)``.
+        args: its arguments (released after the call).
+    """
+
+    def __init__(self, fn, *args):
+        self._fn, self._args, self._value = fn, args, None
+
+    def get(self):
+        if self._value is None:
+            self._value = self._fn(*self._args)
+            self._args = None
+        return self._value
+
+
+class WordChars:
+    """The character spans of word `k` of a line whose spans are computed together (a :class:`Deferred`
+    returning one list per word)."""
+
+    def __init__(self, line: Deferred, k: int):
+        self.line, self.k = line, k
+
+    def get(self) -> list[CharSpan]:
+        return self.line.get()[self.k]
+
+
+def resolve(chars) -> list[CharSpan] | None:
+    """A word's ``chars`` as a list: computed now if deferred; None stays None."""
+    return chars.get() if hasattr(chars, "get") else chars
 
 
 def cluster_spans(clusters: np.ndarray, pen_lo: np.ndarray, pen_hi: np.ndarray) -> dict[int, tuple[float, float]]:
@@ -43,7 +80,7 @@ def cluster_spans(clusters: np.ndarray, pen_lo: np.ndarray, pen_hi: np.ndarray) 
 
 
 def grapheme_spans(text: str, ws: int, we: int, gstart: np.ndarray, spans: dict[int, tuple[float, float]],
-                   rtl: np.ndarray | None = None) -> list[tuple[str, float, float]]:
+                   rtl: np.ndarray | None = None, keys: list[int] | None = None) -> list[tuple[str, float, float]]:
     """Graphemes of the word text[ws:we] with their spans along the progression axis, in logical order.
 
     Args:
@@ -52,28 +89,30 @@ def grapheme_spans(text: str, ws: int, we: int, gstart: np.ndarray, spans: dict[
         gstart: (len(text),) bool, grapheme cluster starts (:func:`synthdoc.render.itemize.grapheme_starts`).
         spans: shaping cluster start -> (lo, hi) px (:func:`cluster_spans`), clusters of the word's line.
         rtl: (len(text),) bool, right-to-left code points (odd bidi level), or None.
+        keys: ``sorted(spans)``, when the caller has it (one sort per line instead of one per word).
 
     Returns:
         (grapheme text, lo px, hi px) per grapheme of the word.
     """
-    starts = [i for i in range(ws, we) if gstart[i] or i == ws] + [we]
-    cstarts = sorted(c for c in spans if ws <= c < we)
+    starts = [ws, *(ws + 1 + np.flatnonzero(gstart[ws + 1:we])).tolist(), we]
+    keys = sorted(spans) if keys is None else keys
+    cstarts = keys[bisect_left(keys, ws):bisect_left(keys, we)]
     out = []
     for g0, g1 in pairwise(starts):
-        c = max((x for x in cstarts if x <= g0), default=None)  # the shaping cluster holding g0
-        if c is None:
+        i = bisect_right(cstarts, g0) - 1  # the shaping cluster holding g0
+        if i < 0:
             out.append((text[g0:g1], np.nan, np.nan))
             continue
-        nxt = min((x for x in cstarts if x > c), default=we)
-        members = [x for x in starts[:-1] if c <= x < nxt]
+        c = cstarts[i]
+        nxt = cstarts[i + 1] if i + 1 < len(cstarts) else we
         lo, hi = spans[c]
-        if len(members) > 1:  # a ligature over several graphemes: equal parts of its advance, in visual order
+        if nxt > g1 or c < g0:  # a ligature over several graphemes: equal parts of its advance, in visual order
+            members = starts[bisect_left(starts, c):bisect_left(starts, nxt)]
             n, j = len(members), members.index(g0)
             k = n - 1 - j if rtl is not None and rtl[c] else j
             lo, hi = lo + (hi - lo) * k / n, lo + (hi - lo) * (k + 1) / n
-        for x in cstarts:  # further shaping clusters inside this grapheme
-            if g0 < x < g1:
-                lo, hi = min(lo, spans[x][0]), max(hi, spans[x][1])
+        for x in cstarts[i + 1:bisect_left(cstarts, g1)]:  # further shaping clusters inside this grapheme
+            lo, hi = min(lo, spans[x][0]), max(hi, spans[x][1])
         out.append((text[g0:g1], lo, hi))
     return out
 
@@ -85,15 +124,16 @@ def to_unit(graphemes: list[tuple[str, float, float]], w_lo: float, w_hi: float)
     a character without a span (none drawn) shares its neighbour's.
     """
     length = max(w_hi - w_lo, 1e-6)
-    u = [[(lo - w_lo) / length, (hi - w_lo) / length] for _, lo, hi in graphemes]
-    for i, (a, b) in enumerate(u):
-        if not (np.isfinite(a) and np.isfinite(b)):
-            u[i] = list(u[i - 1]) if i else [0.0, 1.0]
-    arr = np.clip(np.asarray(u, np.float64).reshape(-1, 2), 0.0, 1.0)
-    if len(arr):
-        arr[np.argmin(arr[:, 0]), 0] = 0.0
-        arr[np.argmax(arr[:, 1]), 1] = 1.0
-    return [(t, float(a), float(b), 0.0, 1.0) for (t, _, _), (a, b) in zip(graphemes, arr)]
+    u: list[list[float]] = []
+    for _, lo, hi in graphemes:
+        if lo != lo or hi != hi:  # NaN: no span of its own; share the previous character's
+            u.append(list(u[-1]) if u else [0.0, 1.0])
+        else:
+            u.append([min(1.0, max(0.0, (lo - w_lo) / length)), min(1.0, max(0.0, (hi - w_lo) / length))])
+    if u:
+        min(u, key=lambda x: x[0])[0] = 0.0
+        max(u, key=lambda x: x[1])[1] = 1.0
+    return [(t, a, b, 0.0, 1.0) for (t, _, _), (a, b) in zip(graphemes, u)]
 
 
 def even_split(text: str, gstart: np.ndarray | None = None) -> list[CharSpan]:
@@ -118,6 +158,7 @@ def char_quads(word_quad: np.ndarray, spans: list[CharSpan]) -> np.ndarray:
     Returns:
         (N, 4, 2) float32 page pixels, each in the word's vertex order.
     """
+    spans = resolve(spans) or []
     if not spans:
         return np.zeros((0, 4, 2), np.float32)
     unit = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
@@ -125,6 +166,14 @@ def char_quads(word_quad: np.ndarray, spans: list[CharSpan]) -> np.ndarray:
     pts = np.array([[[u0, v0], [u1, v0], [u1, v1], [u0, v1]] for _, u0, u1, v0, v1 in spans], np.float64)
     h = np.concatenate([pts, np.ones(pts.shape[:2] + (1,))], axis=2) @ m.T
     return (h[..., :2] / h[..., 2:3]).astype(np.float32)
+
+
+@lru_cache(maxsize=32)
+def _grapheme_starts(text: str) -> np.ndarray:
+    """Grapheme cluster starts of a paragraph, cached: its lines are handled one after another."""
+    from synthdoc.render.itemize import grapheme_starts
+
+    return grapheme_starts(text)
 
 
 def horizontal_chars(text: str, word_ranges: list[tuple[int, int]], clusters: np.ndarray, pen: np.ndarray,
@@ -139,11 +188,10 @@ def horizontal_chars(text: str, word_ranges: list[tuple[int, int]], clusters: np
         rtl: (len(text),) bool, right-to-left code points.
         w_lo, w_hi: (W,) the word boxes' extents along the line, px.
     """
-    from synthdoc.render.itemize import grapheme_starts
-
-    gstart = grapheme_starts(text)
+    gstart = _grapheme_starts(text)
     spans = cluster_spans(np.asarray(clusters), np.asarray(pen[:-1]), np.asarray(pen[1:]))
-    return [to_unit(grapheme_spans(text, ws, we, gstart, spans, rtl), float(lo), float(hi))
+    keys = sorted(spans)
+    return [to_unit(grapheme_spans(text, ws, we, gstart, spans, rtl, keys), float(lo), float(hi))
             for (ws, we), lo, hi in zip(word_ranges, w_lo, w_hi)]
 
 
@@ -161,14 +209,14 @@ def vertical_chars(text: str, s: int, word_ranges: list[tuple[int, int]], cum: n
         tcy: tate-chu-yoko runs as (start, end, glyph clusters (G,) relative to start, glyph x advances (G,)).
         em_px: the column width (one em), px.
     """
-    from synthdoc.render.itemize import grapheme_starts
-
-    gstart = grapheme_starts(text)
-    starts = np.flatnonzero(cstart).tolist() + [len(text)]
+    gstart = _grapheme_starts(text)
+    e = max((we for _, we in word_ranges), default=s)
+    starts = (s + np.flatnonzero(cstart[s:e])).tolist() + [e]
     spans = {c: (float(cum[c] - cum[s]), float(cum[n] - cum[s])) for c, n in pairwise(starts)}
+    keys = sorted(spans)
     out = []
     for ws, we in word_ranges:
-        chars = to_unit(grapheme_spans(text, ws, we, gstart, spans), float(cum[ws] - cum[s]),
+        chars = to_unit(grapheme_spans(text, ws, we, gstart, spans, None, keys), float(cum[ws] - cum[s]),
                         float(cum[we] - cum[s]))
         out.append(_tcy_across(text, ws, we, chars, tcy, gstart, em_px))
     return out
@@ -215,3 +263,10 @@ def merge_chars(words: list[tuple[str, float, float]], chars: list[list[CharSpan
         out += [(t, (a + u0 * (b - a) - lo) / length, (a + u1 * (b - a) - lo) / length, v0, v1)
                 for t, u0, u1, v0, v1 in spans]
     return out
+
+
+def merge_one(words: list[tuple[str, float, float]], line: Deferred, text: str) -> list[list[CharSpan]]:
+    """A line's words relabelled as the single word `text` (a list marker): its characters from
+    :func:`merge_chars`, or split evenly when `text` holds something the words did not (a space)."""
+    merged = merge_chars(words, line.get())
+    return [merged if "".join(c[0] for c in merged) == text else even_split(text)]

@@ -72,7 +72,7 @@ def chars_level(page) -> dict:
 
     texts, quads, parents = [], [], []
     for k, word in enumerate(page.words):
-        spans = word.chars if word.chars is not None else even_split(word.text)
+        spans = word.char_spans() if word.chars is not None else even_split(word.text)
         texts += [c[0] for c in spans]
         quads.append(char_quads(word.quad, spans))
         parents += [k] * len(spans)
