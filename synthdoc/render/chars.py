@@ -17,6 +17,7 @@ horizontal advance across it.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import pairwise
@@ -126,7 +127,7 @@ def to_unit(graphemes: list[tuple[str, float, float]], w_lo: float, w_hi: float)
     length = max(w_hi - w_lo, 1e-6)
     u: list[list[float]] = []
     for _, lo, hi in graphemes:
-        if lo != lo or hi != hi:  # NaN: no span of its own; share the previous character's
+        if math.isnan(lo) or math.isnan(hi):  # no span of its own: share the previous character's
             u.append(list(u[-1]) if u else [0.0, 1.0])
         else:
             u.append([min(1.0, max(0.0, (lo - w_lo) / length)), min(1.0, max(0.0, (hi - w_lo) / length))])
