@@ -47,7 +47,8 @@ Annotation JSON (the card's schema; coordinates are float page pixels, origin to
   ``para_cell``.
 
 Images that are PNG in the dataset are encoded as JPEG at quality 100 (the card's usual quality); JPEG images
-are copied byte for byte and their quality is read from their quantisation tables.
+are copied byte for byte and their quality is read from their quantisation tables. The optional ``chars`` and
+``mask`` columns have no place in the layout and are not exported (an import gives them null).
 """
 from __future__ import annotations
 
