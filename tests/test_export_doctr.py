@@ -73,10 +73,12 @@ import sys
 from doctr.datasets import DetectionDataset, RecognitionDataset
 out = sys.argv[1]
 det = DetectionDataset(out + "/detection/images", out + "/detection/labels.json", use_polygons=True)
-img, target = det[0]
+s = det[0]
+img, target = (s.image, s.target) if hasattr(s, "image") else s  # doctr >= 1.0 returns a Sample
 boxes = sum(len(v) for v in target.values())
 rec = RecognitionDataset(out + "/recognition/images", out + "/recognition/labels.json")
-crop, text = rec[0]
+s = rec[0]
+crop, text = (s.image, s.target) if hasattr(s, "image") else s
 print("det", len(det), boxes, tuple(img.shape))
 print("rec", len(rec), type(text).__name__, bool(text))
 """
