@@ -157,3 +157,19 @@ def test_chars_column_loads_in_datasets(tmp_path):
         proc = subprocess.run([python, "-c", script], capture_output=True, text=True, timeout=300, env=env, check=False)
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert proc.stdout.startswith("3.6") and "float32 (4, 2)" in proc.stdout, proc.stdout
+
+
+def test_preview_draws_char_boxes(factory_for):
+    """`synthdoc preview` draws the character boxes of rows that have them (orange), nothing more without."""
+    from synthdoc.preview import draw_annotations
+    from synthdoc.writers.parquet import sample_to_row
+
+    sample = factory_for("ja", seed=2, labels=["words", "lines", "paragraphs", "chars"], layouts={"vertical": 1}).make(0)
+    row = sample_to_row(sample)
+    with_chars = draw_annotations(sample.image, row)
+    without = draw_annotations(sample.image, {**row, "chars": None})
+    changed = np.any(with_chars != without, axis=2)
+    assert changed.sum() > 1000
+    _, xs = np.nonzero(changed)
+    quads = np.asarray(row["chars"]["quad"])
+    assert xs.min() >= quads[..., 0].min() - 2 and xs.max() <= quads[..., 0].max() + 2
