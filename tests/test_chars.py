@@ -173,3 +173,30 @@ def test_preview_draws_char_boxes(factory_for):
     _, xs = np.nonzero(changed)
     quads = np.asarray(row["chars"]["quad"])
     assert xs.min() >= quads[..., 0].min() - 2 and xs.max() <= quads[..., 0].max() + 2
+
+
+def test_rtl_and_tate_chu_yoko_geometry(factory_for):
+    """Arabic: a word's first (logical) character lies rightmost (numbers inside run left to right, as drawn). Tate-chu-yoko numbers in vertical Japanese:
+    the digits share their cell along the column and sit side by side across it, left to right."""
+    ar = factory_for("ar", seed=6, layouts={"multi_column": 1}).make(0).page
+    rtl_words = [w for line in ar.lines if line.direction == "rtl" for w in line.words
+                 if len(w.char_spans()) >= 3 and all(unicodedata.name(c, "").startswith("ARABIC") for c in w.text)]
+    assert rtl_words
+    for w in rtl_words:
+        spans = w.char_spans()
+        assert spans[0][1] > spans[-1][1], (w.text, spans)  # u runs left to right on the page
+    ja = factory_for("ja", seed=1, layouts={"vertical": 1})
+    tcy = 0
+    for i in range(4):
+        for line in ja.make(i).page.lines:
+            if line.direction != "ttb":
+                continue
+            for w in line.words:
+                spans = w.char_spans()
+                if len(spans) == 2 and w.text.isdigit() and spans[0][1:3] == spans[1][1:3]:
+                    tcy += 1
+                    (_, _, _, a0, a1), (_, _, _, b0, b1) = spans
+                    assert a1 <= b0 + 1e-6 or b1 <= a0 + 1e-6  # side by side across the column
+                    # v runs from the column's right edge: the first digit (left) has the larger v
+                    assert a0 > b0
+    assert tcy, "no two-digit tate-chu-yoko number in 4 vertical pages"
