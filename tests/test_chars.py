@@ -200,3 +200,18 @@ def test_rtl_and_tate_chu_yoko_geometry(factory_for):
                     # v runs from the column's right edge: the first digit (left) has the larger v
                     assert a0 > b0
     assert tcy, "no two-digit tate-chu-yoko number in 4 vertical pages"
+
+
+def test_ligature_split_by_advance():
+    """A shaping cluster spanning several graphemes ("ffi" as one glyph; Arabic lam-alef drawn right to left) is
+    split into equal parts of its advance, in visual order."""
+    from synthdoc.render.chars import cluster_spans, grapheme_spans
+
+    text = "office"  # glyphs: o | ffi ligature (cluster 1) | c | e
+    spans = cluster_spans(np.array([0, 1, 4, 5]), np.array([0, 10, 40, 50.0]), np.array([10, 40, 50, 60.0]))
+    got = grapheme_spans(text, 0, 6, grapheme_starts(text), spans)
+    assert got == [("o", 0, 10), ("f", 10, 20), ("f", 20, 30), ("i", 30, 40), ("c", 40, 50), ("e", 50, 60)]
+    text = "\u0644\u0627"  # lam + alef: one ligature glyph, right to left
+    spans = cluster_spans(np.array([0]), np.array([0.0]), np.array([20.0]))
+    got = grapheme_spans(text, 0, 2, grapheme_starts(text), spans, rtl=np.array([True, True]))
+    assert got == [("\u0644", 10.0, 20.0), ("\u0627", 0.0, 10.0)]
