@@ -73,7 +73,9 @@ def _config(args: argparse.Namespace):
         over["font_dirs"] = over["font_dirs"] + args.font_dir
     if getattr(args, "augment", None):
         over["augment"] = args.augment
-    for key in ("shard_size", "image_format", "jpeg_quality"):
+    if getattr(args, "labels", None):
+        over["labels"] = _split(args.labels)
+    for key in ("shard_size", "image_format", "jpeg_quality", "mask"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)
     return config_from_mapping(over, "command line")
@@ -114,6 +116,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from synthdoc.writers.exports import export_dataset
 
     print(export_dataset(args.dir, args.format, args.out, verify=not args.no_verify).line())
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from synthdoc.writers.imports import import_dataset
+
+    print(import_dataset(args.src, args.out, args.format, split=args.split).line())
     return 0
 
 
@@ -205,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     from synthdoc.ocr.engine import engine_names
     from synthdoc.parallel import BACKENDS
     from synthdoc.writers.exports import formats
+    from synthdoc.writers.imports import IMPORTERS
 
     parser = argparse.ArgumentParser(prog="synthdoc", description="Synthetic document pages with exact OCR labels.")
     parser.add_argument("--version", action="version", version=f"synthdoc {__version__}")
@@ -215,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
     g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    g.add_argument("--labels", help="label levels, e.g. words,lines,paragraphs,chars (chars: one box per grapheme "
+                   "cluster; words, lines and paragraphs are always written)")
+    g.add_argument("--mask", choices=["none", "ink", "words"],
+                   help="text mask column: ink (255 on text ink) or words (16-bit word index + 1); default none")
     g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--resume", action="store_true",
@@ -235,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="new (empty) folder for the export")
     _add_no_verify(e)
     e.set_defaults(func=cmd_export)
+    i = sub.add_parser("import", help="turn another dataset layout (Nemotron HDF5) into a synthdoc dataset folder")
+    i.add_argument("src", help="folder in that layout (nemotron: the folder holding en/, ja/, ...)")
+    i.add_argument("--format", required=True, choices=sorted(IMPORTERS))
+    i.add_argument("--out", required=True, help="new dataset folder")
+    i.add_argument("--split", help="split to import when the folder holds several (train, test, validation)")
+    i.set_defaults(func=cmd_import)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
     v.add_argument("--engine", choices=engine_names(), default="auto",

@@ -62,6 +62,10 @@ class GenerateConfig:
         split: dataset split name.
         augment: augmentation stack: a preset name (:func:`synthdoc.augment.stack.preset_names`), the path of a
             stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
+        mask: text mask column: "none", "ink" (8-bit, 255 on text ink) or "words" (16-bit word index + 1);
+            see synthdoc.masks.
+        labels: label levels to write: words, lines and paragraphs are always written; add "chars" for the
+            character level (one entry per grapheme cluster; see synthdoc.render.chars).
     """
 
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
@@ -81,6 +85,8 @@ class GenerateConfig:
     max_retries: int = 20
     split: str = "train"
     augment: Any = "none"
+    mask: str = "none"
+    labels: list[str] = field(default_factory=lambda: ["words", "lines", "paragraphs"])
 
     def validate(self, where: str = "config") -> "GenerateConfig":
         """Check types and ranges (every key, before any work).
@@ -143,6 +149,11 @@ class GenerateConfig:
         if not (isinstance(self.augment, str) and self.augment) and not isinstance(self.augment, dict):
             raise bad("augment", "must be a preset name (synthdoc.augment.preset_names()), a stack YAML path or a "
                       "stack mapping")
+        if self.mask not in ("none", "ink", "words"):
+            raise bad("mask", f"must be 'none', 'ink' or 'words', got {_show(self.mask)}")
+        if not isinstance(self.labels, list) or not all(isinstance(v, str) for v in self.labels) \
+                or not set(self.labels) <= {"words", "lines", "paragraphs", "chars"}:
+            raise bad("labels", f"must list levels of words, lines, paragraphs, chars, got {_show(self.labels)}")
 
     def to_dict(self) -> dict:
         return asdict(self)

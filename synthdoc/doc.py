@@ -30,11 +30,25 @@ class Word:
         text: NFC text in logical order.
         quad: (4, 2) float32 page pixels.
         ignore: "don't care" for training (e.g. toc dot leaders when the template asks for it).
+        chars: grapheme clusters as drawn, in logical order, each (text, u0, u1, v0, v1) in the word's unit
+            frame (see synthdoc.render.chars): a list, or a deferred computation (``.get()``) run on first use
+            (:meth:`char_spans`); None when the renderer did not track them.
     """
 
     text: str
     quad: Quad
     ignore: bool = False
+    chars: Any = None
+
+    def char_spans(self) -> list[tuple[str, float, float, float, float]] | None:
+        """:attr:`chars` as a list (computed now when deferred), or None."""
+        return self.chars.get() if hasattr(self.chars, "get") else self.chars
+
+    def char_quads(self) -> np.ndarray:
+        """(N, 4, 2) float32 page-pixel quads of :attr:`chars` (they follow :attr:`quad`); (0, 4, 2) without."""
+        from synthdoc.render.chars import char_quads
+
+        return char_quads(self.quad, self.char_spans() or [])
 
 
 @dataclass
@@ -321,3 +335,27 @@ def check(page: Page, tol: float = TOLERANCE_PX) -> None:
     for run in page.runs:
         if (np.asarray(run.gids) == 0).any():
             raise InvariantError("a glyph run contains glyph id 0 (tofu)")
+    check_chars(page, computed_only=True)
+
+
+def check_chars(page: Page, computed_only: bool = False) -> None:
+    """Raise :class:`InvariantError` unless every word's characters (where tracked) join to the word's text and
+    lie in the word's unit frame with u0 <= u1 and v0 < v1 (the projective map of the unit square onto a convex
+    word quad then keeps them inside the word quad).
+
+    Args:
+        page: the page.
+        computed_only: check only characters held as lists (deferred ones are checked where they are used:
+            :meth:`synthdoc.pipeline.SampleFactory.make` when the run writes the character level).
+    """
+    for k, word in enumerate(page.words):
+        if word.chars is None or (computed_only and hasattr(word.chars, "get")):
+            continue
+        spans = word.char_spans()
+        where = f"word {k} {word.text!r}"
+        if "".join(c[0] for c in spans) != word.text:
+            raise InvariantError(f"{where}: its characters do not join to its text")
+        spans = np.asarray([c[1:] for c in spans], np.float64).reshape(-1, 4)
+        if ((spans < -1e-6) | (spans > 1 + 1e-6)).any() or (spans[:, 0] > spans[:, 1]).any() or (spans[:, 2] >= spans[:, 3]).any():
+            raise InvariantError(f"{where}: a character span leaves the word's unit frame or is reversed")
+

@@ -20,7 +20,7 @@ from synthdoc._version import __version__
 from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
-from synthdoc.doc import Page, check
+from synthdoc.doc import Page, check, check_chars
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.languages import Language, LanguageRegistry, load_fonts_yaml
@@ -61,6 +61,8 @@ class Sample:
     attempts: int
     meta: dict = field(default_factory=dict)
     stats: SampleStats = field(default_factory=SampleStats)
+    mask_bytes: bytes | None = None  # PNG text mask (synthdoc.masks), None when cfg.mask is "none"
+    with_chars: bool = False  # write the character level (cfg.labels has "chars")
 
     @property
     def id(self) -> str:
@@ -207,6 +209,15 @@ class SampleFactory:
             raise RuntimeError("image encoding failed")
         return buf.tobytes()
 
+    def mask(self, clean: Page, record: dict | None) -> bytes | None:
+        """PNG text mask of a sample (cfg.mask, :mod:`synthdoc.masks`) from its clean page and augmentation
+        record; None when cfg.mask is "none"."""
+        if self.cfg.mask == "none":
+            return None
+        from synthdoc.masks import encode_mask, page_mask
+
+        return encode_mask(page_mask(self.cfg.mask, clean, text_masks(clean, self.glyph_cache), record))
+
     def make(self, index: int) -> Sample:
         """Sample `index` of the run.
 
@@ -222,6 +233,9 @@ class SampleFactory:
                 stats.retries += 1
                 last = e
                 continue
+            clean = page
+            if "chars" in self.cfg.labels:
+                check_chars(page)  # computes the deferred character spans (they follow every transformation)
             if self.augment.empty:
                 image, bg = self.render(page, index, attempt)
                 record = None
@@ -234,7 +248,7 @@ class SampleFactory:
             if record is not None:
                 meta["augment"] = record
             return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
-                          meta, stats)
+                          meta, stats, self.mask(clean, record), "chars" in self.cfg.labels)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
                             "check the layout template sizes and the corpus")
 

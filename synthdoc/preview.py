@@ -36,7 +36,8 @@ def draw_annotations(image: np.ndarray, row: dict) -> np.ndarray:
 
     Args:
         image: (H, W, 3) uint8 RGB page.
-        row: a dataset row (see synthdoc.writers.schema) with words / lines / paragraphs.
+        row: a dataset row (see synthdoc.writers.schema) with words / lines / paragraphs (and chars, drawn in
+            orange, when present).
 
     Returns:
         (H, W, 3) uint8 RGB annotated copy.
@@ -47,6 +48,8 @@ def draw_annotations(image: np.ndarray, row: dict) -> np.ndarray:
     for q, parent in zip(line_quads, row["lines"]["parent"]):
         cv2.fillPoly(shade, [np.round(q).astype(np.int32)], _palette(parent))
     out = cv2.addWeighted(shade, 0.25, out, 0.75, 0)
+    for q in (row.get("chars") or {}).get("quad", []):  # character boxes, when the row has them
+        cv2.polylines(out, [np.round(np.asarray(q)).astype(np.int32)], True, (230, 120, 0), 1, cv2.LINE_AA)
     for q in row["words"]["quad"]:
         cv2.polylines(out, [np.round(np.asarray(q)).astype(np.int32)], True, (40, 40, 200), 1, cv2.LINE_AA)
     for i, q in enumerate(row["paragraphs"]["quad"]):

@@ -79,10 +79,9 @@ def _rounded(quad, w, h):
 def test_hiertext(exported, rows):
     out, summary = exported["hiertext"]
     assert summary.pages == 4
-    lines = (out / "train.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4
-    for text in lines:
-        ann = json.loads(text)
+    doc = json.loads((out / "train.jsonl").read_text(encoding="utf-8"))  # one document, as HierText's gt files
+    assert set(doc) == {"info", "annotations"} and len(doc["annotations"]) == 4
+    for ann in doc["annotations"]:
         assert set(ann) == {"image_id", "image_width", "image_height", "paragraphs"}
         row = rows[ann["image_id"]]
         w, h = ann["image_width"], ann["image_height"]
@@ -143,8 +142,9 @@ def test_pagexml_structure(exported, rows):
                 pts = [[int(v) for v in xy.split(",")] for xy in line.find("pc:Coords", PAGE_NS).get("points").split()]
                 assert pts == _rounded(row["lines"]["quad"][li], w, h)
                 words = line.findall("pc:Word", PAGE_NS)
+                rtl = row["lines"]["direction"][li] == "rtl"  # Words listed left to right (OCR-D's convention)
                 assert [x.findtext("pc:TextEquiv/pc:Unicode", namespaces=PAGE_NS) for x in words] == [
-                    row["words"]["text"][k] for k in word_ids]
+                    row["words"]["text"][k] for k in (word_ids[::-1] if rtl else word_ids)]
 
 
 # ------------------------------------------------------------------ PaddleOCR

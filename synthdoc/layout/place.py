@@ -10,6 +10,7 @@ import numpy as np
 
 from synthdoc.doc import GlyphRun, Line, Page, Paragraph
 from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, shape_checked, typeset_horizontal
+from synthdoc.render.chars import Deferred, merge_one
 from synthdoc.types import union_quad
 
 Row = list[tuple[SetLine, float]]
@@ -87,6 +88,8 @@ def one_word(set_line: SetLine | None) -> SetLine | None:
     """`set_line` labelled as a single word spanning all its words (a list marker such as "(1)" or "1." stays one
     word even where the script's segmentation would split off its punctuation)."""
     if set_line is not None and len(set_line.words) > 1:
+        if set_line.word_chars is not None:
+            set_line.word_chars = Deferred(merge_one, list(set_line.words), set_line.word_chars, set_line.text)
         set_line.words = [(set_line.text, set_line.words[0][1], set_line.words[-1][2])]
     return set_line
 

@@ -36,6 +36,7 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
+from synthdoc.render.chars import Deferred, even_split
 from synthdoc.text.clean import strip_punctuation
 from synthdoc.types import union_quad
 
@@ -394,7 +395,8 @@ def _item(plan: SlidePlan, inp: LayoutInput, out: _Builder, style: TextStyle, le
     lines, runs = out.block(item_lines, xt, y, style, pitch)
     first = lines[0]
     # the bullet (or number "1.", which CJK segmentation would split) is one word
-    words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]))] + first.words
+    words = [Word(bullet.text, union_quad([w.quad for w in b_line.words]),
+                  chars=Deferred(even_split, bullet.text))] + first.words
     lines[0] = Line(words=words, quad=union_quad([w.quad for w in words]), direction=first.direction,
                     separator=out.sep)
     out.add(lines, b_runs + runs, "list_item", tuple(plan.body_rgb), level=level)

@@ -34,6 +34,7 @@ import numpy as np
 from synthdoc.doc import GlyphRun, Line, Word
 from synthdoc.errors import SampleError
 from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
+from synthdoc.render.chars import Deferred, WordChars, even_split, horizontal_chars, vertical_chars
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
 from synthdoc.render.shaping import ShapedRun, ink_extents, shape
@@ -137,6 +138,8 @@ class SetLine:
         word_bands: per word, (top, bottom) px from the baseline (y down) of its box: the style's band grown to its
             glyphs' outlines (horizontal lines; empty: the band).
         advance_span: (start, end) px of the pen advance of the line's content (no ink growth); None: from the words.
+        word_chars: a Deferred computing, per word, its grapheme clusters as unit-frame spans
+            (synthdoc.render.chars); None: not tracked.
     """
 
     text: str
@@ -148,6 +151,7 @@ class SetLine:
     clusters: list[np.ndarray] = dataclasses.field(default_factory=list)
     word_bands: list[tuple[float, float]] = dataclasses.field(default_factory=list)
     advance_span: tuple[float, float] | None = None
+    word_chars: Deferred | None = None
 
     @property
     def span(self) -> tuple[float, float]:
@@ -371,6 +375,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     w_bottom = np.maximum(bottom, style.descent_px)
     words = [(text[ws:we], float(x0), float(x1)) for (ws, we), x0, x1 in zip(spans, w_lo, w_hi)]
     bands = [(float(t), float(b)) for t, b in zip(w_top, w_bottom)]
+    word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.para.levels % 2 == 1, w_lo, w_hi)
     runs, run_clusters = [], []
     k = 0
     by_face: dict[int, list] = {}
@@ -385,7 +390,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
         run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
                    direction="rtl" if items.rtl else "ltr", style=style, clusters=run_clusters, word_bands=bands,
-                   advance_span=(float(a_lo.min()), float(a_hi.max())))
+                   advance_span=(float(a_lo.min()), float(a_hi.max())), word_chars=word_chars)
 
 
 def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str = "left",
@@ -511,10 +516,11 @@ def typeset_vertical(text: str, style: TextStyle, height_px: float, max_lines: i
                 pos = np.stack([pen + run.x_offset[sel], -(0.5 - 0.12) * em + run.y_offset[sel]], axis=1)
             runs.append((run_style, run.gids[sel], pos.astype(np.float32), not upright))
         char_x = np.append(cum[s:e] - cum[s], cum[e] - cum[s])
-        words = [(text[ws:we], float(char_x[ws - s]), float(char_x[we - s]))
-                 for ws, we in segment_words(text, s, e, style.space_delimited, cstart)]
+        ranges_w = segment_words(text, s, e, style.space_delimited, cstart)
+        words = [(text[ws:we], float(char_x[ws - s]), float(char_x[we - s])) for ws, we in ranges_w]
+        tcy = [(a, b, run.clusters, run.x_advance) for a, b, kind, run, _ in pieces if kind == "tcy" and s <= a < e]
         lines.append(SetLine(text=text[s:e], words=words, width=float(cum[e] - cum[s]), runs=runs, direction="ttb",
-                             style=style))
+                             style=style, word_chars=Deferred(vertical_chars, text, s, ranges_w, cum, cstart, tcy, em)))
     return lines
 
 
@@ -538,12 +544,20 @@ def place_horizontal(line: SetLine, x: float, baseline: float, separator: str,
         a, b = line.span
         x = mirror_px - x - a - b
     bands = line.word_bands or [(-style.ascent_px, style.descent_px)] * len(line.words)
-    words = [Word(t, rect_quad(x + a, baseline + top, x + b, baseline + bottom))
-             for (t, a, b), (top, bottom) in zip(line.words, bands)]
+    chars = _word_chars(line)
+    words = [Word(t, rect_quad(x + a, baseline + top, x + b, baseline + bottom), chars=c)
+             for (t, a, b), (top, bottom), c in zip(line.words, bands, chars)]
     quad = union_quad([w.quad for w in words])
     runs = [GlyphRun(st.face, st.size_px, gids, pos + np.float32([x, baseline]), rot, st.color)
             for st, gids, pos, rot in line.runs]
     return Line(words=words, quad=quad, direction=line.direction, separator=separator), runs
+
+
+def _word_chars(line: SetLine) -> list:
+    """Deferred character spans of each word of a placed line (split evenly where the line tracks none)."""
+    if line.word_chars is None:
+        return [Deferred(even_split, t) for t, _, _ in line.words]
+    return [WordChars(line.word_chars, k) for k in range(len(line.words))]
 
 
 def mirror_rects(rects: list[list[int]], page_width: int) -> list[list[int]]:
@@ -560,7 +574,9 @@ def place_vertical(line: SetLine, x_axis: float, top: float, separator: str = ""
     """
     style = line.style or (line.runs[0][0] if line.runs else None)
     half = (style.size_px if style else 0) / 2
-    words = [Word(t, rect_quad(x_axis - half, top + a, x_axis + half, top + b, "ttb")) for t, a, b in line.words]
+    chars = _word_chars(line)
+    words = [Word(t, rect_quad(x_axis - half, top + a, x_axis + half, top + b, "ttb"), chars=c)
+             for (t, a, b), c in zip(line.words, chars)]
     quad = union_quad([w.quad for w in words], "ttb")
     runs = []
     for st, gids, pos, rot in line.runs:

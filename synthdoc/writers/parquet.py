@@ -22,7 +22,7 @@ from synthdoc.writers.schema import SCHEMA, schema_with_features
 from synthdoc.writers.storage import Storage
 
 ROW_GROUP_BYTES = 64 * 1024 * 1024
-_COMPRESSION = {name: "zstd" for name in SCHEMA.names if name != "image"}
+_COMPRESSION = {name: "zstd" for name in SCHEMA.names if name not in ("image", "mask")}  # PNG: compressed
 
 
 def _level(quads: list[np.ndarray], texts: list[str], parents: list[int], w: int, h: int, **extra) -> dict:
@@ -60,7 +60,24 @@ def sample_to_row(sample: Sample) -> dict:
                              cell=[list(p.cell) if p.cell else [-1, -1, 0, 0] for p in paras]),
         "relation_graph": page.relation_graph(),
         "seed": sample.seed, "index": sample.index, "meta": sample_meta_json(sample),
+        "mask": sample.mask_bytes,
+        "chars": chars_level(page) if sample.with_chars else None,
     }
+
+
+def chars_level(page) -> dict:
+    """The ``chars`` column of a page: every word's grapheme clusters in reading order (parent = word index);
+    a word the renderer drew without tracked clusters is split evenly (synthdoc.render.chars.even_split)."""
+    from synthdoc.render.chars import char_quads, even_split
+
+    texts, quads, parents = [], [], []
+    for k, word in enumerate(page.words):
+        spans = word.char_spans() if word.chars is not None else even_split(word.text)
+        texts += [c[0] for c in spans]
+        quads.append(char_quads(word.quad, spans))
+        parents += [k] * len(spans)
+    q = np.concatenate(quads) if quads else np.zeros((0, 4, 2), np.float32)
+    return _level(list(q), texts, parents, page.width, page.height)
 
 
 def shard_name(split: str, k: int, n: int) -> str:
@@ -80,7 +97,7 @@ def encode_shard(rows: list[dict]) -> bytes:
     per_group = max(1, int(len(rows) * ROW_GROUP_BYTES / image_bytes))
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, row_group_size=per_group,
-                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd"})
+                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd", "mask": "NONE"})
     return sink.getvalue().to_pybytes()
 
 

@@ -42,6 +42,8 @@ FEATURES = {
     "seed": _v("int64"),
     "index": _v("int64"),
     "meta": _v("string"),
+    "mask": _v("binary"),
+    "chars": _level_features({}),
 }
 
 

@@ -1,5 +1,6 @@
 """Exports of a written dataset to the label formats OCR toolkits read: HierText JSONL, PAGE-XML 2019,
-PaddleOCR detection / recognition labels, ICDAR 2015 text files (one module per format).
+PaddleOCR detection / recognition labels, ICDAR 2015 text files, the Nemotron HDF5 layout, docTR detection /
+recognition sets (one module per format).
 
 Registry: a module of this package registers its writer class with :func:`register_format`; :func:`formats`
 imports every module of the package once (``pkgutil``), so adding a format is one new file (copy

@@ -1,4 +1,9 @@
-"""HierText export: ``OUT/<split>.jsonl`` with one annotation per line and the images in ``OUT/<split>/``.
+"""HierText export: ``OUT/<split>.jsonl`` and the images in ``OUT/<split>/``.
+
+``<split>.jsonl`` is what the HierText release calls its ground-truth files (``gt/validation.jsonl``): despite
+the name, one JSON document ``{"info": {"date", "version"}, "annotations": [...]}``, which the official
+``eval.py`` reads with ``json.load`` (``--gt`` and ``--result``). It is written as a stream, one annotation per
+line inside the ``annotations`` array.
 
 An annotation follows the HierText ground truth (Long et al., "Towards End-to-End Unified Scene Text
 Detection and Layout Analysis", CVPR 2022; https://github.com/google-research-datasets/hiertext):
@@ -10,9 +15,11 @@ frame (synthdoc's quad order); paragraphs, lines and words are in reading order.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+from synthdoc._version import __version__
 from synthdoc.names import safe_join
 from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import hierarchy, int_points, new_file, write_image
@@ -53,9 +60,14 @@ class HierTextWriter:
         write_image(safe_join(self.out, split, what="split"), row)
         if split not in self._files:
             self._files[split] = open(new_file(self.out, f"{split}.jsonl"), "w", encoding="utf-8")
-        self._files[split].write(json.dumps(annotation(row), ensure_ascii=False) + "\n")
+            info = {"date": dt.date.today().isoformat(), "version": f"synthdoc {__version__}"}
+            self._files[split].write(f'{{"info": {json.dumps(info)}, "annotations": [\n')
+        else:
+            self._files[split].write(",\n")
+        self._files[split].write(json.dumps(annotation(row), ensure_ascii=False))
 
     def close(self) -> list[Path]:
         for f in self._files.values():
+            f.write("\n]}\n")
             f.close()
         return [self.out / f"{s}.jsonl" for s in self._files]

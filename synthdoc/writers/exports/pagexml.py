@@ -7,7 +7,9 @@ OCR-D folder layout; ``imageFilename`` is the image's name). A page holds a ``Re
 the text's own frame) and ``TextEquiv/Unicode``. Region ``type`` follows the paragraph role (title and
 heading -> heading, toc_entry -> TOC-entry, ...), the role itself is kept in ``custom`` as
 ``structure {type:<role>;}`` (Transkribus convention); vertical columns have ``readingDirection``
-top-to-bottom and, within a region, ``textLineOrder`` right-to-left.
+top-to-bottom and, within a region, ``textLineOrder`` right-to-left. The Words of a right-to-left line are
+listed left to right on the page (the reverse of reading order), the convention OCR-D's validator checks text
+consistency by (it reverses the children of a right-to-left element before joining them).
 """
 from __future__ import annotations
 
@@ -88,7 +90,7 @@ def page_xml(row: dict, created: dt.datetime) -> bytes:
         for li, word_ids in line_list:
             line = _el(region, "TextLine", id=f"r{p}l{li}", readingDirection=DIRECTIONS.get(lines["direction"][li]))
             _coords(line, lines["quad"][li], w, h)
-            for k in word_ids:
+            for k in (word_ids[::-1] if lines["direction"][li] == "rtl" else word_ids):
                 word = _el(line, "Word", id=f"r{p}l{li}w{k}")
                 _coords(word, words["quad"][k], w, h)
                 _text(word, words["text"][k])
