@@ -91,7 +91,7 @@ def test_clusters_never_split(factory_for, lang):
 def _crop(image: np.ndarray, quad: np.ndarray, direction: str) -> np.ndarray:
     """The character's box alone (perspective-rectified, upright, nothing of its neighbours), on a margin of its
     paper."""
-    from synthdoc.ocr.crops import crop_line
+    from synthdoc.geometry import crop_line
 
     crop = crop_line(image, np.asarray(quad, np.float32), direction)
     edge = np.concatenate([crop[0], crop[-1], crop[:, 0], crop[:, -1]])

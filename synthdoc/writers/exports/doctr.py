@@ -8,7 +8,7 @@
   (clockwise from the top-left of the word's own frame; docTR does not depend on the order). ``img_dimensions``
   is the image's spatial shape (height, width), as docTR's reference README describes it.
 * ``OUT/<split>/recognition/images/<id>_<word>.jpg``: one perspective-rectified crop per word
-  (:func:`synthdoc.ocr.crops.crop_line` on the word quad; words of vertical columns turned 90 degrees
+  (:func:`synthdoc.geometry.crop_line` on the word quad; words of vertical columns turned 90 degrees
   counter-clockwise so the text runs left to right, as for the PaddleOCR export);
   ``OUT/<split>/recognition/labels.json``: ``{"<id>_<word>.jpg": "<word text>"}``.
 
