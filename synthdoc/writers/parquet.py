@@ -10,6 +10,7 @@ complete), so a file under a shard's name is always complete.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import math
@@ -30,6 +31,19 @@ ROW_GROUP_ROWS = 100  # as `datasets` writes image datasets (PARQUET_ROW_GROUP_S
 ROW_GROUP_BYTES = 64 * 1024 * 1024  # uncompressed Arrow bytes; the Hub viewer rejects groups over ~300 MB
 _COMPRESSION = {name: "zstd" for name in SCHEMA.names if name != "image"}
 _COMPRESSION_BY_COLUMN = {**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd"}
+_NO_DICTIONARY = ("image.bytes",)  # all distinct: a dictionary would only hold a copy of the images
+# Parquet options fixed so that the bytes depend only on the rows (not on how the Arrow data is chunked):
+# values go to the column writers one at a time (pages close at the first value past the page size)
+_WRITE_BATCH_SIZE = 1
+
+
+@functools.cache
+def _dictionary_columns() -> tuple[str, ...]:
+    """Parquet leaf column paths of :data:`SCHEMA` (e.g. ``words.text.list.element``) that use a dictionary."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(SCHEMA.empty_table(), sink)
+    meta = pq.read_metadata(pa.BufferReader(sink.getvalue()))
+    return tuple(p for p in (meta.schema.column(i).path for i in range(meta.num_columns)) if p not in _NO_DICTIONARY)
 
 
 def _level(quads: list[np.ndarray], texts: list[str], parents: list[int], w: int, h: int, **extra) -> dict:
@@ -129,7 +143,10 @@ class RowGroupWriter:
     The row-group rule depends only on the rows: a group is closed after ``rows_per_group`` rows, or before
     a row that would take the group's Arrow size (uncompressed: image bytes, label arrays, strings) past
     ``group_bytes`` (a single larger row makes a group of its own). Image bytes are stored uncompressed
-    (JPEG and PNG are compressed already), other columns with zstd; features go in the schema metadata.
+    (JPEG and PNG are compressed already) and without a dictionary, other columns with zstd; features go in
+    the schema metadata. Values reach pyarrow's column writers one at a time (``write_batch_size=1``), so a
+    data page closes right after the value that fills it: a row group is encoded without a copy of it and
+    the bytes do not depend on how the rows were batched.
 
     Args:
         sink: binary file object to write to (only ``write``, ``tell`` and ``flush`` are used).
@@ -139,7 +156,8 @@ class RowGroupWriter:
 
     def __init__(self, sink, rows_per_group: int = ROW_GROUP_ROWS, group_bytes: int = ROW_GROUP_BYTES):
         self._schema = schema_with_features()
-        self._writer = pq.ParquetWriter(sink, self._schema, compression=_COMPRESSION_BY_COLUMN)
+        self._writer = pq.ParquetWriter(sink, self._schema, compression=_COMPRESSION_BY_COLUMN,
+                                        use_dictionary=list(_dictionary_columns()), write_batch_size=_WRITE_BATCH_SIZE)
         self._rows_per_group, self._group_bytes = max(1, rows_per_group), group_bytes
         self._pending: list[pa.RecordBatch] = []
         self._pending_bytes = 0
@@ -160,7 +178,7 @@ class RowGroupWriter:
     def _flush(self) -> None:
         if not self._pending:
             return
-        table = pa.Table.from_batches(self._pending, schema=self._schema).combine_chunks()
+        table = pa.Table.from_batches(self._pending, schema=self._schema)  # no copy: one chunk per row
         self._pending, self._pending_bytes = [], 0
         self._writer.write_table(table, row_group_size=table.num_rows)
         self.row_groups += 1
