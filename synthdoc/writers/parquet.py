@@ -92,11 +92,12 @@ def shard_name(split: str, k: int, n: int) -> str:
 SHARD_NAME_RE = re.compile(r"(?P<split>[\w.]+)-(?P<k>\d{5})-of-(?P<n>\d{5})\.parquet")
 
 
-def encode_shard(rows: list[dict]) -> bytes:
+def encode_shard(rows: list[dict], rows_per_group: int | None = None, group_bytes: int | None = None) -> bytes:
     """The Parquet file of `rows` (in the given order) as bytes, exactly as :class:`ShardWriter` streams it
-    (same row groups, same bytes). The same rows always give the same bytes."""
+    (same row groups, same bytes; arguments as for :class:`RowGroupWriter`). The same rows always give the
+    same bytes."""
     sink = _HashingSink(io.BytesIO())
-    writer = RowGroupWriter(sink)
+    writer = RowGroupWriter(sink, rows_per_group, group_bytes)
     for row in rows:
         writer.add(row)
     writer.close()
@@ -150,15 +151,16 @@ class RowGroupWriter:
 
     Args:
         sink: binary file object to write to (only ``write``, ``tell`` and ``flush`` are used).
-        rows_per_group: most rows in a row group.
-        group_bytes: most Arrow bytes in a row group (unless one row is larger).
+        rows_per_group: most rows in a row group (None: ``ROW_GROUP_ROWS``).
+        group_bytes: most Arrow bytes in a row group unless one row is larger (None: ``ROW_GROUP_BYTES``).
     """
 
-    def __init__(self, sink, rows_per_group: int = ROW_GROUP_ROWS, group_bytes: int = ROW_GROUP_BYTES):
+    def __init__(self, sink, rows_per_group: int | None = None, group_bytes: int | None = None):
         self._schema = schema_with_features()
         self._writer = pq.ParquetWriter(sink, self._schema, compression=_COMPRESSION_BY_COLUMN,
                                         use_dictionary=list(_dictionary_columns()), write_batch_size=_WRITE_BATCH_SIZE)
-        self._rows_per_group, self._group_bytes = max(1, rows_per_group), group_bytes
+        self._rows_per_group = max(1, rows_per_group or ROW_GROUP_ROWS)
+        self._group_bytes = group_bytes or ROW_GROUP_BYTES
         self._pending: list[pa.RecordBatch] = []
         self._pending_bytes = 0
         self.rows = 0
@@ -218,7 +220,8 @@ class ShardWriter:
     Args:
         storage: the dataset folder.
         spec: the shard; its rows must come in the order of ``spec.indices``.
-        rows_per_group: most rows per row group (see :class:`RowGroupWriter`).
+        rows_per_group: most rows per row group (None: ``ROW_GROUP_ROWS``; see :class:`RowGroupWriter`).
+        group_bytes: most Arrow bytes per row group (None: ``ROW_GROUP_BYTES``).
 
     Attributes:
         sha256: hex SHA-256 of the written file (set when the block ends without an error).
@@ -229,9 +232,10 @@ class ShardWriter:
         ValueError: a row of another index than the next of `spec`, or too few rows at the end.
     """
 
-    def __init__(self, storage: Storage, spec: ShardSpec, rows_per_group: int = ROW_GROUP_ROWS):
+    def __init__(self, storage: Storage, spec: ShardSpec, rows_per_group: int | None = None,
+                 group_bytes: int | None = None):
         self.spec = spec
-        self._storage, self._rows_per_group = storage, rows_per_group
+        self._storage, self._rows_per_group, self._group_bytes = storage, rows_per_group, group_bytes
         self._stack = contextlib.ExitStack()
         self._sink: _HashingSink | None = None
         self._writer: RowGroupWriter | None = None
@@ -242,7 +246,7 @@ class ShardWriter:
         with contextlib.ExitStack() as stack:
             raw = stack.enter_context(self._storage.open_atomic(self.spec.path))
             self._sink = _HashingSink(raw)
-            self._writer = RowGroupWriter(self._sink, self._rows_per_group)
+            self._writer = RowGroupWriter(self._sink, self._rows_per_group, self._group_bytes)
             self._stack = stack.pop_all()
         return self
 
