@@ -63,6 +63,15 @@ def _write(storage: Storage, rows: list[dict], name: str = "train-00000-of-00001
     return shard
 
 
+def test_default_bytes_per_group(rows, tmp_path):
+    n = 3 * parquet.ROW_GROUP_ROWS
+    _write(Storage(tmp_path), _copies(rows, n))
+    meta = pq.read_metadata(tmp_path / "data/eng_Latn/train-00000-of-00001.parquet")
+    assert meta.num_rows == n
+    assert all(meta.row_group(k).num_rows <= parquet.ROW_GROUP_ROWS for k in range(meta.num_row_groups))
+    assert all(meta.row_group(k).total_byte_size <= parquet.ROW_GROUP_BYTES * 1.05 for k in range(meta.num_row_groups))
+
+
 @pytest.mark.parametrize(("n", "per_group"), [(5, 2), (5, 5), (5, 1), (7, 3)])
 def test_shard_of_n_rows_has_ceil_n_over_k_row_groups(rows, tmp_path, n, per_group):
     shard = _write(Storage(tmp_path), _copies(rows, n), rows_per_group=per_group)
@@ -76,7 +85,8 @@ def test_shard_of_n_rows_has_ceil_n_over_k_row_groups(rows, tmp_path, n, per_gro
     assert encode_shard(_copies(rows, n), rows_per_group=per_group) == data  # same bytes in memory
 
 
-def test_default_rows_per_group(rows, tmp_path):
+def test_default_rows_per_group(rows, tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet, "ROW_GROUP_BYTES", 1 << 40)  # the row rule alone
     n = 2 * parquet.ROW_GROUP_ROWS + 3
     _write(Storage(tmp_path), _copies(rows, n))
     assert _group_rows(tmp_path / "data/eng_Latn/train-00000-of-00001.parquet") == [
