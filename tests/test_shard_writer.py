@@ -264,3 +264,29 @@ def test_sigkill_mid_shard_then_resume(tmp_path, synthdoc_cli):
     assert sorted(got) == sorted(want)  # the temporary file is gone
     for path in want:
         assert got[path] == want[path], path
+
+
+def test_shard_buffer_streams_interleaved_shards_and_discards_open_ones(rows, tmp_path):
+    from synthdoc.parallel import ShardBuffer
+
+    storage = Storage(tmp_path)
+    specs = [ShardSpec("a", "data/a/train-00000-of-00001.parquet", range(0, 5, 2)),
+             ShardSpec("b", "data/b/train-00000-of-00001.parquet", range(1, 5, 2))]
+    buffer = ShardBuffer(storage, specs)
+    done = []
+    for i, row in enumerate(_copies(rows, 5)):  # rows of two configs interleave, each shard in its order
+        got = buffer.add(i, row, {"layout": "x", "stats": {}})
+        if got:
+            done.append(got)
+    assert [spec.path for spec, _ in done] == [specs[1].path, specs[0].path]  # b is complete at index 3
+    for spec, record in done:
+        data = (tmp_path / spec.path).read_bytes()
+        assert record.rows == len(spec.indices) and record.bytes == len(data)
+        assert record.sha256 == hashlib.sha256(data).hexdigest()
+        assert pq.read_table(tmp_path / spec.path, columns=["index"]).column("index").to_pylist() == list(spec.indices)
+
+    buffer = ShardBuffer(Storage(tmp_path / "two"), specs)
+    buffer.add(0, _copies(rows, 1)[0], {"layout": "x", "stats": {}})
+    assert len(list((tmp_path / "two").glob("data/a/.*.tmp"))) == 1  # open under its temporary name
+    buffer.close()  # e.g. the generator of write_shards closed by an error elsewhere
+    assert [p for p in (tmp_path / "two").rglob("*") if p.is_file()] == []
