@@ -16,7 +16,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 import numpy as np
 import pyarrow as pa
@@ -242,7 +242,7 @@ class ShardWriter:
         self.sha256: str | None = None
         self.nbytes: int | None = None
 
-    def __enter__(self) -> ShardWriter:
+    def __enter__(self) -> Self:
         with contextlib.ExitStack() as stack:
             raw = stack.enter_context(self._storage.open_atomic(self.spec.path))
             self._sink = _HashingSink(raw)

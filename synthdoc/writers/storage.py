@@ -19,8 +19,8 @@ import os
 import posixpath
 import tempfile
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import BinaryIO
 
 import fsspec
