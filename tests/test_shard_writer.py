@@ -22,12 +22,7 @@ from synthdoc.api import write_dataset
 from synthdoc.config import GenerateConfig
 from synthdoc.writers import parquet
 from synthdoc.writers.manifest import MANIFEST_NAME
-from synthdoc.writers.parquet import (
-    RowGroupWriter,
-    ShardSpec,
-    ShardWriter,
-    encode_shard,
-)
+from synthdoc.writers.parquet import RowGroupWriter, ShardSpec, ShardWriter, encode_shard
 from synthdoc.writers.storage import Storage
 
 RUN = {"languages": ["en"], "pages": 5, "shard_size": 5, "seed": 5}
