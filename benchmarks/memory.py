@@ -99,27 +99,11 @@ def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=_ints, default=[60, 500, 2000], help="comma-separated page counts")
-    ap.add_argument("--shard-sizes", type=_ints, default=[100, 500, 2000], help="comma-separated shard sizes")
-    ap.add_argument("--poll-ms", type=float, default=50.0)
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "memory.json")
-    args = ap.parse_args(argv)
-    results = []
-    with tempfile.TemporaryDirectory(prefix="synthdoc-memory-") as tmp:
-        for pages in args.pages:
-            for shard_size in args.shard_sizes:
-                out = Path(tmp) / f"p{pages}-s{shard_size}"
-                results.append(run_one(pages, shard_size, out, args.poll_ms / 1000))
-                shutil.rmtree(out)
-                print(table(results[-1:]).splitlines()[1], flush=True)
+def save(args, results: list[dict]) -> dict:
+    """Write the report of `results` so far to ``args.out``; returns its summary (min, max, spread)."""
     peaks = [r["peak_tree_rss_mb"] for r in results]
     summary = {"min_peak_mb": min(peaks), "max_peak_mb": max(peaks),
                "spread_frac": round(max(peaks) / min(peaks) - 1, 4)}
-    print(table(results))
-    print(f"peak tree RSS {summary['min_peak_mb']:.0f}-{summary['max_peak_mb']:.0f} MB, "
-          f"spread {100 * summary['spread_frac']:.1f} %")
     report = {"benchmark": "memory", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_info(),
               "settings": {"languages": "en", "augment": "default", "workers": 1, "seed": 0,
@@ -127,6 +111,29 @@ def main(argv: list[str] | None = None) -> int:
               "results": results, "summary": summary}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=_ints, default=[60, 500, 2000], help="comma-separated page counts")
+    ap.add_argument("--shard-sizes", type=_ints, default=[100, 500, 2000], help="comma-separated shard sizes")
+    ap.add_argument("--poll-ms", type=float, default=50.0)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "memory.json")
+    args = ap.parse_args(argv)
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="synthdoc-memory-") as tmp:
+        for pages in args.pages:
+            for shard_size in args.shard_sizes:
+                out = Path(tmp) / f"p{pages}-s{shard_size}"
+                results.append(run_one(pages, shard_size, out, args.poll_ms / 1000))
+                shutil.rmtree(out)
+                print(table(results[-1:]).splitlines()[1], flush=True)
+                save(args, results)  # after each configuration: a long matrix cut short keeps what it measured
+    summary = save(args, results)
+    print(table(results))
+    print(f"peak tree RSS {summary['min_peak_mb']:.0f}-{summary['max_peak_mb']:.0f} MB, "
+          f"spread {100 * summary['spread_frac']:.1f} %")
     print(f"wrote {args.out}")
     return 0
 
