@@ -4,8 +4,8 @@ function of (config, seed, index), and each shard holds its rows in index order.
 * ``local``: a process pool (fork where available) makes rows in index order; each row goes into its shard's
   file as it arrives (:class:`ShardBuffer`), which is complete on storage with its last row.
 * ``ray``: one Ray task per shard (``num_cpus=1``) on a local Ray instance or an existing cluster
-  (``address``); the task makes the shard's rows and streams them into the shard itself to the output (a local path,
-  which must then be shared by all nodes, or an fsspec URL), and returns its :class:`ShardRecord`. Ray does
+  (``address``); the task makes the shard's rows and streams them into the shard itself, on the output (a
+  local path, which must then be shared by all nodes, or an fsspec URL), and returns its :class:`ShardRecord`. Ray does
   the scheduling and retries tasks of crashed workers (a shard is idempotent).
 """
 from __future__ import annotations
