@@ -2,11 +2,12 @@
 function of (config, seed, index), and each shard holds its rows in index order.
 
 * ``local``: a process pool (``concurrent.futures.ProcessPoolExecutor``, fork where available) makes rows in
-  index order; a shard is written as soon as its last row is in. A worker that dies stops the run with a
-  one-line error (resumable); workers ignore SIGINT / SIGTERM and the parent stops them.
+  index order; each row goes into its shard's file as it arrives (:class:`ShardBuffer`), which is complete on
+  storage with its last row. A worker that dies stops the run with a one-line error (resumable); workers ignore
+  SIGINT / SIGTERM and the parent stops them.
 * ``ray``: one Ray task per shard (``num_cpus=1``) on a local Ray instance or an existing cluster
-  (``address``); the task makes the shard's rows and writes the shard itself to the output (a local path,
-  which must then be shared by all nodes, or an fsspec URL), and returns its :class:`ShardRecord`. Ray does
+  (``address``); the task makes the shard's rows and streams them into the shard itself, on the output (a
+  local path, which must then be shared by all nodes, or an fsspec URL), and returns its :class:`ShardRecord`. Ray does
   the scheduling and retries tasks of crashed workers (a shard is idempotent).
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
 from synthdoc.text.sources import Corpus
 from synthdoc.writers.manifest import ShardRecord
-from synthdoc.writers.parquet import ShardBuffer, ShardSpec, write_shard
+from synthdoc.writers.parquet import ShardSpec, ShardWriter
 from synthdoc.writers.storage import Storage
 
 BACKENDS = ("local", "ray")
@@ -168,9 +169,59 @@ def _kill_workers(pool: ProcessPoolExecutor, known: dict) -> None:
                 pass
 
 
-def _finish_shard(storage: Storage, spec: ShardSpec, rows: list[dict], infos: list[dict]) -> ShardRecord:
-    sha256, nbytes = write_shard(storage, spec, rows)
-    return ShardRecord.from_infos(infos, sha256, nbytes)
+class ShardBuffer:
+    """Streams rows arriving in index order into their shards: a shard's file is opened (under a temporary
+    name) with its first row and finished with its last; only the small per-row infos are kept until then.
+    At most one shard per config is open at a time (rows of the configs interleave).
+
+    Args:
+        storage: the dataset folder.
+        specs: the shards to fill.
+
+    Raises:
+        ValueError: a row that is not the next of its shard (rows must come in index order).
+        SynthdocError: the output is not writable.
+    """
+
+    def __init__(self, storage: Storage, specs: list[ShardSpec]):
+        self._storage = storage
+        self._spec_of = {i: spec for spec in specs for i in spec.indices}
+        self._open: dict[str, tuple[ShardWriter, list[dict]]] = {}
+
+    def add(self, index: int, row: dict, info: dict) -> tuple[ShardSpec, ShardRecord] | None:
+        """Write the row (and keep the generation info) of sample `index`.
+
+        Returns:
+            (spec, record) when this row completed a shard (then complete on storage), else None.
+        """
+        spec = self._spec_of[index]
+        if spec.path not in self._open:
+            self._open[spec.path] = (ShardWriter(self._storage, spec).__enter__(), [])
+        writer, infos = self._open[spec.path]
+        try:
+            writer.add(row)
+        except BaseException as e:
+            self._discard(spec.path, e)
+            raise
+        infos.append(info)
+        if len(infos) < len(spec.indices):
+            return None
+        return spec, _finish_shard(*self._open.pop(spec.path))
+
+    def _discard(self, path: str, exc: BaseException) -> None:
+        writer, _ = self._open.pop(path)
+        writer.__exit__(type(exc), exc, exc.__traceback__)
+
+    def close(self) -> None:
+        """Discard the shards still open (their temporary files are removed; nothing is renamed)."""
+        for path in list(self._open):
+            self._discard(path, GeneratorExit())
+
+
+def _finish_shard(writer: ShardWriter, infos: list[dict]) -> ShardRecord:
+    """Close a complete shard (footer, fsync, rename) and aggregate its record."""
+    writer.__exit__(None, None, None)
+    return ShardRecord.from_infos(infos, writer.sha256, writer.nbytes)
 
 
 def write_shards(cfg: GenerateConfig, storage: Storage, specs: list[ShardSpec], *, corpora: dict[str, Corpus],
@@ -194,14 +245,18 @@ def write_shards(cfg: GenerateConfig, storage: Storage, specs: list[ShardSpec], 
         SynthdocError: unknown backend, Ray not installed or unreachable, a sample that cannot be made.
     """
     if backend == "local":
-        buffer = ShardBuffer(specs)
+        buffer = ShardBuffer(storage, specs)
         indices = sorted(i for spec in specs for i in spec.indices)
-        for index, row, info in generate_rows(cfg, indices, workers, corpora, factory):
-            if on_pages:
-                on_pages(1)
-            done = buffer.add(index, row, info)
-            if done:
-                yield done[0], _finish_shard(storage, *done)
+        try:
+            for index, row, info in generate_rows(cfg, indices, workers, corpora, factory):
+                if on_pages:
+                    on_pages(1)
+                done = buffer.add(index, row, info)
+                del row  # the row is in the shard's pending row group (as Arrow) now
+                if done:
+                    yield done
+        finally:
+            buffer.close()
     elif backend == "ray":
         yield from _ray_write_shards(cfg, storage, specs, corpora, workers, address, on_pages)
     else:
@@ -212,12 +267,13 @@ def _ray_task(cfg: GenerateConfig, corpora: dict[str, Corpus], url: str, spec: S
     """Body of the Ray task of one shard: make its rows in index order and write it to `url`."""
     if _FACTORY is None or _FACTORY.cfg != cfg:  # a Ray worker process is reused by later tasks
         _init_worker(cfg, corpora)
-    rows, infos = [], []
-    for i in spec.indices:
-        _, row, info = _make_row(i)
-        rows.append(row)
-        infos.append(info)
-    return _finish_shard(Storage(url), spec, rows, infos)
+    buffer = ShardBuffer(Storage(url), [spec])
+    try:
+        for i in spec.indices:
+            done = buffer.add(*_make_row(i))
+    finally:
+        buffer.close()
+    return done[1]
 
 
 def check_backend(backend: str, address: str | None = None) -> None:

@@ -1,16 +1,22 @@
 """Parquet shards in the Hugging Face layout: ``OUT/data/<config>/<split>-NNNNN-of-NNNNN.parquet``.
 
 One row per page (schema in :mod:`synthdoc.writers.schema`). Image bytes are stored uncompressed (JPEG and
-PNG are compressed already), other columns with zstd; row groups hold at most ``ROW_GROUP_BYTES`` of
-images. A shard is written atomically through :class:`synthdoc.writers.storage.Storage` (temporary name,
-then rename) once all its rows are made, so a file under a shard's name is always complete.
+PNG are compressed already), other columns with zstd. A shard is streamed as its rows are made
+(:class:`ShardWriter`): rows become Arrow at once and go out in row groups of at most ``ROW_GROUP_ROWS`` rows
+and ``ROW_GROUP_BYTES`` uncompressed bytes, so a writer holds one row group, never a whole shard. The file is
+written atomically through :meth:`synthdoc.writers.storage.Storage.open_atomic` (temporary name, renamed once
+complete), so a file under a shard's name is always complete.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass, field
+from typing import BinaryIO, Self
 
 import numpy as np
 import pyarrow as pa
@@ -21,8 +27,23 @@ from synthdoc.types import quads_to_bboxes
 from synthdoc.writers.schema import SCHEMA, schema_with_features
 from synthdoc.writers.storage import Storage
 
-ROW_GROUP_BYTES = 64 * 1024 * 1024
+ROW_GROUP_ROWS = 100  # as `datasets` writes image datasets (PARQUET_ROW_GROUP_SIZE_FOR_IMAGE_DATASETS)
+ROW_GROUP_BYTES = 16 * 1024 * 1024  # uncompressed Arrow bytes per group (the Hub viewer rejects > ~300 MB)
 _COMPRESSION = {name: "zstd" for name in SCHEMA.names if name not in ("image", "mask")}  # PNG: compressed
+_COMPRESSION_BY_COLUMN = {**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd", "mask": "NONE"}
+_NO_DICTIONARY = ("image.bytes", "mask")  # all distinct: a dictionary would only hold a copy of the images
+# Parquet options fixed so that the bytes depend only on the rows (not on how the Arrow data is chunked):
+# values go to the column writers one at a time (pages close at the first value past the page size)
+_WRITE_BATCH_SIZE = 1
+
+
+@functools.cache
+def _dictionary_columns() -> tuple[str, ...]:
+    """Parquet leaf column paths of :data:`SCHEMA` (e.g. ``words.text.list.element``) that use a dictionary."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(SCHEMA.empty_table(), sink)
+    meta = pq.read_metadata(pa.BufferReader(sink.getvalue()))
+    return tuple(p for p in (meta.schema.column(i).path for i in range(meta.num_columns)) if p not in _NO_DICTIONARY)
 
 
 def _level(quads: list[np.ndarray], texts: list[str], parents: list[int], w: int, h: int, **extra) -> dict:
@@ -88,17 +109,103 @@ def shard_name(split: str, k: int, n: int) -> str:
 SHARD_NAME_RE = re.compile(r"(?P<split>[\w.]+)-(?P<k>\d{5})-of-(?P<n>\d{5})\.parquet")
 
 
-def encode_shard(rows: list[dict]) -> bytes:
-    """The Parquet file of `rows` (in the given order) as bytes: image bytes uncompressed, other columns
-    zstd, row groups of at most ``ROW_GROUP_BYTES`` of images, features in the schema metadata.
-    The same rows always give the same bytes."""
-    table = pa.Table.from_pylist(rows, schema=schema_with_features())
-    image_bytes = sum(len(r["image"]["bytes"]) for r in rows) or 1
-    per_group = max(1, int(len(rows) * ROW_GROUP_BYTES / image_bytes))
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, row_group_size=per_group,
-                   compression={**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd", "mask": "NONE"})
-    return sink.getvalue().to_pybytes()
+def encode_shard(rows: list[dict], rows_per_group: int | None = None, group_bytes: int | None = None) -> bytes:
+    """The Parquet file of `rows` (in the given order) as bytes, exactly as :class:`ShardWriter` streams it
+    (same row groups, same bytes; arguments as for :class:`RowGroupWriter`). The same rows always give the
+    same bytes."""
+    sink = _HashingSink(io.BytesIO())
+    writer = RowGroupWriter(sink, rows_per_group, group_bytes)
+    for row in rows:
+        writer.add(row)
+    writer.close()
+    return sink.raw.getvalue()
+
+
+class _HashingSink:
+    """A write-only binary file that passes bytes on to `raw` and keeps their SHA-256 and count (Parquet is
+    written strictly sequentially, so this is the digest of the finished file without reading it back)."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+        self.nbytes = 0
+        self.closed = False
+        self.discard = False  # set when the file is being thrown away: later writes are dropped
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        if self.discard:
+            return view.nbytes
+        self.raw.write(view)
+        self.sha256.update(view)
+        self.nbytes += view.nbytes
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self.nbytes
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def close(self) -> None:  # the owner of `raw` closes it (Storage.open_atomic renames it first)
+        self.closed = True
+
+    def writable(self) -> bool:
+        return True
+
+
+class RowGroupWriter:
+    """Streams rows into a Parquet file: each row is converted to Arrow as it comes (its Python lists are
+    dropped at once) and a row group is written as soon as it is full, so memory holds at most one row group.
+
+    The row-group rule depends only on the rows: a group is closed after ``rows_per_group`` rows, or before
+    a row that would take the group's Arrow size (uncompressed: image bytes, label arrays, strings) past
+    ``group_bytes`` (a single larger row makes a group of its own). Image bytes are stored uncompressed
+    (JPEG and PNG are compressed already) and without a dictionary, other columns with zstd; features go in
+    the schema metadata. Values reach pyarrow's column writers one at a time (``write_batch_size=1``), so a
+    data page closes right after the value that fills it: a row group is encoded without a copy of it and
+    the bytes do not depend on how the rows were batched.
+
+    Args:
+        sink: binary file object to write to (only ``write``, ``tell`` and ``flush`` are used).
+        rows_per_group: most rows in a row group (None: ``ROW_GROUP_ROWS``).
+        group_bytes: most Arrow bytes in a row group unless one row is larger (None: ``ROW_GROUP_BYTES``).
+    """
+
+    def __init__(self, sink, rows_per_group: int | None = None, group_bytes: int | None = None):
+        self._schema = schema_with_features()
+        self._writer = pq.ParquetWriter(sink, self._schema, compression=_COMPRESSION_BY_COLUMN,
+                                        use_dictionary=list(_dictionary_columns()), write_batch_size=_WRITE_BATCH_SIZE)
+        self._rows_per_group = max(1, rows_per_group or ROW_GROUP_ROWS)
+        self._group_bytes = group_bytes or ROW_GROUP_BYTES
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_bytes = 0
+        self.rows = 0
+        self.row_groups = 0
+
+    def add(self, row: dict) -> None:
+        """Append one row (plain Python values matching :data:`SCHEMA`)."""
+        batch = pa.RecordBatch.from_pylist([row], schema=self._schema)
+        if self._pending and self._pending_bytes + batch.nbytes > self._group_bytes:
+            self._flush()
+        self._pending.append(batch)
+        self._pending_bytes += batch.nbytes
+        self.rows += 1
+        if len(self._pending) >= self._rows_per_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        table = pa.Table.from_batches(self._pending, schema=self._schema)  # no copy: one chunk per row
+        self._pending, self._pending_bytes = [], 0
+        self._writer.write_table(table, row_group_size=table.num_rows)
+        self.row_groups += 1
+
+    def close(self) -> None:
+        """Write the last row group and the Parquet footer."""
+        self._flush()
+        self._writer.close()
 
 
 @dataclass(frozen=True)
@@ -116,18 +223,80 @@ class ShardSpec:
     indices: range
 
 
-def write_shard(storage: Storage, spec: ShardSpec, rows: list[dict]) -> tuple[str, int]:
-    """Write the rows of `spec` atomically; returns (sha256 hex digest, size in bytes) of the file.
+class ShardWriter:
+    """Writes the shard `spec` to `storage` row by row, atomically (temporary name, renamed once the footer
+    is written: see :meth:`Storage.open_atomic`); a ``with`` block that ends in an error leaves nothing.
+
+    Usage::
+
+        with ShardWriter(storage, spec) as shard:
+            for row in rows:          # the rows of spec.indices, in that order
+                shard.add(row)
+        shard.sha256, shard.nbytes    # of the final file
+
+    Args:
+        storage: the dataset folder.
+        spec: the shard; its rows must come in the order of ``spec.indices``.
+        rows_per_group: most rows per row group (None: ``ROW_GROUP_ROWS``; see :class:`RowGroupWriter`).
+        group_bytes: most Arrow bytes per row group (None: ``ROW_GROUP_BYTES``).
+
+    Attributes:
+        sha256: hex SHA-256 of the written file (set when the block ends without an error).
+        nbytes: size of the written file in bytes (likewise).
 
     Raises:
         SynthdocError: the output is not writable.
-        ValueError: `rows` are not the rows of `spec` (other indices or order).
+        ValueError: a row of another index than the next of `spec`, or too few rows at the end.
     """
-    if [r["index"] for r in rows] != list(spec.indices):
-        raise ValueError(f"rows of {spec.path} do not match its indices")
-    data = encode_shard(rows)
-    storage.write_bytes(spec.path, data)
-    return hashlib.sha256(data).hexdigest(), len(data)
+
+    def __init__(self, storage: Storage, spec: ShardSpec, rows_per_group: int | None = None,
+                 group_bytes: int | None = None):
+        self.spec = spec
+        self._storage, self._rows_per_group, self._group_bytes = storage, rows_per_group, group_bytes
+        self._stack = contextlib.ExitStack()
+        self._sink: _HashingSink | None = None
+        self._writer: RowGroupWriter | None = None
+        self.sha256: str | None = None
+        self.nbytes: int | None = None
+
+    def __enter__(self) -> Self:
+        with contextlib.ExitStack() as stack:
+            raw = stack.enter_context(self._storage.open_atomic(self.spec.path))
+            self._sink = _HashingSink(raw)
+            self._writer = RowGroupWriter(self._sink, self._rows_per_group, self._group_bytes)
+            self._stack = stack.pop_all()
+        return self
+
+    def add(self, row: dict) -> None:
+        """Append the next row of the shard (its ``index`` must be the next of ``spec.indices``)."""
+        done = self._writer.rows
+        if done >= len(self.spec.indices) or row["index"] != self.spec.indices[done]:
+            raise ValueError(f"rows of {self.spec.path} do not match its indices (row {done}: index {row['index']})")
+        self._writer.add(row)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self._abandon()
+            return self._stack.__exit__(exc_type, exc, tb)  # removes the temporary file
+        try:
+            if self._writer.rows != len(self.spec.indices):
+                raise ValueError(f"rows of {self.spec.path} do not match its indices "
+                                 f"({self._writer.rows} rows for {len(self.spec.indices)})")
+            self._writer.close()  # the footer, then Storage renames the temporary file
+        except BaseException as e:
+            self._abandon()
+            if not self._stack.__exit__(type(e), e, e.__traceback__):
+                raise
+            return False
+        self._stack.close()
+        self.sha256, self.nbytes = self._sink.sha256.hexdigest(), self._sink.nbytes
+        return False
+
+    def _abandon(self) -> None:
+        """Stop writing to the file being discarded (and close pyarrow's writer without a footer there)."""
+        self._sink.discard = True
+        with contextlib.suppress(Exception):
+            self._writer.close()
 
 
 @dataclass
@@ -157,29 +326,3 @@ class ShardPlan:
         """Every shard of the plan, config by config."""
         return [ShardSpec(code, f"data/{code}/{shard_name(split, k, len(shards))}", idx)
                 for code, shards in self.shards.items() for k, idx in enumerate(shards)]
-
-
-class ShardBuffer:
-    """Collects rows arriving in any order and hands back each shard once all its rows are in.
-
-    Args:
-        specs: the shards to fill.
-    """
-
-    def __init__(self, specs: list[ShardSpec]):
-        self._spec_of = {i: spec for spec in specs for i in spec.indices}
-        self._pending: dict[str, dict[int, tuple[dict, dict]]] = {}
-
-    def add(self, index: int, row: dict, info: dict) -> tuple[ShardSpec, list[dict], list[dict]] | None:
-        """Add the row (and its generation info) of sample `index`.
-
-        Returns:
-            (spec, rows in index order, infos in index order) when this row completed a shard, else None.
-        """
-        spec = self._spec_of[index]
-        bucket = self._pending.setdefault(spec.path, {})
-        bucket[index] = (row, info)
-        if len(bucket) < len(spec.indices):
-            return None
-        del self._pending[spec.path]
-        return spec, [bucket[i][0] for i in spec.indices], [bucket[i][1] for i in spec.indices]

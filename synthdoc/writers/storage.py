@@ -5,13 +5,23 @@ partial file under the final name: on a local disk the bytes go to a hidden temp
 folder (``.<name>.<pid>.tmp``), are flushed with ``fsync`` and renamed over the target with ``os.replace``
 (atomic on POSIX); on object stores a single ``put`` of the whole object is atomic by itself (S3, GCS and
 Azure only show an object once its upload is complete).
+
+Files written piece by piece (Parquet shards streamed row group by row group) go through
+:meth:`Storage.open_atomic`, which gives the same guarantee: locally the same hidden temporary file, fsync and
+``os.replace`` once the writer is done; on other filesystems the pieces go to a local temporary file (so memory
+stays bounded) that is then uploaded with a single ``put_file``. Either way an error or a kill part-way leaves
+nothing under the final name.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
@@ -129,6 +139,32 @@ class Storage:
             reason = e.strerror or str(e)
             raise SynthdocError(f"cannot write {self.location}/{rel}: {reason}; choose a writable --out") from None
 
+    @contextlib.contextmanager
+    def open_atomic(self, rel: str) -> Iterator[BinaryIO]:
+        """A binary file to write `rel` piece by piece; it appears under its name, whole, only when the
+        ``with`` block ends without an error (see the module docstring). On an error nothing is left behind.
+
+        Raises:
+            SynthdocError: the location is not writable (errors raised inside the block pass through).
+        """
+        target = self.path(rel)
+        try:
+            opener = _open_local_atomic(Path(target)) if self.is_local else self._open_remote_atomic(target)
+            with opener as f:
+                yield f
+        except OSError as e:
+            reason = e.strerror or str(e)
+            raise SynthdocError(f"cannot write {self.location}/{rel}: {reason}; choose a writable --out") from None
+
+    @contextlib.contextmanager
+    def _open_remote_atomic(self, target: str) -> Iterator[BinaryIO]:
+        """A local temporary file, uploaded to `target` with one ``put_file`` when the block succeeds."""
+        with tempfile.NamedTemporaryFile(prefix=".synthdoc-", suffix=TMP_SUFFIX) as f:
+            yield f
+            f.flush()
+            self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+            self.fs.put_file(f.name, target)
+
     def check_writable(self) -> None:
         """Create the folder and write and delete a probe file.
 
@@ -152,6 +188,23 @@ def _write_local_atomic(path: Path, data: bytes) -> None:
     try:
         with open(tmp, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def _open_local_atomic(path: Path) -> Iterator[BinaryIO]:
+    """The streaming form of :func:`_write_local_atomic`: the same temporary name, fsync and ``os.replace``
+    when the block ends without an error; the temporary file is removed on any error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
