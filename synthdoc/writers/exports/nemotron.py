@@ -62,7 +62,7 @@ import h5py
 import numpy as np
 from PIL import Image
 
-from synthdoc.names import safe_join
+from synthdoc.names import safe_join, safe_name
 from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import PNG_SIGNATURE, new_file
 
@@ -179,6 +179,7 @@ class NemotronWriter:
         return f
 
     def add(self, split: str, row: dict) -> None:
+        safe_name(row["id"], "row id")  # kept in the record and used as a file name by whoever imports it
         image, quality = jpeg_image(row)
         f = self._file(LANG_FOLDERS.get(row["lang"], row["lang"]), split)
         _append(f, {"images": np.frombuffer(image, np.uint8), "dimensions": [row["height"], row["width"]],
