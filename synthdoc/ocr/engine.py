@@ -113,7 +113,8 @@ def make_engine(name: str = "auto", *, device: str | None = None, batch_size: in
 
     Args:
         name: "auto" (PP-OCRv6 and, when installed, Tesseract, chosen per line by :data:`AUTO_PREFERENCE`;
-            Tesseract reads Korean and Russian), "ppocr", "tesseract" or "nemotron".
+            Tesseract reads Korean and Russian), "ppocr", "tesseract", "nemotron", or "probe:CHECKPOINT" (a
+            recognizer trained by ``synthdoc probe``; needs PyTorch).
         device: "cuda", "cpu" or None (CUDA when onnxruntime-gpu offers it); used by ppocr and nemotron.
         batch_size: crops per forward pass (ppocr; None: 32 on the CPU, 256 on CUDA).
         nemotron_dir: folder with the Nemotron OCR v2 weights (nemotron only).
@@ -123,6 +124,10 @@ def make_engine(name: str = "auto", *, device: str | None = None, batch_size: in
     """
     from synthdoc.ocr.onnx import resolve_device
 
+    if name.startswith("probe:"):  # a checkpoint of `synthdoc probe` (synthdoc.ocr.probe)
+        from synthdoc.ocr.probe import PREFIX, ProbeEngine
+
+        return ProbeEngine(name[len(PREFIX):], device=device, batch_size=batch_size)
     if name not in ENGINE_NAMES:
         raise SynthdocError(f"unknown OCR engine {name!r}; use one of {', '.join(ENGINE_NAMES)}")
     if name == "nemotron":

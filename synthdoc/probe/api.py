@@ -10,8 +10,8 @@ from typing import Callable, Sequence
 from synthdoc.probe.checkpoint import build_model, load_checkpoint
 from synthdoc.probe.config import ProbeConfig
 from synthdoc.probe.curve import draw_curves
-from synthdoc.probe.train import load_sets, score_sets, train, versions
 from synthdoc.probe.torchutil import require_torch, resolve_device
+from synthdoc.probe.train import load_sets, score_sets, train, versions
 
 
 def evaluate(checkpoint: str | os.PathLike, eval_sets: Sequence[str], *, device: str | None = None,

@@ -31,7 +31,8 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     if p.is_dir():
         p = p / CHECKPOINT_NAME
     if not p.is_file():
-        raise SynthdocError(f"probe checkpoint {str(p)!r} does not exist; pass the checkpoint.pt of `synthdoc probe --out`")
+        raise SynthdocError(f"probe checkpoint {str(p)!r} does not exist; "
+                            "pass the checkpoint.pt of `synthdoc probe --out`")
     try:
         state = torch.load(p, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises many types for a damaged or foreign file

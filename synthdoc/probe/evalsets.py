@@ -26,8 +26,15 @@ import cv2
 import numpy as np
 
 from synthdoc.errors import SynthdocError
-from synthdoc.probe.lines import LABEL_COLUMNS, COLUMNS, LineSample, iter_rows, normalise_crop, page_samples, \
-    row_group_units
+from synthdoc.probe.lines import (
+    COLUMNS,
+    LABEL_COLUMNS,
+    LineSample,
+    iter_rows,
+    normalise_crop,
+    page_samples,
+    row_group_units,
+)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 

@@ -61,18 +61,26 @@ def lr_at(frac: float, config: ProbeConfig) -> float:
     return config.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t)))
 
 
-def build_charset(dataset: str | os.PathLike, val_frac: float) -> Charset:
-    """Charset of the training split's labels (reads only the label columns).
+def build_charset(dataset: str | os.PathLike, val_frac: float) -> tuple[Charset, dict[str, list[str]]]:
+    """Charset of the training split's labels, and language -> orientations ("horizontal", "vertical") of its
+    lines (reads only the label columns).
 
     Raises:
         SynthdocError: the training split has no labelled line.
     """
-    labels = [lab for row in dataset_label_rows(Path(dataset)) if not is_validation(str(row["id"]), val_frac)
-              for _, lab, _ in line_labels(row)]
+    labels, langs = [], {}
+    for row in dataset_label_rows(Path(dataset)):
+        if is_validation(str(row["id"]), val_frac):
+            continue
+        directions = row["lines"].get("direction") or ["ltr"] * len(row["lines"]["text"])
+        for i, lab, _ in line_labels(row):
+            labels.append(lab)
+            langs.setdefault(str(row.get("lang") or "und"), set()).add(
+                "vertical" if directions[i] == "ttb" else "horizontal")
     if not labels:
         raise SynthdocError(f"dataset {str(dataset)!r} has no labelled line to train on (empty dataset, or every "
                             "page in the validation split); generate more pages")
-    return Charset.from_labels(labels)
+    return Charset.from_labels(labels), {k: sorted(v) for k, v in sorted(langs.items())}
 
 
 def validation_set(dataset: str | os.PathLike, config: ProbeConfig) -> EvalSet | None:
@@ -127,7 +135,8 @@ def _out_dir(out: str | os.PathLike) -> Path:
     try:
         d.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise SynthdocError(f"cannot create the probe output folder {str(d)!r}: {e.strerror}; choose another --out") from None
+        raise SynthdocError(f"cannot create the probe output folder {str(d)!r}: {e.strerror}; "
+                            "choose another --out") from None
     return d
 
 
@@ -257,7 +266,7 @@ def train(dataset: str | os.PathLike, *, out: str | os.PathLike, eval_sets: Sequ
     state = load_checkpoint(ckpt) if resume and ckpt.is_file() else None
     if state is not None:
         cfg = ProbeConfig.from_dict({**state["config"], "workers": cfg.workers, "threads": cfg.threads})
-    charset = Charset(state["charset"]) if state else build_charset(dataset, cfg.val_frac)
+    charset, langs = (Charset(state["charset"]), state["langs"]) if state else build_charset(dataset, cfg.val_frac)
     sets = load_sets(eval_sets, cfg, charset, eval_lang)
     val = validation_set(dataset, cfg)
     sets = ([val] if val else []) + sets
@@ -265,7 +274,7 @@ def train(dataset: str | os.PathLike, *, out: str | os.PathLike, eval_sets: Sequ
     t_start = time.perf_counter()
     try:
         run = _Run(torch, cfg, charset, dev, seed, state)
-        meta = {"seed": seed, "dataset": str(dataset), "budget": budget.describe()}
+        meta = {"seed": seed, "dataset": str(dataset), "budget": budget.describe(), "langs": langs}
         if not run.curve:
             run.curve.append(_curve_point(run, sets))
         batches = iter(_loader(torch, units, charset, cfg, seed, first_epoch=run.step))
