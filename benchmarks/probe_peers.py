@@ -123,7 +123,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    cfg = ProbeConfig(workers=1, threads=args.threads, eval_lines=300, eval_points=4)
+    cfg = ProbeConfig(workers=1, threads=args.threads, eval_lines=300, eval_points=3)
     trdg_ds = ROOT / "out" / "probe_peers" / "trdg"
     if not (trdg_ds / "data").is_dir():
         labels = training_labels(Path(args.train), cfg.val_frac)[: args.trdg_lines or args.steps * cfg.batch_size]

@@ -195,8 +195,11 @@ def _eval_due(run: _Run, budget: Budget, config: ProbeConfig, next_eval: float) 
     return budget.frac(run.step, run.train_s) >= next_eval - 1e-9
 
 
-def _curve_point(run: _Run, sets: Sequence[EvalSet]) -> dict:
-    scores = score_sets(run.model, run.charset, sets, run.device, worst=0) if sets else {}
+def _curve_point(run: _Run, sets: Sequence[EvalSet], scores: dict | None = None) -> dict:
+    """A learning-curve point now: step, lines seen, training seconds, mean loss since the last point, and
+    NED / CER per set (`scores` when already computed)."""
+    if scores is None:
+        scores = score_sets(run.model, run.charset, sets, run.device, worst=0) if sets else {}
     loss = float(np.mean(run.losses)) if run.losses else None
     run.losses = []
     return {"step": run.step, "lines_seen": run.lines_seen, "train_s": round(run.train_s, 2), "loss": loss,
@@ -205,8 +208,8 @@ def _curve_point(run: _Run, sets: Sequence[EvalSet]) -> dict:
 
 def _loop(run: _Run, batches, budget: Budget, sets: Sequence[EvalSet], save: Callable[[], None],
           progress: Callable[[dict], None] | None) -> None:
-    """Train until the budget is spent, adding a curve point every 1 / eval_points of it and saving every
-    checkpoint_every steps."""
+    """Train until the budget is spent, adding a curve point every 1 / eval_points of it (the last one is
+    added by :func:`train` from the final scores) and saving every checkpoint_every steps."""
     cfg = run.config
     next_eval = (math.floor(budget.frac(run.step, run.train_s) * cfg.eval_points) + 1) / cfg.eval_points
     while budget.frac(run.step, run.train_s) < 1.0:
@@ -216,7 +219,7 @@ def _loop(run: _Run, batches, budget: Budget, sets: Sequence[EvalSet], save: Cal
         run.step += 1
         run.lines_seen += batch["lines"]
         run.train_s += time.perf_counter() - t0
-        if _eval_due(run, budget, cfg, next_eval) or budget.frac(run.step, run.train_s) >= 1.0:
+        if _eval_due(run, budget, cfg, next_eval) and budget.frac(run.step, run.train_s) < 1.0:
             run.curve.append(_curve_point(run, sets))
             next_eval = (math.floor(budget.frac(run.step, run.train_s) * cfg.eval_points) + 1) / cfg.eval_points
             if progress:
@@ -279,8 +282,12 @@ def train(dataset: str | os.PathLike, *, out: str | os.PathLike, eval_sets: Sequ
             run.curve.append(_curve_point(run, sets))
         batches = iter(_loader(torch, units, charset, cfg, seed, first_epoch=run.step))
         _loop(run, batches, budget, sets, lambda: save_checkpoint(ckpt, run.state(meta)), progress)
-        save_checkpoint(ckpt, run.state(meta))
         final = score_sets(run.model, charset, sets, dev)
+        if run.curve[-1]["step"] != run.step:
+            run.curve.append(_curve_point(run, sets, final))
+            if progress:
+                progress(run.curve[-1])
+        save_checkpoint(ckpt, run.state(meta))
     finally:
         torch.use_deterministic_algorithms(previous)
     return run_report(run, sets, final, meta, dev, time.perf_counter() - t_start, ckpt)
