@@ -214,7 +214,10 @@ def _loop(run: _Run, batches, budget: Budget, sets: Sequence[EvalSet], save: Cal
     next_eval = (math.floor(budget.frac(run.step, run.train_s) * cfg.eval_points) + 1) / cfg.eval_points
     while budget.frac(run.step, run.train_s) < 1.0:
         t0 = time.perf_counter()
-        batch = next(batches)
+        batch = next(batches, None)
+        if batch is None:
+            raise SynthdocError("no training line can be aligned by CTC (every label is longer than its crop's "
+                                "width / 4 px allows); raise the probe's max_width_px")
         run.losses.append(run.fit_batch(batch, lr_at(budget.frac(run.step, run.train_s), cfg)))
         run.step += 1
         run.lines_seen += batch["lines"]
