@@ -160,6 +160,52 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    from synthdoc.probe import ProbeConfig, probe
+
+    cfg = ProbeConfig(height_px=args.height, batch_size=args.batch_size, workers=args.workers,
+                      threads=args.threads, eval_lines=args.eval_lines)
+
+    def show(dataset: str, p: dict) -> None:
+        if not args.quiet:
+            scores = "  ".join(f"{k} NED {v['ned']:.3f}" for k, v in p["scores"].items())
+            loss = f"loss {p['loss']:.3f}  " if p["loss"] is not None else ""
+            print(f"[{dataset}] step {p['step']}  lines {p['lines_seen']}  {loss}{scores}", flush=True)
+
+    report = probe(args.dataset, out=args.out, eval_sets=args.eval or [], compare=args.compare, steps=args.steps,
+                   minutes=args.minutes, device=args.device, seed=args.seed, config=cfg, resume=args.resume,
+                   eval_lang=args.eval_lang, progress=show)
+    for r in report["runs"]:
+        final = "  ".join(f"{k} NED {v['ned']:.4f} CER {v['cer']:.4f}" for k, v in r["final"].items())
+        print(f"{r['dataset']}: {r['steps']} steps, {r['lines_seen']} lines, {r['lines_per_s']} lines/s on "
+              f"{r['device']}; {final}")
+    print(f"report: {report['report']}  curve: {report['curve']}")
+    return 0
+
+
+def _add_probe_parser(sub) -> None:
+    q = sub.add_parser("probe", help="train a compact line recognizer on a dataset and score it on eval sets")
+    q.add_argument("dataset", help="training dataset folder written by `synthdoc generate`")
+    q.add_argument("--eval", action="append", metavar="[NAME=]PATH",
+                   help="eval set: a synthdoc dataset, a folder of line images + NAME.gt.txt, or PAGE-XML; repeatable")
+    q.add_argument("--compare", metavar="DATASET_B", help="also train on this dataset (same budget, seed) and compare")
+    budget = q.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--steps", type=int, help="training budget in optimiser steps")
+    budget.add_argument("--minutes", type=float, help="training budget in minutes of training time")
+    q.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when PyTorch sees a GPU")
+    q.add_argument("--out", required=True, help="folder for report.json, curve.png and checkpoint.pt")
+    q.add_argument("--seed", type=int, default=0, help="seed of the model initialisation and the shuffles")
+    q.add_argument("--height", type=int, default=32, choices=[32, 48], help="crop height in pixels")
+    q.add_argument("--batch-size", dest="batch_size", type=int, default=16, help="lines per step")
+    q.add_argument("--workers", type=int, default=1, help="DataLoader processes decoding crops")
+    q.add_argument("--threads", type=int, help="torch CPU threads (default: every core)")
+    q.add_argument("--eval-lines", dest="eval_lines", type=int, default=300, help="lines scored per eval set")
+    q.add_argument("--eval-lang", dest="eval_lang", default="und", help="language code of real line sets")
+    q.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    q.add_argument("--quiet", action="store_true", help="no per-evaluation progress lines")
+    q.set_defaults(func=cmd_probe)
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     from synthdoc.preview import dataset_rows, write_previews
 
@@ -257,8 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_import)
     v = sub.add_parser("validate", help="read every line back with a reference OCR model; report NED, filter")
     v.add_argument("dir", help="dataset folder written by `synthdoc generate`")
-    v.add_argument("--engine", choices=engine_names(), default="auto",
-                   help="auto: bundled PP-OCRv6, Tesseract for Korean / Russian and upright vertical columns")
+    v.add_argument("--engine", default="auto", metavar="{" + ",".join(engine_names()) + ",probe:CHECKPOINT}",
+                   help="auto: bundled PP-OCRv6, Tesseract for Korean / Russian and upright vertical columns; "
+                        "probe:CHECKPOINT: a recognizer trained by `synthdoc probe`")
     v.add_argument("--sample", type=int, help="validate N pages drawn at random (default: every page)")
     v.add_argument("--seed", type=int, default=0, help="seed of the --sample draw")
     v.add_argument("--device", choices=["cuda", "cpu"], help="default: cuda when onnxruntime-gpu is installed")
@@ -271,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_no_verify(v)
     v.set_defaults(func=cmd_validate)
+    _add_probe_parser(sub)
     p = sub.add_parser("preview", help="write annotated PNG previews (of a dataset, or of freshly generated pages)")
     _add_run_options(p)
     p.add_argument("--out", required=True, help="folder for the PNGs")

@@ -168,7 +168,8 @@ def make_engine(name: str = "auto", *, device: str | None = None, batch_size: in
 
     Args:
         name: "auto" (every registered engine whose ``in_auto`` says yes here: PP-OCRv6 and, when installed,
-            Tesseract, chosen per line by :data:`AUTO_PREFERENCE`), or one of :func:`engine_names`.
+            Tesseract, chosen per line by :data:`AUTO_PREFERENCE`), or one of :func:`engine_names`, or "probe:CHECKPOINT" (a recognizer trained by
+            ``synthdoc probe``; needs PyTorch).
         device: "cuda", "cpu" or None (CUDA when onnxruntime-gpu offers it); used by ppocr and nemotron.
         batch_size: crops per forward pass (ppocr; None: 32 on the CPU, 256 on CUDA).
         nemotron_dir: folder with the Nemotron OCR v2 weights (nemotron only).
@@ -176,6 +177,10 @@ def make_engine(name: str = "auto", *, device: str | None = None, batch_size: in
     Raises:
         SynthdocError: unknown name, or the engine cannot start (missing package, model, weights, device).
     """
+    if name.startswith("probe:"):  # a checkpoint of `synthdoc probe` (synthdoc.ocr.probe): a name prefix, not a name
+        from synthdoc.ocr.probe import PREFIX, ProbeEngine
+
+        return ProbeEngine(name[len(PREFIX):], device=device, batch_size=batch_size)
     engines = registered_engines()
     options = {"device": device, "batch_size": batch_size, "nemotron_dir": nemotron_dir}
     if name == "auto":

@@ -182,6 +182,10 @@ def _device(engine, device: str | None, detect: bool) -> str:
     """
     from synthdoc.ocr.onnx import resolve_device
 
+    if isinstance(engine, str) and engine.startswith("probe:"):
+        from synthdoc.probe.torchutil import resolve_device as torch_device
+
+        return torch_device(device)
     if engine == "nemotron":
         return device or "cuda"  # PyTorch; the adapter checks its weights first, then the device
     if engine == "tesseract" and not detect and device is None:
