@@ -25,12 +25,20 @@ def _registering_modules(folder: Path, decorator: str) -> dict[str, str]:
     return out
 
 
-def _choices(command: str, option: str) -> list[str]:
+def _action(command: str, option: str):
     from synthdoc.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command").choices[command]
-    return list(next(a for a in sub._actions if option in a.option_strings).choices)
+    return next(a for a in sub._actions if option in a.option_strings)
+
+
+def _choices(command: str, option: str) -> list[str]:
+    return list(_action(command, option).choices)
+
+
+def _metavar(command: str, option: str) -> str:
+    return _action(command, option).metavar
 
 
 # --------------------------------------------------------------------------- OCR engines
@@ -43,7 +51,8 @@ def test_every_engine_module_is_discovered_and_offered_by_the_cli():
     assert declared == {"nemotron": "nemotron.py", "ppocr": "ppocr.py", "tesseract": "tesseract.py"}
     assert set(registered_engines()) == set(declared)
     assert engine_names() == ("auto", *sorted(declared))
-    assert _choices("validate", "--engine") == list(engine_names())
+    # --engine also takes "probe:CHECKPOINT" (a name prefix), so it lists the registered names in its metavar
+    assert _metavar("validate", "--engine") == "{" + ",".join(engine_names()) + ",probe:CHECKPOINT}"
 
 
 class _FakeEngine:
@@ -96,8 +105,8 @@ def test_every_export_module_is_discovered_and_offered_by_the_cli():
     from synthdoc.writers.exports import formats, writers
 
     declared = _registering_modules(PACKAGE / "writers" / "exports", "register_format")
-    assert declared == {"hiertext": "hiertext.py", "icdar2015": "icdar2015.py", "paddleocr": "paddleocr.py",
-                        "pagexml": "pagexml.py"}
+    assert declared == {"doctr": "doctr.py", "hiertext": "hiertext.py", "icdar2015": "icdar2015.py",
+                        "nemotron": "nemotron.py", "paddleocr": "paddleocr.py", "pagexml": "pagexml.py"}
     assert {name: cls.__module__.rsplit(".", 1)[1] + ".py" for name, cls in writers().items()} == declared
     assert formats() == tuple(sorted(declared))
     assert _choices("export", "--format") == list(formats())
@@ -131,7 +140,7 @@ def test_a_registered_format_is_exported_by_name(session_dataset, tmp_path):
     ids = sorted(r for s in session_dataset[0].glob("data/*/*.parquet") for r in pq.read_table(s)["id"].to_pylist())
     assert sorted(i for _, i in json.loads((tmp_path / "x" / "ids.json").read_text(encoding="utf-8"))) == ids
     assert summary.pages == len(ids) == 12 and summary.label_files == [str(tmp_path / "x" / "ids.json")]
-    with pytest.raises(SynthdocError, match="unknown export format 'idlist'; use one of hiertext, icdar2015"):
+    with pytest.raises(SynthdocError, match="unknown export format 'idlist'; use one of doctr, hiertext, icdar2015"):
         exports.export_dataset(session_dataset[0], "idlist", tmp_path / "y")
 
 
