@@ -13,7 +13,7 @@ import yaml
 from synthdoc.augment import STEPS, AugmentState, load_stack, preset_names, replay
 from synthdoc.augment.base import PHASES, Compose, OneOf
 from synthdoc.augment.geometric import Rotate
-from synthdoc.background import grow_quad
+from synthdoc.augment.paper import grow_quad
 from synthdoc.doc import check
 from synthdoc.errors import SynthdocError
 from synthdoc.render.compose import composite, text_masks

@@ -2,7 +2,7 @@
 
 They multiply into the background (so table rules and shading drawn by the layout stay, textured like the
 paper) or blend tinted rectangles into it; afterwards the state re-checks every ink colour against what lies
-under its lines (:func:`synthdoc.background.ensure_contrast`).
+under its lines (:func:`synthdoc.colour.ensure_contrast`).
 """
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ import cv2
 import numpy as np
 
 from synthdoc.augment.base import AugmentState, Step, check_range, check_value, draw, draw_int, draw_seed, register
-from synthdoc.background import HIGHLIGHT_COLOURS, highlight, hsv_rgb, list_textures, load_texture, paper_texture
+from synthdoc.augment.paper import HIGHLIGHT_COLOURS, highlight, list_textures, load_texture, paper_texture
+from synthdoc.colour import hsv_rgb
 
 
 @register
 @dataclass
 class PaperTexture(Step):
     """Procedural paper: tint, mottling, a lighting gradient, fibres, stains and grain
-    (:func:`synthdoc.background.paper_texture`), multiplied into the background.
+    (:func:`synthdoc.augment.paper.paper_texture`), multiplied into the background.
 
     Attributes:
         tint_saturation_range: saturation of the paper tint (hue drawn among warm yellows 0.07-0.16 turns).

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.background import ensure_contrast, relative_luminance, text_color_for
+from synthdoc.colour import ensure_contrast, relative_luminance, text_color_for
 from synthdoc.doc import Page
 from synthdoc.render.compose import composite
 
@@ -366,5 +366,5 @@ def ink_roi(masks: list[np.ndarray], pad: int, height: int, width: int) -> tuple
 
 def contrasting_colour(rgb, rng: np.random.Generator, min_ratio: float = 3.0) -> list[int]:
     """A random colour with WCAG contrast >= `min_ratio` against `rgb` (see
-    :func:`synthdoc.background.text_color_for`), as a list of ints."""
+    :func:`synthdoc.colour.text_color_for`), as a list of ints."""
     return [int(v) for v in text_color_for(rgb, rng, min_ratio)]

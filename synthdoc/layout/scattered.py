@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from synthdoc.background import TEXTURE_STYLES, contrast_ratio, mean_color_under, text_color_for, texture
+from synthdoc.background import TEXTURE_STYLES, texture
+from synthdoc.colour import contrast_ratio, mean_color_under, text_color_for
 from synthdoc.doc import Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput

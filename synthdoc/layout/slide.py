@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.background import contrast_ratio, gradient, hsv_rgb, mean_color_under, solid, text_color_for
+from synthdoc.background import gradient, solid
+from synthdoc.colour import contrast_ratio, hsv_rgb, mean_color_under, text_color_for
 from synthdoc.doc import GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
