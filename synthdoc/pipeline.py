@@ -201,11 +201,11 @@ class SampleFactory:
                 self.stats["retries"] += 1
                 last = e
                 continue
-            if self.augment.empty:
-                image, bg = self.render(page, index, attempt)
+            # every page goes through the stack (an empty one composites the clean render byte for byte), so the
+            # legibility check marks words whose ink does not show as ignored on clean pages too
+            image, page, bg, record = self.render_augmented(page, index, attempt)
+            if self.augment.empty and not record["ignored_words"]:
                 record = None
-            else:
-                image, page, bg, record = self.render_augmented(page, index, attempt)
             meta = {
                 "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
                 "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,

@@ -76,6 +76,10 @@ class AugmentState:
         phase: the phase reached so far (index into :data:`PHASES` never decreases).
         background_changed: a background step ran, so ink colours are re-checked for contrast.
         min_contrast: WCAG contrast ratio ink must keep against the background under its line.
+        ink_ref: (H, W) uint8 clean glyph ink (union of the ink masks before any text step), moved with the page
+            by geometric and elastic steps: the reference of the legibility check (:mod:`synthdoc.augment.legibility`).
+        drawn_ref: (H, W) uint8 union of every layer when they are composited (ink after text steps and effect
+            layers), moved like ``ink_ref``; None until then.
     """
 
     page: Page
@@ -85,13 +89,22 @@ class AugmentState:
     phase: str = "background"
     background_changed: bool = False
     min_contrast: float = 4.5
+    ink_ref: np.ndarray | None = field(default=None, repr=False)
+    drawn_ref: np.ndarray | None = field(default=None, repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod
     def from_render(cls, page: Page, background: np.ndarray, masks: dict, min_contrast: float = 4.5) -> "AugmentState":
         """State of a clean render: ``masks`` as :func:`synthdoc.render.compose.text_masks` returns them."""
-        return cls(page, background, [Layer(tuple(int(c) for c in rgb), m) for rgb, m in masks.items()],
-                   min_contrast=min_contrast)
+        layers = [Layer(tuple(int(c) for c in rgb), m) for rgb, m in masks.items()]
+        return cls(page, background, layers, min_contrast=min_contrast,
+                   ink_ref=union_mask([m for m in masks.values()], background.shape[:2]))
+
+    def warp_refs(self, fn) -> None:
+        """Apply `fn` ((H, W) uint8 -> (H, W) uint8, a geometric mapping with zero fill) to the reference masks."""
+        self.ink_ref = fn(self.ink_ref)
+        if self.drawn_ref is not None:
+            self.drawn_ref = fn(self.drawn_ref)
 
     @property
     def height(self) -> int:
@@ -115,6 +128,7 @@ class AugmentState:
             self._recolour_ink()
         if to >= 2 and self.image is None:
             self.image = composite_layers(self.background, self.layers)
+            self.drawn_ref = cv2.max(self.ink_ref, union_mask([layer.mask for layer in self.layers], self.ink_ref.shape))
         self.phase = phase
 
     def finish(self) -> np.ndarray:
@@ -154,6 +168,14 @@ class AugmentState:
             if layer.ink:
                 layer.rgb = next(new)
         self._ink_darker = None
+
+
+def union_mask(masks: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) uint8 pixel-wise maximum of `masks` (zeros of `shape` when there are none); a new array."""
+    out = np.zeros(shape, np.uint8)
+    for m in masks:
+        cv2.max(out, m, dst=out)
+    return out
 
 
 def composite_layers(background: np.ndarray, layers: list[Layer]) -> np.ndarray:

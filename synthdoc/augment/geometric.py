@@ -93,9 +93,11 @@ def warp_state(state: AugmentState, matrix, border_rgb) -> None:
     if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
         state.image = cv2.warpAffine(state.image, m[:2], size, flags=cv2.INTER_LINEAR,
                                      borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+        state.warp_refs(lambda r: cv2.warpAffine(r, m[:2], size, flags=cv2.INTER_LINEAR))
     else:
         state.image = cv2.warpPerspective(state.image, m, size, flags=cv2.INTER_LINEAR,
                                           borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+        state.warp_refs(lambda r: cv2.warpPerspective(r, m, size, flags=cv2.INTER_LINEAR))
     state.page = transform_page(state.page, m)
 
 

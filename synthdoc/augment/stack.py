@@ -4,6 +4,7 @@ A stack file::
 
     description: what it is for          # optional
     min_contrast: 4.5                    # optional: WCAG ratio ink keeps after background steps
+    legibility: {min_coverage: 0.45}     # optional: thresholds of the per-word legibility check
     steps:                               # steps and groups, each a one-key mapping
       - PaperTexture: {p: 0.5}
       - OneOf:
@@ -16,8 +17,10 @@ A stack file::
 Applying (:meth:`AugmentStack.apply`): the tree selects its steps with the page's ``augment`` stream
 (``p`` of each step and group, the ``OneOf`` choices), the selected steps are ordered by phase (background,
 text, image, geometric, page; declaration order inside a phase), then each draws its parameters from the same
-stream and applies them. The record ``{"preset", "min_contrast", "steps": [{"name", "params"}]}`` holds
-exactly what was applied; :func:`replay` re-applies it to the clean render and gives identical pixels.
+stream and applies them. Last, every word is checked for legibility in the final page
+(:mod:`synthdoc.augment.legibility`) and marked ``ignore`` when its glyphs did not survive. The record
+``{"preset", "min_contrast", "legibility", "ignored_words", "steps": [{"name", "params"}]}`` holds exactly what
+was applied; :func:`replay` re-applies it to the clean render and gives identical pixels and labels.
 """
 from __future__ import annotations
 
@@ -30,12 +33,13 @@ from typing import Any
 import numpy as np
 
 from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
+from synthdoc.augment.legibility import LegibilityRule, illegible_words, mark_illegible
 from synthdoc.doc import Page
 from synthdoc.config import read_yaml_mapping
 from synthdoc.errors import SynthdocError
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-STACK_KEYS = ("description", "min_contrast", "steps")
+STACK_KEYS = ("description", "min_contrast", "legibility", "steps")
 
 
 def preset_names() -> list[str]:
@@ -52,12 +56,14 @@ class AugmentStack:
         root: the top-level group of steps.
         min_contrast: WCAG contrast ratio ink keeps against the background after background steps.
         description: free text.
+        legibility: thresholds of the per-word legibility check run after the last step.
     """
 
     name: str
     root: Compose
     min_contrast: float = 4.5
     description: str = ""
+    legibility: LegibilityRule = dataclasses.field(default_factory=LegibilityRule)
 
     @property
     def steps(self) -> list[Step]:
@@ -78,7 +84,8 @@ class AugmentStack:
             rng: the page's ``augment`` stream (``synthdoc.rng.sample_rng(seed, index, "augment", attempt)``).
 
         Returns:
-            ((H, W, 3) uint8 RGB image, page with transformed quads, record for the row's meta).
+            ((H, W, 3) uint8 RGB image, page with transformed quads and illegible words marked ``ignore``, record
+            for the row's meta). With no steps the image is the clean composite, byte for byte.
         """
         state = AugmentState.from_render(page, background, masks, self.min_contrast)
         chosen = sorted(self.root.select(rng), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
@@ -91,21 +98,31 @@ class AugmentStack:
             params = json.loads(json.dumps(params))  # apply exactly what is recorded (the row's JSON meta)
             step.apply(state, params)
             records.append({"name": step.name, "params": params})
-        image = state.finish()
-        return image, state.page, {"preset": self.name, "min_contrast": self.min_contrast, "steps": records}
+        image, page, ignored = finish(state, self.legibility)
+        return image, page, {"preset": self.name, "min_contrast": self.min_contrast,
+                             "legibility": self.legibility.to_dict(), "ignored_words": ignored, "steps": records}
+
+
+def finish(state: AugmentState, rule: LegibilityRule) -> tuple[np.ndarray, Page, int]:
+    """The composited page of `state` after every phase, its page with the words `rule` finds illegible marked
+    ``ignore``, and how many words that newly ignored."""
+    image = state.finish()
+    page, ignored = mark_illegible(state.page, illegible_words(image, state.ink_ref, state.drawn_ref, state.page, rule))
+    return image, page, ignored
 
 
 def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tuple[np.ndarray, Page]:
     """Re-apply a recorded augmentation (``meta["augment"]`` of a row) to the clean render of its page.
 
     Args:
-        record: {"min_contrast", "steps": [{"name", "params"}, ...]} in application order.
+        record: {"min_contrast", "legibility", "steps": [{"name", "params"}, ...]} (steps in application order).
         page: the clean laid-out page.
         background: (H, W, 3) uint8 RGB clean background layer (may be modified in place).
         masks: ink colour -> (H, W) uint8 coverage of the clean render.
 
     Returns:
-        ((H, W, 3) uint8 RGB image, page with transformed quads) — identical to what the stack produced.
+        ((H, W, 3) uint8 RGB image, page with transformed quads and ignored words) — identical to what the stack
+        produced.
 
     Raises:
         SynthdocError: a step name that is not registered.
@@ -118,7 +135,8 @@ def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tup
                                 f"known steps: {', '.join(sorted(STEPS))}")
         state.advance(cls.phase)
         cls.apply(state, rec["params"])
-    return state.finish(), state.page
+    image, page, _ = finish(state, LegibilityRule.from_mapping(record.get("legibility"), "replay"))
+    return image, page
 
 
 # --- loading --------------------------------------------------------------------------------------------------------
@@ -187,7 +205,11 @@ def parse_stack(data: Any, name: str, where: str) -> AugmentStack:
     if not isinstance(mc, (int, float)) or isinstance(mc, bool) or not 1 <= mc <= 21:
         raise SynthdocError(f"{where}: min_contrast must be a WCAG contrast ratio in [1, 21], got {mc!r}")
     root = Compose([_node(s, f"{where}: steps[{i}]") for i, s in enumerate(steps)])
-    return AugmentStack(name, root, float(mc), str(data.get("description", "")))
+    try:
+        rule = LegibilityRule.from_mapping(data.get("legibility"), where)
+    except ValueError as e:
+        raise SynthdocError(str(e)) from None
+    return AugmentStack(name, root, float(mc), str(data.get("description", "")), rule)
 
 
 def load_stack(spec: str | dict | None) -> AugmentStack:

@@ -7,7 +7,8 @@ OCR-D folder layout; ``imageFilename`` is the image's name). A page holds a ``Re
 the text's own frame) and ``TextEquiv/Unicode``. Region ``type`` follows the paragraph role (title and
 heading -> heading, toc_entry -> TOC-entry, ...), the role itself is kept in ``custom`` as
 ``structure {type:<role>;}`` (Transkribus convention); vertical columns have ``readingDirection``
-top-to-bottom and, within a region, ``textLineOrder`` right-to-left.
+top-to-bottom and, within a region, ``textLineOrder`` right-to-left. A word flagged ``ignore`` (dot leaders,
+words the legibility check found unreadable) carries ``custom="legibility {legible:false;}"``.
 """
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def page_xml(row: dict, created: dt.datetime) -> bytes:
             line = _el(region, "TextLine", id=f"r{p}l{li}", readingDirection=DIRECTIONS.get(lines["direction"][li]))
             _coords(line, lines["quad"][li], w, h)
             for k in word_ids:
-                word = _el(line, "Word", id=f"r{p}l{li}w{k}")
+                ignore = {"custom": "legibility {legible:false;}"} if words["ignore"][k] else {}
+                word = _el(line, "Word", id=f"r{p}l{li}w{k}", **ignore)
                 _coords(word, words["quad"][k], w, h)
                 _text(word, words["text"][k])
             _text(line, lines["text"][li])

@@ -1,0 +1,205 @@
+"""Legibility measured, not assumed: after the whole augmentation stack (and on clean pages too), every word's
+glyph ink is compared with what survives in the final page, and words that are no longer legible are marked
+``ignore`` ("don't care": HierText ``legible: false``, ICDAR / PaddleOCR ``###``).
+
+The reference is the clean ink of the render: the union of the ink coverage masks before any text step, moved
+by every geometric and elastic step with the page (so it lies on the same transformed geometry as the final
+quads). One vectorised pass per page, over the pixels inside word quads only:
+
+* ``core`` pixels of a word: reference ink coverage >= 50 % inside the word's quad (its drawn glyphs);
+* ``background`` pixels: inside the quad, farther than 1 px from any drawn layer (ink, outline, shadow);
+* the word's ink and background luminance: means of WCAG relative luminance over those pixels in the final page.
+
+A word is illegible (rule :class:`LegibilityRule`, thresholds from the stack YAML's ``legibility:`` mapping) when
+
+1. it has fewer than ``min_ink_px`` core pixels (its glyphs produce no ink: tofu-free empty glyphs, zero-width
+   text, glyphs clipped away), or
+2. the WCAG contrast ratio between its mean ink and mean background luminance is below ``min_contrast_ratio``, or
+3. in one of its glyph-sized cells (``cell_frac`` of the text height along the word), fewer than
+   ``min_coverage`` of the clean strokes' centre-line pixels still differ from the word's background, in the
+   ink's direction, by a WCAG ratio of at least ``min_pixel_ratio`` (strokes erased, thinned away or blurred
+   into the paper). Centre lines (distance-transform ridges) weigh every stroke by its length, so the erased
+   hairline arms of a serif "E" count even though its stem survives.
+
+Lines are not labelled separately: a line whose words are all ignored is an ignored line (exports derive it:
+PaddleOCR writes ``###`` for it, HierText marks it ``legible: false``).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from synthdoc.doc import Page
+
+_LIN = np.where(np.arange(256) / 255.0 <= 0.03928, np.arange(256) / 255.0 / 12.92,
+                ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4)
+_LUT_R, _LUT_G, _LUT_B = (np.float32(k) * _LIN.astype(np.float32) for k in (0.2126, 0.7152, 0.0722))
+
+
+@dataclass(frozen=True)
+class LegibilityRule:
+    """Thresholds of the per-word legibility check (module docstring). Set per stack under ``legibility:``.
+
+    Attributes:
+        min_ink_px: a word needs at least this many core ink pixels (coverage >= 50 %).
+        min_contrast_ratio: WCAG ratio of the word's mean ink against its mean local background, 1-21.
+        min_pixel_ratio: a core pixel "survives" when its WCAG ratio against the word's background, in the ink's
+            direction, is at least this, 1-21.
+        min_coverage: fraction of the stroke centre-line pixels that must survive in every glyph-sized cell of
+            the word, 0-1.
+        cell_frac: cell length along the word, fraction of the text height (about one narrow glyph).
+        min_cell_px: cells with fewer centre-line pixels are not judged (a cell holding a stroke's tip).
+    """
+
+    min_ink_px: int = 2
+    min_contrast_ratio: float = 1.6
+    min_pixel_ratio: float = 1.3
+    min_coverage: float = 0.5
+    cell_frac: float = 0.5
+    min_cell_px: int = 6
+
+    KEYS = ("min_ink_px", "min_contrast_ratio", "min_pixel_ratio", "min_coverage", "cell_frac", "min_cell_px")
+
+    @classmethod
+    def from_mapping(cls, data, where: str) -> "LegibilityRule":
+        """The rule of a stack's ``legibility:`` mapping (missing keys keep the defaults).
+
+        Raises:
+            ValueError: not a mapping, unknown key or a value out of range (names `where` and the key).
+        """
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: legibility must be a mapping of {', '.join(cls.KEYS)}")
+        bad = sorted(set(data) - set(cls.KEYS))
+        if bad:
+            raise ValueError(f"{where}: legibility: unknown key {bad[0]!r}; valid: {', '.join(cls.KEYS)}")
+        bounds = {"min_ink_px": (0, 10000), "min_contrast_ratio": (1, 21), "min_pixel_ratio": (1, 21),
+                  "min_coverage": (0, 1), "cell_frac": (0.05, 100), "min_cell_px": (1, 10000)}
+        for k, v in data.items():
+            lo, hi = bounds[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ValueError(f"{where}: legibility: {k} must be a number in [{lo}, {hi}], got {v!r}")
+        return cls(**{k: (int(v) if k in ("min_ink_px", "min_cell_px") else float(v)) for k, v in data.items()})
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.KEYS}
+
+
+def word_label_map(page: Page) -> np.ndarray:
+    """(H, W) int32: 1 + the flat word index whose quad covers each pixel (cv2.fillPoly, later words win where
+    quads overlap), 0 outside every word quad."""
+    labels = np.zeros((page.height, page.width), np.int32)
+    for k, word in enumerate(page.words):
+        cv2.fillPoly(labels, [np.round(np.asarray(word.quad, np.float64)).astype(np.int32)], k + 1)
+    return labels
+
+
+def _luminance(image: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of the flat pixel indices `idx` of (H, W, 3) uint8 RGB `image`: (N,) float32."""
+    flat = image.reshape(-1, 3)
+    return _LUT_R[flat[idx, 0]] + _LUT_G[flat[idx, 1]] + _LUT_B[flat[idx, 2]]
+
+
+def _word_frames(page: Page) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per word: origin (N, 2) (quad vertex 0), unit reading direction (N, 2) (vertex 0 -> 1), length (N,) and
+    text height (N,) (vertex 0 -> 3), px, float64."""
+    q = np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 4, 2)
+    along = q[:, 1] - q[:, 0]
+    length = np.hypot(*along.T)
+    return q[:, 0], along / np.maximum(length, 1e-9)[:, None], length, np.hypot(*(q[:, 3] - q[:, 0]).T)
+
+
+def _cell_keys(idx: np.ndarray, lab: np.ndarray, page: Page, cell_frac: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of about one glyph along each word: (pixel cell key (M,), first key of each word (N + 1,))."""
+    origin, unit, length, height = _word_frames(page)
+    size = np.maximum(cell_frac * height, 1.0)
+    n_cells = np.ceil(length / size).astype(np.int64) + 1
+    first = np.concatenate([[0], np.cumsum(n_cells)])
+    ys, xs = np.divmod(idx, page.width)
+    t = (xs - origin[lab, 0]) * unit[lab, 0] + (ys - origin[lab, 1]) * unit[lab, 1]
+    cell = np.clip(np.floor(t / size[lab]), 0, n_cells[lab] - 1).astype(np.int64)
+    return first[lab] + cell, first
+
+
+def _ridge(ink_ref: np.ndarray) -> np.ndarray:
+    """(H, W) bool centre lines of the clean strokes: core ink pixels that are local maxima of the distance to
+    the nearest non-ink pixel (every stroke counts by its length, hairlines as much as stems)."""
+    core = (ink_ref >= 128).astype(np.uint8)
+    dt = cv2.distanceTransform(core, cv2.DIST_L2, 3)
+    return (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8)))
+
+
+def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
+                  rule: "LegibilityRule") -> dict:
+    """Per-word ink measures of the final page (module docstring).
+
+    Args:
+        image: (H, W, 3) uint8 RGB final page.
+        ink_ref: (H, W) uint8 clean glyph ink coverage, on the final geometry.
+        drawn_ref: (H, W) uint8 coverage of everything drawn over the background (ink and text effects).
+        page: the page with its final quads.
+        rule: the thresholds (min_pixel_ratio, cell_frac, min_cell_px are used here).
+
+    Returns:
+        {"ink_px": (N,) int64 core pixels, "contrast": (N,) float64 WCAG ratio of mean ink vs mean background,
+        "coverage": (N,) float64 lowest surviving fraction of stroke centre-line pixels over the word's
+        glyph-sized cells (1.0 when no cell has min_cell_px of them)} for the N words of `page`.
+    """
+    n = len(page.words)
+    labels = word_label_map(page).ravel()
+    idx = np.flatnonzero(labels)
+    lab = labels[idx] - 1
+    lum = _luminance(image, idx)
+    core = ink_ref.ravel()[idx] >= 128
+    near = cv2.dilate(drawn_ref, np.ones((3, 3), np.uint8)).ravel()[idx] == 0
+    n_core = np.bincount(lab[core], minlength=n)
+    n_bg = np.bincount(lab[near], minlength=n)
+    ink = np.bincount(lab[core], weights=lum[core], minlength=n) / np.maximum(n_core, 1)
+    fallback = float(lum[near].mean()) if near.any() else 1.0  # a word without background pixels: the page's
+    bg = np.where(n_bg > 0, np.bincount(lab[near], weights=lum[near], minlength=n) / np.maximum(n_bg, 1), fallback)
+    contrast = (np.maximum(ink, bg) + 0.05) / (np.minimum(ink, bg) + 0.05)
+    ridge = _ridge(ink_ref).ravel()[idx]
+    lr, lc, bc = lab[ridge], lum[ridge], bg[lab[ridge]]
+    pix_ratio = np.where((ink <= bg)[lr], (bc + 0.05) / (lc + 0.05), (lc + 0.05) / (bc + 0.05))
+    keys, first = _cell_keys(idx[ridge], lr, page, rule.cell_frac)
+    total = np.bincount(keys, minlength=first[-1])
+    alive = np.bincount(keys, weights=(pix_ratio >= rule.min_pixel_ratio).astype(np.float64), minlength=first[-1])
+    cov = np.where(total >= rule.min_cell_px, alive / np.maximum(total, 1), 1.0)
+    return {"ink_px": n_core, "contrast": contrast, "coverage": np.minimum.reduceat(cov, first[:-1])}
+
+
+def illegible_words(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
+                    rule: LegibilityRule) -> np.ndarray:
+    """(N,) bool: the words of `page` that `rule` finds illegible in `image` (arguments as :func:`word_measures`)."""
+    if not page.words:
+        return np.zeros(0, bool)
+    m = word_measures(image, ink_ref, drawn_ref, page, rule)
+    return ((m["ink_px"] < rule.min_ink_px) | (m["contrast"] < rule.min_contrast_ratio)
+            | (m["coverage"] < rule.min_coverage))
+
+
+def mark_illegible(page: Page, bad: np.ndarray) -> tuple[Page, int]:
+    """A copy of `page` whose words flagged in `bad` ((N,) bool, flat word order) are ``ignore``; words already
+    ignored stay ignored. Returns (page, number of words newly ignored)."""
+    if not bad.any():
+        return page, 0
+    k = 0
+    newly = 0
+    paragraphs = []
+    for para in page.paragraphs:
+        lines = []
+        for line in para.lines:
+            words = []
+            for w in line.words:
+                if bad[k] and not w.ignore:
+                    w = dataclasses.replace(w, ignore=True)
+                    newly += 1
+                words.append(w)
+                k += 1
+            lines.append(dataclasses.replace(line, words=words))
+        paragraphs.append(dataclasses.replace(para, lines=lines))
+    return dataclasses.replace(page, paragraphs=paragraphs), newly
