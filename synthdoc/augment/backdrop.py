@@ -12,8 +12,23 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import AugmentState, Step, check_range, check_value, draw, draw_int, draw_seed, register
-from synthdoc.augment.paper import HIGHLIGHT_COLOURS, highlight, list_textures, load_texture, paper_texture
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_value,
+    draw,
+    draw_int,
+    draw_seed,
+    register,
+)
+from synthdoc.augment.paper import (
+    HIGHLIGHT_COLOURS,
+    highlight,
+    list_textures,
+    load_texture,
+    paper_texture,
+)
 from synthdoc.colour import hsv_rgb
 
 

@@ -91,6 +91,7 @@ class AugmentState:
     min_contrast: float = 4.5
     ink_ref: np.ndarray | None = field(default=None, repr=False)
     drawn_ref: np.ndarray | None = field(default=None, repr=False)
+    line_metrics_cache: tuple | None = field(default=None, repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod

@@ -17,7 +17,15 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import AugmentState, Step, check_range, check_rgb, check_value, draw, register
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_rgb,
+    check_value,
+    draw,
+    register,
+)
 from synthdoc.doc import Page
 from synthdoc.types import transform_quads
 

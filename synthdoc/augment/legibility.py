@@ -64,7 +64,7 @@ class LegibilityRule:
     KEYS = ("min_ink_px", "min_contrast_ratio", "min_pixel_ratio", "min_coverage", "cell_frac", "min_cell_px")
 
     @classmethod
-    def from_mapping(cls, data, where: str) -> "LegibilityRule":
+    def from_mapping(cls, data, where: str) -> LegibilityRule:
         """The rule of a stack's ``legibility:`` mapping (missing keys keep the defaults).
 
         Raises:
@@ -134,7 +134,7 @@ def _ridge(ink_ref: np.ndarray) -> np.ndarray:
 
 
 def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                  rule: "LegibilityRule") -> dict:
+                  rule: LegibilityRule) -> dict:
     """Per-word ink measures of the final page (module docstring).
 
     Args:

@@ -34,8 +34,8 @@ import numpy as np
 
 from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
 from synthdoc.augment.legibility import LegibilityRule, illegible_words, mark_illegible
-from synthdoc.doc import Page
 from synthdoc.config import read_yaml_mapping
+from synthdoc.doc import Page
 from synthdoc.errors import SynthdocError
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
