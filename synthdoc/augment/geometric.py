@@ -5,8 +5,9 @@ Every step builds one 3x3 matrix (page pixels -> page pixels) and applies it to 
 (:func:`synthdoc.types.transform_quads`); bboxes are recomputed from the transformed quads when the row is
 written. The matrix is composed with a scale-and-shift so that every quad stays inside the page with
 ``margin_px`` to spare (:func:`fit_to_page`). The transforms preserve orientation, so quads stay convex and
-clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with the median colour
-of the page border (the paper) or with ``border_rgb``.
+clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with a continuation of
+the background layer (reflected at the page edge; it holds no text, so no unlabelled ink appears), never a flat
+patch, or with ``border_rgb`` when a stack asks for a flat colour.
 """
 from __future__ import annotations
 
@@ -86,26 +87,31 @@ def transform_page(page: Page, matrix: np.ndarray) -> Page:
     return dataclasses.replace(page, paragraphs=paragraphs)
 
 
-def border_colour(image: np.ndarray) -> list[int]:
-    """Median colour of the outermost 2 px of `image` ((H, W, 3) uint8): the paper colour of a page."""
-    edge = np.concatenate([image[:2].reshape(-1, 3), image[-2:].reshape(-1, 3),
-                           image[:, :2].reshape(-1, 3), image[:, -2:].reshape(-1, 3)])
-    return [int(v) for v in np.median(edge, axis=0)]
+def _warp(img: np.ndarray, m: np.ndarray, size: tuple[int, int], border: int, value=0, dst=None) -> np.ndarray:
+    """`img` warped by the (3, 3) matrix `m` (affine when its last row is [0, 0, 1]), bilinear."""
+    if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
+        return cv2.warpAffine(img, m[:2], size, dst=dst, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
+    return cv2.warpPerspective(img, m, size, dst=dst, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
 
 
 def warp_state(state: AugmentState, matrix, border_rgb) -> None:
-    """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array)."""
+    """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array).
+
+    Uncovered area: with `border_rgb` None, a continuation of the page's background layer (the background,
+    which holds no text, warped with reflected borders), so textures and gradients run on without a flat
+    patch; the page is then warped over it (cv2.BORDER_TRANSPARENT keeps the continuation where nothing maps).
+    With `border_rgb`, that flat colour. The background layer is warped with the page either way.
+    """
     m = np.asarray(matrix, np.float64)
-    fill = tuple(float(c) for c in (border_rgb if border_rgb is not None else border_colour(state.image)))
     size = (state.width, state.height)
-    if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
-        state.image = cv2.warpAffine(state.image, m[:2], size, flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
-        state.warp_refs(lambda r: cv2.warpAffine(r, m[:2], size, flags=cv2.INTER_LINEAR))
+    background = _warp(state.background, m, size, cv2.BORDER_REFLECT_101)
+    if border_rgb is None:
+        state.image = _warp(state.image, m, size, cv2.BORDER_TRANSPARENT, dst=background.copy())
     else:
-        state.image = cv2.warpPerspective(state.image, m, size, flags=cv2.INTER_LINEAR,
-                                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
-        state.warp_refs(lambda r: cv2.warpPerspective(r, m, size, flags=cv2.INTER_LINEAR))
+        fill = tuple(float(c) for c in border_rgb)
+        state.image = _warp(state.image, m, size, cv2.BORDER_CONSTANT, fill)
+    state.background = background
+    state.warp_refs(lambda r: _warp(r, m, size, cv2.BORDER_CONSTANT))
     state.page = transform_page(state.page, m)
 
 
@@ -115,7 +121,7 @@ class _Geometric(Step):
 
     Attributes:
         margin_px: quads keep at least this distance to the page edges, px.
-        border_rgb: fill colour of uncovered area (sRGB 0-255), or None for the page's border colour.
+        border_rgb: fill colour of uncovered area (sRGB 0-255), or None for a continuation of the background.
     """
 
     margin_px: float = 4.0
