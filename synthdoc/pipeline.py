@@ -166,13 +166,14 @@ class SampleFactory:
             cv2.rectangle(bg, (int(x0), int(y0)), (int(x1), int(y1)), (int(r), int(g), int(b)), thickness=-1)
         return bg, bg_params
 
-    def render_augmented(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, Page, dict, dict]:
+    def render_augmented(self, page: Page, index: int, attempt: int,
+                         mode: str | None = None) -> tuple[np.ndarray, Page, dict, dict]:
         """Render and augment stages: the stack composites the text layers over the background itself (text-level
         steps work on the layers). Returns ((H, W, 3) uint8 RGB, page with transformed quads, background params,
         augmentation record); the page passes :func:`synthdoc.doc.check`."""
         bg, bg_params = self.background(page, index, attempt)
         image, page, record = self.augment.apply(page, bg, text_masks(page, self.glyph_cache),
-                                                 sample_rng(self.cfg.seed, index, "augment", attempt))
+                                                 sample_rng(self.cfg.seed, index, "augment", attempt), mode)
         check(page)
         return image, page, bg_params, record
 
@@ -203,7 +204,7 @@ class SampleFactory:
                 continue
             # every page goes through the stack (an empty one composites the clean render byte for byte), so the
             # legibility check marks words whose ink does not show as ignored on clean pages too
-            image, page, bg, record = self.render_augmented(page, index, attempt)
+            image, page, bg, record = self.render_augmented(page, index, attempt, template.mode)
             if self.augment.empty and not record["ignored_words"]:
                 record = None
             meta = {

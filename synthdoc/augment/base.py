@@ -12,6 +12,10 @@ Phases, applied in this order whatever the declaration order (steps keep their o
 * ``image`` — on the composited page, gated by a minimum text height (dilation, erosion, median, elastic);
 * ``geometric`` — on the page and on every quad with the same mapping (rotation, perspective, scale/crop);
 * ``page`` — on the page pixels (contrast, blur, noise, shadows, JPEG).
+
+Every step and group may be conditioned on the page's layout mode (``modes: [slide]`` — only on those modes;
+``skip_modes: [slide, scattered]`` — never on those): a step left out for the mode is not selected and draws
+nothing from the stream.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import numpy as np
 
 from synthdoc.colour import ensure_contrast, relative_luminance, text_color_for
 from synthdoc.doc import Page
+from synthdoc.layout.registry import MODES
 from synthdoc.render.compose import composite
 
 PHASES = ("background", "text", "image", "geometric", "page")
@@ -196,6 +201,29 @@ def composite_layers(background: np.ndarray, layers: list[Layer]) -> np.ndarray:
 # --- steps --------------------------------------------------------------------------------------------------------
 
 
+def check_modes(owner: str, key: str, value: Any) -> tuple[str, ...] | None:
+    """Validate a list of layout mode names (None stays None).
+
+    Raises:
+        ValueError: not a list of strings, or an unknown mode (the message lists the known ones).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(m, str) for m in value):
+        raise ValueError(f"{owner}: {key} must be a list of layout modes, got {value!r}")
+    bad = [m for m in value if m not in MODES]
+    if bad:
+        raise ValueError(f"{owner}: {key}: unknown layout mode {bad[0]!r}; known: {', '.join(MODES)}")
+    return tuple(value)
+
+
+def mode_allows(modes: tuple | None, skip_modes: tuple | None, mode: str | None) -> bool:
+    """True when a node with `modes` / `skip_modes` runs on a page of layout `mode` (None: unknown, runs)."""
+    if mode is None:
+        return True
+    return (modes is None or mode in modes) and (skip_modes is None or mode not in skip_modes)
+
+
 def check_range(owner: str, key: str, value: Any, lo: float, hi: float, integer: bool = False) -> tuple:
     """Validate a ``[low, high]`` parameter range inside the bounds [lo, hi].
 
@@ -265,24 +293,33 @@ class Step:
 
     Attributes:
         p: probability that the step is selected for a page.
+        modes: layout modes the step runs on (None: all).
+        skip_modes: layout modes the step never runs on.
 
     Subclasses set ``name`` and ``phase``, declare their parameters as dataclass fields (ranges end in
     ``_range``), validate them in :meth:`validate` and implement :meth:`sample` and :meth:`apply`.
     """
 
     p: float = 1.0
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
     name: ClassVar[str] = ""
     phase: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
-        self.p = check_value(self.name or type(self).__name__, "p", self.p, 0, 1)
+        owner = self.name or type(self).__name__
+        self.p = check_value(owner, "p", self.p, 0, 1)
+        self.modes = check_modes(owner, "modes", self.modes)
+        self.skip_modes = check_modes(owner, "skip_modes", self.skip_modes)
         self.validate()
 
     def validate(self) -> None:
         """Check and normalise the parameters. Raises ValueError naming the step and key."""
 
-    def select(self, rng: np.random.Generator) -> list["Step"]:
-        """[self] with probability p, else []. Draws one number from `rng`."""
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list["Step"]:
+        """[self] with probability p, else []. Draws one number from `rng` (none when `mode` rules it out)."""
+        if not mode_allows(self.modes, self.skip_modes, mode):
+            return []
         return [self] if rng.random() < self.p else []
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
@@ -302,15 +339,17 @@ class Step:
 
 @dataclass
 class Compose:
-    """All of `steps` (each with its own p), with probability p."""
+    """All of `steps` (each with its own p), with probability p, on the layout modes it allows."""
 
     steps: list = field(default_factory=list)
     p: float = 1.0
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
 
-    def select(self, rng: np.random.Generator) -> list[Step]:
-        if rng.random() >= self.p:
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list[Step]:
+        if not mode_allows(self.modes, self.skip_modes, mode) or rng.random() >= self.p:
             return []
-        return [s for child in self.steps for s in child.select(rng)]
+        return [s for child in self.steps for s in child.select(rng, mode)]
 
     def leaves(self) -> list[Step]:
         return [s for child in self.steps for s in (child.leaves() if hasattr(child, "leaves") else [child])]
@@ -319,11 +358,13 @@ class Compose:
 @dataclass
 class OneOf:
     """One of `steps`, chosen with `weights` (uniform when None), with probability p; the chosen child's own
-    p still applies."""
+    p still applies; on the layout modes it allows."""
 
     steps: list = field(default_factory=list)
     p: float = 1.0
     weights: list | None = None
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -333,15 +374,15 @@ class OneOf:
             if w.shape != (len(self.steps),) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"OneOf: weights must be {len(self.steps)} non-negative numbers with a positive sum")
 
-    def select(self, rng: np.random.Generator) -> list[Step]:
-        if rng.random() >= self.p:
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list[Step]:
+        if not mode_allows(self.modes, self.skip_modes, mode) or rng.random() >= self.p:
             return []
         if self.weights is None:
             k = int(rng.integers(len(self.steps)))
         else:
             w = np.asarray(self.weights, np.float64)
             k = int(rng.choice(len(self.steps), p=w / w.sum()))
-        return self.steps[k].select(rng)
+        return self.steps[k].select(rng, mode)
 
     def leaves(self) -> list[Step]:
         return [s for child in self.steps for s in (child.leaves() if hasattr(child, "leaves") else [child])]

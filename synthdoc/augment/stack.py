@@ -13,6 +13,7 @@ A stack file::
             - GaussianBlur: {sigma_px_range: [0.3, 0.8]}
             - MotionBlur: {}
       - Jpeg: {p: 0.5, quality_range: [60, 95]}
+      - PaperTexture: {skip_modes: [slide, scattered]}   # any step or group: modes / skip_modes
 
 Applying (:meth:`AugmentStack.apply`): the tree selects its steps with the page's ``augment`` stream
 (``p`` of each step and group, the ``OneOf`` choices), the selected steps are ordered by phase (background,
@@ -32,7 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
+from synthdoc.augment.base import (
+    PHASES,
+    STEPS,
+    AugmentState,
+    Compose,
+    OneOf,
+    Step,
+    check_modes,
+)
 from synthdoc.augment.legibility import LegibilityRule, illegible_words, mark_illegible
 from synthdoc.config import read_yaml_mapping
 from synthdoc.doc import Page
@@ -74,7 +83,8 @@ class AugmentStack:
     def empty(self) -> bool:
         return not self.steps
 
-    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator) -> tuple[np.ndarray, Page, dict]:
+    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
+              mode: str | None = None) -> tuple[np.ndarray, Page, dict]:
         """Augment one page.
 
         Args:
@@ -82,13 +92,14 @@ class AugmentStack:
             background: (H, W, 3) uint8 RGB background layer with rules (may be modified in place).
             masks: ink colour -> (H, W) uint8 coverage, as :func:`synthdoc.render.compose.text_masks` returns.
             rng: the page's ``augment`` stream (``synthdoc.rng.sample_rng(seed, index, "augment", attempt)``).
+            mode: the page's layout mode, for steps declared with ``modes`` / ``skip_modes`` (None: every step).
 
         Returns:
             ((H, W, 3) uint8 RGB image, page with transformed quads and illegible words marked ``ignore``, record
             for the row's meta). With no steps the image is the clean composite, byte for byte.
         """
         state = AugmentState.from_render(page, background, masks, self.min_contrast)
-        chosen = sorted(self.root.select(rng), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
+        chosen = sorted(self.root.select(rng, mode), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
         records = []
         for step in chosen:
             state.advance(step.phase)
@@ -153,9 +164,9 @@ def _node(item: Any, where: str):
     if not isinstance(args, dict):
         raise SynthdocError(f"{where}: parameters of {key} must be a mapping, got {args!r}")
     if key in ("Compose", "OneOf"):
-        extra = set(args) - ({"steps", "p"} | ({"weights"} if key == "OneOf" else set()))
+        extra = set(args) - ({"steps", "p", "modes", "skip_modes"} | ({"weights"} if key == "OneOf" else set()))
         if extra:
-            raise SynthdocError(f"{where}: {key}: unknown key {sorted(extra)[0]!r}; use steps, p"
+            raise SynthdocError(f"{where}: {key}: unknown key {sorted(extra)[0]!r}; use steps, p, modes, skip_modes"
                                 + (", weights" if key == "OneOf" else ""))
         steps = args.get("steps")
         if not isinstance(steps, list) or not steps:
@@ -165,7 +176,10 @@ def _node(item: Any, where: str):
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
             raise SynthdocError(f"{where}: {key}: p must be a number in [0, 1], got {p!r}")
         try:
-            return Compose(children, float(p)) if key == "Compose" else OneOf(children, float(p), args.get("weights"))
+            modes = check_modes(key, "modes", args.get("modes")), check_modes(key, "skip_modes", args.get("skip_modes"))
+            if key == "Compose":
+                return Compose(children, float(p), *modes)
+            return OneOf(children, float(p), args.get("weights"), *modes)
         except ValueError as e:
             raise SynthdocError(f"{where}: {e}") from None
     cls = STEPS.get(key)
