@@ -194,6 +194,8 @@ GEOMETRIC = {
     "Rotate": {"angle_deg_range": (-4.0, 4.0)},
     "Perspective": {"corner_frac_range": (0.02, 0.05)},
     "ScaleCrop": {"scale_range": (0.8, 1.25)},
+    # a light surface and a faint shadow: the measure counts dark pixels, so the surface must not be dark
+    "PhotoSheet": {"surfaces": ["paper_grain"], "shadow_range": (0.0, 0.2), "curl_frac_range": (0.005, 0.02)},
 }
 
 

@@ -83,7 +83,9 @@ def test_invariants_hold_on_100_heavily_warped_pages(factory_for):
     heavy_warp = {"steps": [{"Elastic": {"alpha_px_range": [1.5, 2.5], "min_text_height_px": 0}},
                             {"Rotate": {"p": 0.7, "angle_deg_range": [-8, 8]}},
                             {"Perspective": {"p": 0.7, "corner_frac_range": [0.03, 0.08]}},
-                            {"ScaleCrop": {"p": 0.5, "scale_range": [0.8, 1.2]}}]}
+                            {"ScaleCrop": {"p": 0.5, "scale_range": [0.8, 1.2]}},
+                            {"PhotoSheet": {"p": 0.5, "curl_frac_range": [0.01, 0.03],
+                                            "corner_frac_range": [0.03, 0.08]}}]}
     f = factory_for(["en", "ja", "ru", "zh-Hant"], seed=9, augment=heavy_warp,
                     layouts={"multi_column": 2, "table": 1, "slide": 1, "scattered": 1, "toc": 1})
     for i in range(100):
@@ -91,3 +93,36 @@ def test_invariants_hold_on_100_heavily_warped_pages(factory_for):
         check(s.page)
         q = np.asarray([w.quad for w in s.page.words], np.float64).reshape(-1, 2)
         assert (q >= 0).all() and (q[:, 0] <= s.page.width).all() and (q[:, 1] <= s.page.height).all()
+
+
+def _photo(page_and_masks, seed=4, **kwargs):
+    page, masks = page_and_masks
+    bg = _backgrounds(page.height, page.width)["paper grain"]
+    state = AugmentState.from_render(page, bg, {c: m.copy() for c, m in masks.items()})
+    step = STEPS["PhotoSheet"](**kwargs)
+    state.advance("geometric")
+    params = json.loads(json.dumps(step.sample(np.random.default_rng(seed), state)))
+    type(step).apply(state, params)
+    return state, params
+
+
+def test_photo_sheet_quads_follow_the_curl_and_perspective(page_and_masks):
+    state, params = _photo(page_and_masks, curl_frac_range=[0.03, 0.03], corner_frac_range=[0.06, 0.06])
+    assert params["curl_px"] > 30
+    check(state.page)
+    words = np.zeros(state.ink_ref.shape, np.uint8)
+    for w in state.page.words:
+        cv2.fillPoly(words, [np.round(np.asarray(w.quad)).astype(np.int32)], 255)
+    ink = state.ink_ref >= 128
+    assert (words[ink] > 0).mean() > 0.995  # the moved glyph ink lies inside the moved word quads
+    heights = [np.hypot(*(np.asarray(w.quad[3]) - w.quad[0])) for w in state.page.words]
+    clean = [np.hypot(*(np.asarray(w.quad[3]) - w.quad[0])) for w in page_and_masks[0].words]
+    assert np.median(np.asarray(heights) / clean) < 1.0  # the sheet is smaller than the frame; quads not inflated
+
+
+def test_photo_sheet_lies_on_a_surface(page_and_masks):
+    state, _ = _photo(page_and_masks, surfaces=["wood"])
+    img = state.finish()
+    corner = img[:8, :8].reshape(-1, 3).mean(axis=0)
+    assert np.abs(corner - [240, 236, 224]).max() > 30  # a wood surface, not paper, around the sheet
+    assert _local_std(img)[:40, :40].mean() > 1.0  # textured, not a flat fill

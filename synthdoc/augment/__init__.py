@@ -2,7 +2,7 @@
 groups, YAML stacks and the shipped presets (``none``, ``light``, ``default``, ``scan``, ``photo``,
 ``heavy``). Every step keeps labels true: geometric steps move the quads with the pixels, the others stay
 within a pixel or two of the glyphs. See :mod:`synthdoc.augment.stack` for the YAML format."""
-from synthdoc.augment import backdrop, geometric, image, page, screen, text  # noqa: F401  (register the steps)
+from synthdoc.augment import backdrop, geometric, image, page, photo, screen, text  # noqa: F401  (register the steps)
 from synthdoc.augment.base import (
            PHASES,
            STEPS,
