@@ -15,7 +15,10 @@ SCREEN = {"Moire", "SubpixelShift"}
 def test_selection_follows_the_mode():
     stack = parse_stack({"steps": [{"GaussianBlur": {"skip_modes": ["slide", "scattered"]}},
                                    {"OneOf": {"modes": ["slide"], "steps": ["Moire"]}}]}, "t", "t")
-    names = lambda mode: [s.name for s in stack.root.select(np.random.default_rng(0), mode)]  # noqa: E731
+
+    def names(mode):
+        return [s.name for s in stack.root.select(np.random.default_rng(0), mode)]
+
     assert names("multi_column") == ["GaussianBlur"]
     assert names("slide") == ["Moire"]
     assert names("scattered") == []

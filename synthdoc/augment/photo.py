@@ -183,7 +183,10 @@ class PhotoSheet(Step):
         mx, my = _inverse_maps(params, w, h)
         sheet = cv2.remap(np.full((h, w), 255, np.uint8), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         surface = _surface(params, w, h, sheet)
-        warp = lambda img: cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)  # noqa: E731
+
+        def warp(img: np.ndarray) -> np.ndarray:
+            return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
         state.image = _over(surface, warp(state.image), sheet)
         state.background = _over(surface, warp(state.background), sheet)
         state.warp_refs(warp)
