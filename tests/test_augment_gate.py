@@ -66,7 +66,7 @@ def test_hairlines_spared_bold_line_gets_the_step(name, kwargs):
     params = json.loads(json.dumps(step.sample(np.random.default_rng(1), state)))
     assert params is not None
     strength = params["line_strength"]
-    assert strength[0] <= 0.3 and strength[1] <= 0.3 and strength[2] == 1.0, strength
+    assert strength[0] <= 0.35 and strength[1] <= 0.35 and strength[2] == 1.0, strength
     full = AugmentState.from_render(page, bg.copy(), {c: m.copy() for c, m in masks.items()})
     full.advance(step.phase)
     type(step).apply(full, {k: v for k, v in params.items() if k != "line_strength"})  # every line at full strength
@@ -79,7 +79,7 @@ def test_hairlines_spared_bold_line_gets_the_step(name, kwargs):
 
     ratio = [change(out, k) / max(change(full_img, k), 1) for k in range(3)]
     assert change(full_img, 0) > 0 and change(full_img, 1) > 0  # the step would change the hairlines
-    assert ratio[0] <= 0.35 and ratio[1] <= 0.35 and ratio[2] > 0.97, ratio  # they are spared, the bold line is not
+    assert ratio[0] <= 0.4 and ratio[1] <= 0.4 and ratio[2] > 0.97, ratio  # they are spared, the bold line is not
     if strength[0] == 0:
         assert change(out, 0) == 0  # a skipped line is untouched
     record = {"steps": [{"name": name, "params": params}]}

@@ -56,7 +56,7 @@ def test_uncovered_area_continues_the_background(name, bg_name, page_and_masks):
     covered = cv2.warpPerspective(np.full((page.height, page.width), 255, np.uint8), m, (page.width, page.height))
     uncovered = cv2.erode((covered == 0).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0  # fill, away from seam
     assert uncovered.sum() > 500, "the step left no uncovered area to test"
-    ink = cv2.dilate(state.drawn_ref, np.ones((15, 15), np.uint8)) > 0
+    ink = cv2.dilate(state.drawn, np.ones((15, 15), np.uint8)) > 0
     interior = cv2.erode(covered, np.ones((41, 41), np.uint8)) > 0
     interior &= ~ink
     std = _local_std(state.finish())

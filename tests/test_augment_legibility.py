@@ -38,7 +38,7 @@ def test_clean_pages_of_every_mode_lose_no_word(factory_for):
     f = factory_for(SIX, seed=5, layouts=ALL_MODES)
     for i in range(12):
         state, image = _clean_state(f, i)
-        bad = illegible_words(image, state.ink_ref, state.drawn_ref, state.page, LegibilityRule())
+        bad = illegible_words(image, state.ink_ref, state.drawn, state.page, LegibilityRule())
         assert not bad.any(), (i, [w.text for w, b in zip(state.page.words, bad) if b])
 
 
@@ -50,7 +50,7 @@ def test_erased_word_is_ignored_and_only_it(en_page):
     paper = np.median(image[:4].reshape(-1, 3), axis=0).astype(np.uint8)
     q = np.round(np.asarray(words[k].quad)).astype(np.int32)
     cv2.fillPoly(erased, [q], tuple(int(c) for c in paper))  # the word's glyphs painted over with paper
-    bad = illegible_words(erased, state.ink_ref, state.drawn_ref, state.page, LegibilityRule())
+    bad = illegible_words(erased, state.ink_ref, state.drawn, state.page, LegibilityRule())
     assert bad[k] and bad.sum() <= 3  # neighbours sharing a pixel row of the painted quad may fall too
     page, n = mark_illegible(state.page, bad)
     assert page.words[k].ignore and n == int(bad.sum()) and not state.page.words[k].ignore
@@ -66,7 +66,7 @@ def test_low_contrast_word_is_ignored(en_page):
     paper = np.median(image[:4].reshape(-1, 3), axis=0)
     sel = region > 0
     faded[sel] = (0.15 * image[sel] + 0.85 * paper).astype(np.uint8)  # ink 85 % of the way to the paper
-    bad = illegible_words(faded, state.ink_ref, state.drawn_ref, state.page, LegibilityRule())
+    bad = illegible_words(faded, state.ink_ref, state.drawn, state.page, LegibilityRule())
     assert bad[k]
 
 
@@ -138,5 +138,5 @@ def test_issue_scan_page_4_entries_reads_or_is_ignored(factory_for):
     if words["4"].ignore and words["Entries"].ignore:
         return
     read = recognise_lines([crop_line(s.image, np.asarray(line.quad), line.direction)], "eng_Latn")[0]
-    for text in ("4", "Entries"):
-        assert words[text].ignore or text in read.split(), read
+    assert words["4"].ignore or read.startswith("4"), read  # not "I Intries"
+    assert words["Entries"].ignore or "Entries" in read, read

@@ -83,8 +83,9 @@ class AugmentState:
         min_contrast: WCAG contrast ratio ink must keep against the background under its line.
         ink_ref: (H, W) uint8 clean glyph ink (union of the ink masks before any text step), moved with the page
             by geometric and elastic steps: the reference of the legibility check (:mod:`synthdoc.augment.legibility`).
-        drawn_ref: (H, W) uint8 union of every layer when they are composited (ink after text steps and effect
-            layers), moved like ``ink_ref``; None until then.
+        drawn_ref: (H, W) uint8 union of every layer when they are composited with effect layers (outline,
+            shadow, extrusion), moved like ``ink_ref``; None when there are none (then :attr:`drawn` is ``ink_ref``:
+            text steps that change the ink stay within the 1 px the legibility check keeps clear anyway).
     """
 
     page: Page
@@ -97,6 +98,7 @@ class AugmentState:
     ink_ref: np.ndarray | None = field(default=None, repr=False)
     drawn_ref: np.ndarray | None = field(default=None, repr=False)
     line_metrics_cache: tuple | None = field(default=None, repr=False)
+    ridge_cache: tuple | None = field(default=None, repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod
@@ -105,6 +107,17 @@ class AugmentState:
         layers = [Layer(tuple(int(c) for c in rgb), m) for rgb, m in masks.items()]
         return cls(page, background, layers, min_contrast=min_contrast,
                    ink_ref=union_mask([m for m in masks.values()], background.shape[:2]))
+
+    @property
+    def drawn(self) -> np.ndarray:
+        """(H, W) uint8 coverage of everything drawn over the background: ``drawn_ref`` or ``ink_ref``."""
+        return self.ink_ref if self.drawn_ref is None else self.drawn_ref
+
+    def stroke_ridge(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`stroke_ridge` of ``ink_ref``, cached until a geometric step moves it."""
+        if self.ridge_cache is None or self.ridge_cache[0] is not self.ink_ref:
+            self.ridge_cache = (self.ink_ref, stroke_ridge(self.ink_ref))
+        return self.ridge_cache[1]
 
     def warp_refs(self, fn) -> None:
         """Apply `fn` ((H, W) uint8 -> (H, W) uint8, a geometric mapping with zero fill) to the reference masks."""
@@ -134,7 +147,9 @@ class AugmentState:
             self._recolour_ink()
         if to >= 2 and self.image is None:
             self.image = composite_layers(self.background, self.layers)
-            self.drawn_ref = cv2.max(self.ink_ref, union_mask([layer.mask for layer in self.layers], self.ink_ref.shape))
+            effects = [layer.mask for layer in self.layers if not layer.ink]
+            if effects:
+                self.drawn_ref = cv2.max(self.ink_ref, union_mask(effects, self.ink_ref.shape))
         self.phase = phase
 
     def finish(self) -> np.ndarray:
@@ -174,6 +189,15 @@ class AugmentState:
             if layer.ink:
                 layer.rgb = next(new)
         self._ink_darker = None
+
+
+def stroke_ridge(ink_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre lines of the glyph strokes: ((H, W) bool ridge, (H, W) uint8 distance transform) of the ink
+    coverage >= 50 %, where the distance is the city-block distance (cv2.DIST_L1, integer px) to the nearest
+    non-ink pixel and the ridge its local maxima; the local stroke width at a ridge pixel is 2 * d - 1 px."""
+    core = (ink_ref >= 128).astype(np.uint8)
+    dt = cv2.distanceTransform(core, cv2.DIST_L1, 3, dstType=cv2.CV_8U)
+    return (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))), dt
 
 
 def union_mask(masks: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:

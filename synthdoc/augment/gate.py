@@ -3,8 +3,8 @@ median / Gaussian / motion blur, low-quality JPEG) get a strength factor in [0, 
 line's text height and the stroke width of its glyphs measured on the rendered glyph mask.
 
 Stroke width of a line (px): the harmonic mean of the local width 2 * d - 1 along the strokes' centre lines,
-where d is the distance transform of the clean glyph ink (coverage >= 50 %) and the centre lines are its local
-maxima (:func:`line_metrics`). The harmonic mean lets the thin strokes decide, so a display serif with heavy stems
+where d is the (city-block) distance transform of the clean glyph ink (coverage >= 50 %) and the centre lines are
+its local maxima (:func:`synthdoc.augment.base.stroke_ridge`, :func:`line_metrics`). The harmonic mean lets the thin strokes decide, so a display serif with heavy stems
 and hairline arms measures thin. A hairline serif at 9 px measures about 1 px, a bold sans at 40 px about 6 px.
 
 Factor of a line: ``ramp(height; min_text_height_px, 1.25 * min_text_height_px) * ramp(stroke; scale *
@@ -40,11 +40,9 @@ def line_metrics(state: AugmentState) -> tuple[np.ndarray, np.ndarray]:
     if cached is not None and cached[0] is state.ink_ref:
         return cached[1]
     n = len(state.page.lines)
-    core = (state.ink_ref >= 128).astype(np.uint8)
-    dt = cv2.distanceTransform(core, cv2.DIST_L2, 3)
-    ridge = (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8)))
+    ridge, dt = state.stroke_ridge()
     labels = _line_label_map(state)[ridge] - 1
-    width = 2.0 * dt[ridge] - 1.0
+    width = 2.0 * dt[ridge].astype(np.float64) - 1.0
     keep = labels >= 0
     count = np.bincount(labels[keep], minlength=n)
     inverse = np.bincount(labels[keep], weights=1.0 / width[keep], minlength=n)

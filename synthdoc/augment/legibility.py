@@ -7,8 +7,10 @@ by every geometric and elastic step with the page (so it lies on the same transf
 quads). One vectorised pass per page, over the pixels inside word quads only:
 
 * ``core`` pixels of a word: reference ink coverage >= 50 % inside the word's quad (its drawn glyphs);
-* ``background`` pixels: inside the quad, farther than 1 px from any drawn layer (ink, outline, shadow);
-* the word's ink and background luminance: means of WCAG relative luminance over those pixels in the final page.
+* ``background`` pixels: inside the quad, farther than 1 px from any drawn layer (ink, outline, shadow),
+  sampled on every third row and column;
+* the word's ink and background luminance: means of relative luminance (WCAG transfer curve applied to the
+  final page's luma) over those pixels.
 
 A word is illegible (rule :class:`LegibilityRule`, thresholds from the stack YAML's ``legibility:`` mapping) when
 
@@ -18,7 +20,7 @@ A word is illegible (rule :class:`LegibilityRule`, thresholds from the stack YAM
 3. in one of its glyph-sized cells (``cell_frac`` of the text height along the word), fewer than
    ``min_coverage`` of the clean strokes' centre-line pixels still differ from the word's background, in the
    ink's direction, by a WCAG ratio of at least ``min_pixel_ratio`` (strokes erased, thinned away or blurred
-   into the paper). Centre lines (distance-transform ridges) weigh every stroke by its length, so the erased
+   into the paper). Centre lines (distance-transform ridges, :func:`synthdoc.augment.base.stroke_ridge`) weigh every stroke by its length, so the erased
    hairline arms of a serif "E" count even though its stem survives.
 
 Lines are not labelled separately: a line whose words are all ignored is an ignored line (exports derive it:
@@ -32,11 +34,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthdoc.augment.base import stroke_ridge
 from synthdoc.doc import Page
 
 _LIN = np.where(np.arange(256) / 255.0 <= 0.03928, np.arange(256) / 255.0 / 12.92,
                 ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4)
-_LUT_R, _LUT_G, _LUT_B = (np.float32(k) * _LIN.astype(np.float32) for k in (0.2126, 0.7152, 0.0722))
+BG_STRIDE = 3  # background luminance is sampled on every 3rd row and column
+_LUT_Y = _LIN.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,11 @@ def word_label_map(page: Page) -> np.ndarray:
     return labels
 
 
-def _luminance(image: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """WCAG relative luminance of the flat pixel indices `idx` of (H, W, 3) uint8 RGB `image`: (N,) float32."""
-    flat = image.reshape(-1, 3)
-    return _LUT_R[flat[idx, 0]] + _LUT_G[flat[idx, 1]] + _LUT_B[flat[idx, 2]]
+def _luminance(grey: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Relative luminance (WCAG transfer curve) of the flat pixel indices `idx` of the (H, W) uint8 luma image
+    `grey` (cv2.COLOR_RGB2GRAY): (N,) float32. Luma stands in for the three-channel luminance (one gather
+    instead of three; ink and paper colours differ from it by a few percent)."""
+    return _LUT_Y[grey.ravel()[idx]]
 
 
 def _word_frames(page: Page) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -125,16 +130,8 @@ def _cell_keys(idx: np.ndarray, lab: np.ndarray, page: Page, cell_frac: float) -
     return first[lab] + cell, first
 
 
-def _ridge(ink_ref: np.ndarray) -> np.ndarray:
-    """(H, W) bool centre lines of the clean strokes: core ink pixels that are local maxima of the distance to
-    the nearest non-ink pixel (every stroke counts by its length, hairlines as much as stems)."""
-    core = (ink_ref >= 128).astype(np.uint8)
-    dt = cv2.distanceTransform(core, cv2.DIST_L2, 3)
-    return (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8)))
-
-
 def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                  rule: LegibilityRule) -> dict:
+                  rule: LegibilityRule, ridge: np.ndarray | None = None) -> dict:
     """Per-word ink measures of the final page (module docstring).
 
     Args:
@@ -143,6 +140,8 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         drawn_ref: (H, W) uint8 coverage of everything drawn over the background (ink and text effects).
         page: the page with its final quads.
         rule: the thresholds (min_pixel_ratio, cell_frac, min_cell_px are used here).
+        ridge: (H, W) bool stroke centre lines of `ink_ref` if already computed
+            (:func:`synthdoc.augment.base.stroke_ridge`).
 
     Returns:
         {"ink_px": (N,) int64 core pixels, "contrast": (N,) float64 WCAG ratio of mean ink vs mean background,
@@ -150,34 +149,49 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         glyph-sized cells (1.0 when no cell has min_cell_px of them)} for the N words of `page`.
     """
     n = len(page.words)
-    labels = word_label_map(page).ravel()
-    idx = np.flatnonzero(labels)
-    lab = labels[idx] - 1
-    lum = _luminance(image, idx)
-    core = ink_ref.ravel()[idx] >= 128
-    near = cv2.dilate(drawn_ref, np.ones((3, 3), np.uint8)).ravel()[idx] == 0
-    n_core = np.bincount(lab[core], minlength=n)
-    n_bg = np.bincount(lab[near], minlength=n)
-    ink = np.bincount(lab[core], weights=lum[core], minlength=n) / np.maximum(n_core, 1)
-    fallback = float(lum[near].mean()) if near.any() else 1.0  # a word without background pixels: the page's
-    bg = np.where(n_bg > 0, np.bincount(lab[near], weights=lum[near], minlength=n) / np.maximum(n_bg, 1), fallback)
+    labels = word_label_map(page)
+    inside = labels > 0
+    core_idx = np.flatnonzero((ink_ref >= 128) & inside)
+    lab = labels.ravel()[core_idx] - 1
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    lum = _luminance(grey, core_idx)
+    n_core = np.bincount(lab, minlength=n)
+    ink = np.bincount(lab, weights=lum, minlength=n) / np.maximum(n_core, 1)
+    bg = _background(grey, drawn_ref, labels, n)
     contrast = (np.maximum(ink, bg) + 0.05) / (np.minimum(ink, bg) + 0.05)
-    ridge = _ridge(ink_ref).ravel()[idx]
-    lr, lc, bc = lab[ridge], lum[ridge], bg[lab[ridge]]
+    ridge = stroke_ridge(ink_ref)[0] if ridge is None else ridge
+    ridge_idx = np.flatnonzero(ridge & inside)
+    lr = labels.ravel()[ridge_idx] - 1
+    lc, bc = _luminance(grey, ridge_idx), bg[lr]
     pix_ratio = np.where((ink <= bg)[lr], (bc + 0.05) / (lc + 0.05), (lc + 0.05) / (bc + 0.05))
-    keys, first = _cell_keys(idx[ridge], lr, page, rule.cell_frac)
+    keys, first = _cell_keys(ridge_idx, lr, page, rule.cell_frac)
     total = np.bincount(keys, minlength=first[-1])
     alive = np.bincount(keys, weights=(pix_ratio >= rule.min_pixel_ratio).astype(np.float64), minlength=first[-1])
     cov = np.where(total >= rule.min_cell_px, alive / np.maximum(total, 1), 1.0)
     return {"ink_px": n_core, "contrast": contrast, "coverage": np.minimum.reduceat(cov, first[:-1])}
 
 
+def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """(N,) float64 mean WCAG luminance of each word's background: pixels of its quad farther than 1 px from
+    anything drawn, sampled on every BG_STRIDE-th row and column (a mean needs no more). A word without such
+    pixels gets the mean over all words."""
+    h, w = labels.shape
+    lab = labels[::BG_STRIDE, ::BG_STRIDE]
+    far = cv2.dilate(drawn_ref, np.ones((3, 3), np.uint8))[::BG_STRIDE, ::BG_STRIDE] == 0
+    rows, cols = np.nonzero((lab > 0) & far)
+    lb = lab[rows, cols] - 1
+    lum = _luminance(grey, rows * (BG_STRIDE * w) + cols * BG_STRIDE)
+    count = np.bincount(lb, minlength=n)
+    fallback = float(lum.mean()) if len(lum) else 1.0
+    return np.where(count > 0, np.bincount(lb, weights=lum, minlength=n) / np.maximum(count, 1), fallback)
+
+
 def illegible_words(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                    rule: LegibilityRule) -> np.ndarray:
+                    rule: LegibilityRule, ridge: np.ndarray | None = None) -> np.ndarray:
     """(N,) bool: the words of `page` that `rule` finds illegible in `image` (arguments as :func:`word_measures`)."""
     if not page.words:
         return np.zeros(0, bool)
-    m = word_measures(image, ink_ref, drawn_ref, page, rule)
+    m = word_measures(image, ink_ref, drawn_ref, page, rule, ridge)
     return ((m["ink_px"] < rule.min_ink_px) | (m["contrast"] < rule.min_contrast_ratio)
             | (m["coverage"] < rule.min_coverage))
 

@@ -118,7 +118,8 @@ def finish(state: AugmentState, rule: LegibilityRule) -> tuple[np.ndarray, Page,
     """The composited page of `state` after every phase, its page with the words `rule` finds illegible marked
     ``ignore``, and how many words that newly ignored."""
     image = state.finish()
-    page, ignored = mark_illegible(state.page, illegible_words(image, state.ink_ref, state.drawn_ref, state.page, rule))
+    bad = illegible_words(image, state.ink_ref, state.drawn, state.page, rule, state.stroke_ridge()[0])
+    page, ignored = mark_illegible(state.page, bad)
     return image, page, ignored
 
 
