@@ -83,6 +83,8 @@ class AugmentState:
         min_contrast: WCAG contrast ratio ink must keep against the background under its line.
         ink_ref: (H, W) uint8 clean glyph ink (union of the ink masks before any text step), moved with the page
             by geometric and elastic steps: the reference of the legibility check (:mod:`synthdoc.augment.legibility`).
+        bg_matrix: (3, 3) float64 mapping of ``background`` (kept unwarped) onto the current page: geometric
+            steps compose their matrix into it and continue the background past the page edges with it.
         drawn_ref: (H, W) uint8 union of every layer when they are composited with effect layers (outline,
             shadow, extrusion), moved like ``ink_ref``; None when there are none (then :attr:`drawn` is ``ink_ref``:
             text steps that change the ink stay within the 1 px the legibility check keeps clear anyway).
@@ -99,6 +101,7 @@ class AugmentState:
     drawn_ref: np.ndarray | None = field(default=None, repr=False)
     line_metrics_cache: tuple | None = field(default=None, repr=False)
     ridge_cache: tuple | None = field(default=None, repr=False)
+    bg_matrix: np.ndarray = field(default_factory=lambda: np.eye(3), repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod

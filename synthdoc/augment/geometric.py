@@ -7,7 +7,7 @@ written. The matrix is composed with a scale-and-shift so that every quad stays 
 ``margin_px`` to spare (:func:`fit_to_page`). The transforms preserve orientation, so quads stay convex and
 clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with a continuation of
 the background layer (reflected at the page edge; it holds no text, so no unlabelled ink appears), never a flat
-patch, or with ``border_rgb`` when a stack asks for a flat colour.
+patch (:func:`fill_uncovered`), or with ``border_rgb`` when a stack asks for a flat colour.
 """
 from __future__ import annotations
 
@@ -94,23 +94,50 @@ def _warp(img: np.ndarray, m: np.ndarray, size: tuple[int, int], border: int, va
     return cv2.warpPerspective(img, m, size, dst=dst, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
 
 
+def _uncovered_bands(m: np.ndarray, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Rectangles (x0, y0, x1, y1) that hold every output pixel the page mapped by `m` does not cover: bands
+    along the four edges, as deep as the mapped page edge lies inside (2 px spare); none for a side the page
+    still covers."""
+    c = _apply_h(m, np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64))
+    left = int(np.ceil(max(c[0, 0], c[3, 0]))) + 2
+    right = width - int(np.floor(min(c[1, 0], c[2, 0]))) + 2
+    top = int(np.ceil(max(c[0, 1], c[1, 1]))) + 2
+    bottom = height - int(np.floor(min(c[2, 1], c[3, 1]))) + 2
+    bands = [(0, 0, width, top), (0, height - bottom, width, height), (0, 0, left, height), (width - right, 0, width, height)]
+    return [(max(0, x0), max(0, y0), min(width, x1), min(height, y1)) for x0, y0, x1, y1 in bands
+            if min(width, x1) > max(0, x0) and min(height, y1) > max(0, y0) and (x1 - x0 > 2 and y1 - y0 > 2)]
+
+
+def fill_uncovered(state: AugmentState, m: np.ndarray, warped: np.ndarray) -> None:
+    """Add, in place, the background layer continued past the page edges to `warped` (the page warped by `m`
+    with a zero border): in the bands the page leaves uncovered, ``state.background`` (unwarped;
+    ``state.bg_matrix`` maps it onto the current page) warped by ``m @ bg_matrix`` with reflected borders, weighted
+    by 1 - the page's coverage (a warped all-255 mask), so edge pixels blend exactly."""
+    total = m @ state.bg_matrix
+    ones = np.full((state.height, state.width), 255, np.uint8)
+    for x0, y0, x1, y1 in _uncovered_bands(m, state.width, state.height):
+        shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+        size = (x1 - x0, y1 - y0)
+        bg = _warp(state.background, shift @ total, size, cv2.BORDER_REFLECT_101)
+        gap = cv2.bitwise_not(_warp(ones, shift @ m, size, cv2.BORDER_CONSTANT))
+        band = warped[y0:y1, x0:x1]
+        band[...] = cv2.add(band, cv2.multiply(bg, cv2.merge([gap, gap, gap]), scale=1 / 255))
+
+
 def warp_state(state: AugmentState, matrix, border_rgb) -> None:
     """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array).
 
     Uncovered area: with `border_rgb` None, a continuation of the page's background layer (the background,
-    which holds no text, warped with reflected borders), so textures and gradients run on without a flat
-    patch; the page is then warped over it (cv2.BORDER_TRANSPARENT keeps the continuation where nothing maps).
-    With `border_rgb`, that flat colour. The background layer is warped with the page either way.
+    which holds no text, warped with reflected borders: :func:`fill_uncovered`), so textures and gradients run
+    on without a flat patch. With `border_rgb`, that flat colour. ``state.bg_matrix`` accumulates the mapping.
     """
     m = np.asarray(matrix, np.float64)
     size = (state.width, state.height)
-    background = _warp(state.background, m, size, cv2.BORDER_REFLECT_101)
+    fill = (0.0, 0.0, 0.0) if border_rgb is None else tuple(float(c) for c in border_rgb)
+    state.image = _warp(state.image, m, size, cv2.BORDER_CONSTANT, fill)
     if border_rgb is None:
-        state.image = _warp(state.image, m, size, cv2.BORDER_TRANSPARENT, dst=background.copy())
-    else:
-        fill = tuple(float(c) for c in border_rgb)
-        state.image = _warp(state.image, m, size, cv2.BORDER_CONSTANT, fill)
-    state.background = background
+        fill_uncovered(state, m, state.image)
+    state.bg_matrix = m @ state.bg_matrix
     state.warp_refs(lambda r: _warp(r, m, size, cv2.BORDER_CONSTANT))
     state.page = transform_page(state.page, m)
 

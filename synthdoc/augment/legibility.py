@@ -93,12 +93,22 @@ class LegibilityRule:
         return {k: getattr(self, k) for k in self.KEYS}
 
 
-def word_label_map(page: Page) -> np.ndarray:
-    """(H, W) int32: 1 + the flat word index whose quad covers each pixel (cv2.fillPoly, later words win where
-    quads overlap), 0 outside every word quad."""
-    labels = np.zeros((page.height, page.width), np.int32)
-    for k, word in enumerate(page.words):
-        cv2.fillPoly(labels, [np.round(np.asarray(word.quad, np.float64)).astype(np.int32)], k + 1)
+def words_box(page: Page) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) integer box of every word quad of `page`, grown by 1 px and clipped to the page."""
+    q = np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 2)
+    x0, y0 = (max(0, int(np.floor(v)) - 1) for v in q.min(axis=0))
+    x1, y1 = min(page.width, int(np.ceil(q[:, 0].max())) + 2), min(page.height, int(np.ceil(q[:, 1].max())) + 2)
+    return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
+
+
+def word_label_map(page: Page, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """(h, w) int32 over `box` (x0, y0, x1, y1; default the whole page): 1 + the flat word index whose quad
+    covers each pixel (cv2.fillPoly, later words win where quads overlap), 0 outside every word quad."""
+    x0, y0, x1, y1 = box or (0, 0, page.width, page.height)
+    labels = np.zeros((y1 - y0, x1 - x0), np.int32)
+    quads = np.round(np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 4, 2) - (x0, y0))
+    for k, q in enumerate(quads.astype(np.int32)):
+        cv2.fillPoly(labels, [q], k + 1)
     return labels
 
 
@@ -118,20 +128,23 @@ def _word_frames(page: Page) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return q[:, 0], along / np.maximum(length, 1e-9)[:, None], length, np.hypot(*(q[:, 3] - q[:, 0]).T)
 
 
-def _cell_keys(idx: np.ndarray, lab: np.ndarray, page: Page, cell_frac: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cells of about one glyph along each word: (pixel cell key (M,), first key of each word (N + 1,))."""
+def _cell_keys(idx: np.ndarray, lab: np.ndarray, page: Page, cell_frac: float,
+               box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of about one glyph along each word: (pixel cell key (M,), first key of each word (N + 1,)); `idx`
+    are flat indices into the `box` crop."""
     origin, unit, length, height = _word_frames(page)
     size = np.maximum(cell_frac * height, 1.0)
     n_cells = np.ceil(length / size).astype(np.int64) + 1
     first = np.concatenate([[0], np.cumsum(n_cells)])
-    ys, xs = np.divmod(idx, page.width)
+    ys, xs = np.divmod(idx, box[2] - box[0])
+    xs, ys = xs + box[0], ys + box[1]
     t = (xs - origin[lab, 0]) * unit[lab, 0] + (ys - origin[lab, 1]) * unit[lab, 1]
     cell = np.clip(np.floor(t / size[lab]), 0, n_cells[lab] - 1).astype(np.int64)
     return first[lab] + cell, first
 
 
 def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                  rule: LegibilityRule, ridge: np.ndarray | None = None) -> dict:
+                  rule: LegibilityRule, ridge: np.ndarray | None = None, coverage: bool = True) -> dict:
     """Per-word ink measures of the final page (module docstring).
 
     Args:
@@ -142,6 +155,8 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         rule: the thresholds (min_pixel_ratio, cell_frac, min_cell_px are used here).
         ridge: (H, W) bool stroke centre lines of `ink_ref` if already computed
             (:func:`synthdoc.augment.base.stroke_ridge`).
+        coverage: measure stroke survival; False on a page no step changed (the final ink is the clean ink by
+            construction, coverage 1.0), which leaves only the no-ink and contrast rules.
 
     Returns:
         {"ink_px": (N,) int64 core pixels, "contrast": (N,) float64 WCAG ratio of mean ink vs mean background,
@@ -149,26 +164,39 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         glyph-sized cells (1.0 when no cell has min_cell_px of them)} for the N words of `page`.
     """
     n = len(page.words)
-    labels = word_label_map(page)
+    box = words_box(page)
+    crop = (slice(box[1], box[3]), slice(box[0], box[2]))  # everything below works inside the words' box
+    labels = word_label_map(page, box)
     inside = labels > 0
+    ink_ref, drawn_ref = ink_ref[crop], drawn_ref[crop]
     core_idx = np.flatnonzero((ink_ref >= 128) & inside)
     lab = labels.ravel()[core_idx] - 1
-    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    grey = cv2.cvtColor(image[crop], cv2.COLOR_RGB2GRAY)
     lum = _luminance(grey, core_idx)
     n_core = np.bincount(lab, minlength=n)
     ink = np.bincount(lab, weights=lum, minlength=n) / np.maximum(n_core, 1)
     bg = _background(grey, drawn_ref, labels, n)
     contrast = (np.maximum(ink, bg) + 0.05) / (np.minimum(ink, bg) + 0.05)
-    ridge = stroke_ridge(ink_ref)[0] if ridge is None else ridge
-    ridge_idx = np.flatnonzero(ridge & inside)
+    if not coverage:
+        return {"ink_px": n_core, "contrast": contrast, "coverage": np.ones(n)}
+    ridge = stroke_ridge(ink_ref)[0] if ridge is None else ridge[crop]
+    ridge_idx = core_idx[np.ascontiguousarray(ridge).ravel()[core_idx]]  # the ridge lies inside the core
+    return {"ink_px": n_core, "contrast": contrast,
+            "coverage": _coverage(grey, labels, ridge_idx, ink, bg, page, rule, box)}
+
+
+def _coverage(grey: np.ndarray, labels: np.ndarray, ridge_idx: np.ndarray, ink: np.ndarray, bg: np.ndarray,
+              page: Page, rule: LegibilityRule, box: tuple[int, int, int, int]) -> np.ndarray:
+    """(N,) lowest surviving fraction of the stroke centre-line pixels (flat indices `ridge_idx`) over each
+    word's glyph-sized cells; `ink` and `bg` are the words' mean luminances; arrays cover the `box` crop."""
     lr = labels.ravel()[ridge_idx] - 1
     lc, bc = _luminance(grey, ridge_idx), bg[lr]
     pix_ratio = np.where((ink <= bg)[lr], (bc + 0.05) / (lc + 0.05), (lc + 0.05) / (bc + 0.05))
-    keys, first = _cell_keys(ridge_idx, lr, page, rule.cell_frac)
+    keys, first = _cell_keys(ridge_idx, lr, page, rule.cell_frac, box)
     total = np.bincount(keys, minlength=first[-1])
     alive = np.bincount(keys, weights=(pix_ratio >= rule.min_pixel_ratio).astype(np.float64), minlength=first[-1])
     cov = np.where(total >= rule.min_cell_px, alive / np.maximum(total, 1), 1.0)
-    return {"ink_px": n_core, "contrast": contrast, "coverage": np.minimum.reduceat(cov, first[:-1])}
+    return np.minimum.reduceat(cov, first[:-1])
 
 
 def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
@@ -187,11 +215,11 @@ def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: 
 
 
 def illegible_words(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                    rule: LegibilityRule, ridge: np.ndarray | None = None) -> np.ndarray:
+                    rule: LegibilityRule, ridge: np.ndarray | None = None, coverage: bool = True) -> np.ndarray:
     """(N,) bool: the words of `page` that `rule` finds illegible in `image` (arguments as :func:`word_measures`)."""
     if not page.words:
         return np.zeros(0, bool)
-    m = word_measures(image, ink_ref, drawn_ref, page, rule, ridge)
+    m = word_measures(image, ink_ref, drawn_ref, page, rule, ridge, coverage)
     return ((m["ink_px"] < rule.min_ink_px) | (m["contrast"] < rule.min_contrast_ratio)
             | (m["coverage"] < rule.min_coverage))
 

@@ -188,7 +188,10 @@ class PhotoSheet(Step):
             return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
         state.image = _over(surface, warp(state.image), sheet)
-        state.background = _over(surface, warp(state.background), sheet)
+        background = cv2.warpPerspective(state.background, state.bg_matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                         borderMode=cv2.BORDER_REFLECT_101)
+        state.background = _over(surface, warp(background), sheet)  # in photo coordinates from now on
+        state.bg_matrix = np.eye(3)
         state.warp_refs(warp)
         state.page = map_page(state.page, lambda pts: forward(pts, params, w))
 

@@ -17,8 +17,8 @@ from synthdoc.augment.base import AugmentState, Step, check_range, draw, registe
 @dataclass
 class Moire(Step):
     """Moiré: the page multiplied by 1 - amplitude * (1 + cos(2 pi (x cos a + y sin a) / period)) / 2, the
-    interference of a camera's sensor grid with a display's pixel grid, slightly curved by a second, slower
-    wave.
+    interference fringes of a camera's sensor grid with a display's pixel grid (computed separably:
+    cos(u + v) = cos u cos v - sin u sin v, two outer products).
 
     Attributes:
         amplitude_range: darkening at the fringes' peaks, fraction 0-1.
@@ -36,18 +36,17 @@ class Moire(Step):
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
         return {"amplitude": draw(rng, self.amplitude_range), "period_px": draw(rng, self.period_px_range),
-                "angle_deg": draw(rng, (0, 180), 2), "bend": draw(rng, (0.0, 0.6))}
+                "angle_deg": draw(rng, (0, 180), 2)}
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
-        h, w = state.height, state.width
         a = np.deg2rad(float(params["angle_deg"]))
-        period, bend = float(params["period_px"]), float(params["bend"])
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        phase = (xs * np.cos(a) + ys * np.sin(a)) / period
-        phase += bend * np.sin(2 * np.pi * (ys * np.cos(a) - xs * np.sin(a)) / (40 * period))
-        gain = 1.0 - float(params["amplitude"]) * (1 + np.cos(2 * np.pi * phase)) / 2
-        g8 = np.clip(gain * 255 + 0.5, 0, 255).astype(np.uint8)
+        k = 2 * np.pi / float(params["period_px"])
+        u = (k * np.cos(a) * np.arange(state.width)).astype(np.float32)
+        v = (k * np.sin(a) * np.arange(state.height)).astype(np.float32)
+        wave = np.outer(np.cos(v), np.cos(u)) - np.outer(np.sin(v), np.sin(u))  # cos(u + v), (H, W) float32
+        amp = float(params["amplitude"])
+        g8 = cv2.convertScaleAbs(wave, alpha=-127.5 * amp, beta=255.0 * (1 - amp / 2))
         state.image = cv2.multiply(state.image, cv2.merge([g8, g8, g8]), scale=1 / 255)
 
 

@@ -109,16 +109,18 @@ class AugmentStack:
             params = json.loads(json.dumps(params))  # apply exactly what is recorded (the row's JSON meta)
             step.apply(state, params)
             records.append({"name": step.name, "params": params})
-        image, page, ignored = finish(state, self.legibility)
+        image, page, ignored = finish(state, self.legibility, bool(records))
         return image, page, {"preset": self.name, "min_contrast": self.min_contrast,
                              "legibility": self.legibility.to_dict(), "ignored_words": ignored, "steps": records}
 
 
-def finish(state: AugmentState, rule: LegibilityRule) -> tuple[np.ndarray, Page, int]:
+def finish(state: AugmentState, rule: LegibilityRule, changed: bool = True) -> tuple[np.ndarray, Page, int]:
     """The composited page of `state` after every phase, its page with the words `rule` finds illegible marked
-    ``ignore``, and how many words that newly ignored."""
+    ``ignore``, and how many words that newly ignored. `changed`: some step was applied (else the stroke
+    coverage rule is skipped: a clean composite keeps every stroke by construction)."""
     image = state.finish()
-    bad = illegible_words(image, state.ink_ref, state.drawn, state.page, rule, state.stroke_ridge()[0])
+    ridge = state.stroke_ridge()[0] if changed else None
+    bad = illegible_words(image, state.ink_ref, state.drawn, state.page, rule, ridge, changed)
     page, ignored = mark_illegible(state.page, bad)
     return image, page, ignored
 
@@ -147,7 +149,7 @@ def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tup
                                 f"known steps: {', '.join(sorted(STEPS))}")
         state.advance(cls.phase)
         cls.apply(state, rec["params"])
-    image, page, _ = finish(state, LegibilityRule.from_mapping(record.get("legibility"), "replay"))
+    image, page, _ = finish(state, LegibilityRule.from_mapping(record.get("legibility"), "replay"), bool(record["steps"]))
     return image, page
 
 
