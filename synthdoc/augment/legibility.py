@@ -6,7 +6,8 @@ The reference is the clean ink of the render: the union of the ink coverage mask
 by every geometric and elastic step with the page (so it lies on the same transformed geometry as the final
 quads). One vectorised pass per page, over the pixels inside word quads only:
 
-* ``core`` pixels of a word: reference ink coverage >= 50 % inside the word's quad (its drawn glyphs);
+* ``core`` pixels of a word: reference ink coverage >= 25 % inside the word's quad (its drawn glyphs; a quarter,
+  so that a hairline dash drawn at 40 % coverage still counts as ink);
 * ``background`` pixels: inside the quad, farther than 1 px from any drawn layer (ink, outline, shadow),
   sampled on every third row and column;
 * the word's ink and background luminance: means of relative luminance (WCAG transfer curve applied to the
@@ -39,6 +40,7 @@ from synthdoc.doc import Page
 
 _LIN = np.where(np.arange(256) / 255.0 <= 0.03928, np.arange(256) / 255.0 / 12.92,
                 ((np.arange(256) / 255.0 + 0.055) / 1.055) ** 2.4)
+CORE_COVERAGE = 64  # ink coverage (0-255) from which a pixel is glyph ink for the check
 BG_STRIDE = 3  # background luminance is sampled on every 3rd row and column
 _LUT_Y = _LIN.astype(np.float32)
 
@@ -48,7 +50,7 @@ class LegibilityRule:
     """Thresholds of the per-word legibility check (module docstring). Set per stack under ``legibility:``.
 
     Attributes:
-        min_ink_px: a word needs at least this many core ink pixels (coverage >= 50 %).
+        min_ink_px: a word needs at least this many core ink pixels (coverage >= 25 %).
         min_contrast_ratio: WCAG ratio of the word's mean ink against its mean local background, 1-21.
         min_pixel_ratio: a core pixel "survives" when its WCAG ratio against the word's background, in the ink's
             direction, is at least this, 1-21.
@@ -169,7 +171,7 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
     labels = word_label_map(page, box)
     inside = labels > 0
     ink_ref, drawn_ref = ink_ref[crop], drawn_ref[crop]
-    core_idx = np.flatnonzero((ink_ref >= 128) & inside)
+    core_idx = np.flatnonzero((ink_ref >= CORE_COVERAGE) & inside)
     lab = labels.ravel()[core_idx] - 1
     grey = cv2.cvtColor(image[crop], cv2.COLOR_RGB2GRAY)
     lum = _luminance(grey, core_idx)
