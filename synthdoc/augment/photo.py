@@ -6,7 +6,7 @@ The mapping from page pixels to photo pixels is ``H(curl(p))`` with ``curl(x, y)
 and ``H`` a homography (scale, rotation, corner jitter). Pixels are warped by its inverse (cv2.remap, bilinear)
 and every quad follows the same mapping: its sides are sampled (16 points each), mapped, and the quad becomes
 the enclosing quad of the mapped polygon whose sides run through the mapped corners, each pushed outwards just
-enough to hold every mapped point (:func:`enclosing_quad`), so orientation and vertex order are kept and a word
+enough to hold every mapped point (:func:`enclosing_quads`), so orientation and vertex order are kept and a word
 stays inside its line.
 """
 from __future__ import annotations
@@ -46,70 +46,87 @@ def forward(pts: np.ndarray, params: dict, width: int) -> np.ndarray:
     return hom[:, :2] / hom[:, 2:3]
 
 
-def enclosing_quad(quad: np.ndarray, fn, inner: list | None = None) -> np.ndarray:
-    """The quad of `fn`-mapped `quad` ((4, 2), clockwise): each side through the mapped corners, moved outwards
-    until every mapped sample of the quad's sides (and every vertex of the already mapped `inner` quads, e.g.
-    a line's words) lies inside, corners re-intersected. Returns (4, 2) float32."""
-    q = np.asarray(quad, np.float64)
-    t = np.linspace(0, 1, SIDE_SAMPLES, endpoint=False)[:, None]
-    samples = np.concatenate([q[i] + t * (q[(i + 1) % 4] - q[i]) for i in range(4)])
-    pts = fn(samples)
-    corners = pts[::SIDE_SAMPLES]
-    if inner:
-        pts = np.concatenate([pts, np.asarray(inner, np.float64).reshape(-1, 2)])
-    centre = corners.mean(axis=0)
-    lines = []
-    for i in range(4):
-        a, b = corners[i], corners[(i + 1) % 4]
-        n = np.array([b[1] - a[1], a[0] - b[0]])
-        n /= max(np.hypot(*n), 1e-12)
-        if np.dot(centre - a, n) > 0:
-            n = -n
-        off = max(0.0, float(((pts - a) @ n).max()))
-        lines.append((a + off * n, b - a))
-    out = []
-    for i in range(4):
-        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
-        den = d1[0] * d2[1] - d1[1] * d2[0]
-        s = ((p2[0] - p1[0]) * d2[1] - (p2[1] - p1[1]) * d2[0]) / den if abs(den) > 1e-12 else 1.0
-        out.append(p1 + s * d1)
-    return np.asarray(out, np.float32)
+def enclosing_quads(quads: np.ndarray, fn, inner: np.ndarray | None = None,
+                    parent: np.ndarray | None = None) -> np.ndarray:
+    """The quads of `fn`-mapped `quads` ((N, 4, 2), clockwise), vectorised: each side through the mapped corners,
+    moved outwards until every mapped sample of the quad's sides (SIDE_SAMPLES per side) and every point of
+    `inner` ((M, 2), already mapped; point k belongs to quad ``parent[k]``, e.g. a line's word corners) lies
+    inside; corners re-intersected. Returns (N, 4, 2) float32."""
+    q = np.asarray(quads, np.float64).reshape(-1, 4, 2)
+    n = len(q)
+    t = np.linspace(0, 1, SIDE_SAMPLES, endpoint=False)[None, None, :, None]
+    samples = q[:, :, None, :] + t * (np.roll(q, -1, axis=1) - q)[:, :, None, :]  # (N, 4, S, 2)
+    pts = fn(samples.reshape(-1, 2)).reshape(n, 4 * SIDE_SAMPLES, 2)
+    corners = pts[:, ::SIDE_SAMPLES]  # (N, 4, 2)
+    along = np.roll(corners, -1, axis=1) - corners
+    normal = np.stack([along[..., 1], -along[..., 0]], axis=-1)
+    normal /= np.maximum(np.hypot(normal[..., 0], normal[..., 1]), 1e-12)[..., None]
+    inward = np.einsum("nij,nij->ni", corners.mean(axis=1, keepdims=True) - corners, normal) > 0
+    normal[inward] *= -1  # outward normals
+    off = np.einsum("nsj,nij->nis", pts, normal) - np.einsum("nij,nij->ni", corners, normal)[..., None]
+    off = np.maximum(off.max(axis=2), 0.0)  # (N, 4)
+    if inner is not None and len(inner):
+        d = np.einsum("mj,mij->mi", inner, normal[parent]) - np.einsum("mij,mij->mi", corners[parent], normal[parent])
+        np.maximum.at(off, parent, d)
+    base = corners + off[..., None] * normal  # a point of each shifted side; direction `along`
+    p1, d1 = np.roll(base, 1, axis=1), np.roll(along, 1, axis=1)  # the previous side
+    den = d1[..., 0] * along[..., 1] - d1[..., 1] * along[..., 0]
+    num = (base[..., 0] - p1[..., 0]) * along[..., 1] - (base[..., 1] - p1[..., 1]) * along[..., 0]
+    s = np.where(np.abs(den) > 1e-12, num / np.where(np.abs(den) > 1e-12, den, 1.0), 1.0)
+    return (p1 + s[..., None] * d1).astype(np.float32)
 
 
 def map_page(page: Page, fn) -> Page:
-    """A copy of `page` whose paragraph, line and word quads are replaced by :func:`enclosing_quad` under `fn`;
+    """A copy of `page` whose paragraph, line and word quads are replaced by :func:`enclosing_quads` under `fn`;
     a line's quad also holds its words' quads, a paragraph's its lines' (words stay inside their line)."""
+    lines = page.lines
+    word_line = np.asarray([k for k, line in enumerate(lines) for _ in line.words], np.int64)
+    line_para = np.asarray([k for k, p in enumerate(page.paragraphs) for _ in p.lines], np.int64)
+    words = enclosing_quads(np.asarray([w.quad for w in page.words]).reshape(-1, 4, 2), fn)
+    line_q = enclosing_quads(np.asarray([ln.quad for ln in lines]).reshape(-1, 4, 2), fn,
+                             words.reshape(-1, 2).astype(np.float64), np.repeat(word_line, 4))
+    para_q = enclosing_quads(np.asarray([p.quad for p in page.paragraphs]).reshape(-1, 4, 2), fn,
+                             line_q.reshape(-1, 2).astype(np.float64), np.repeat(line_para, 4))
+    wi = iter(words)
+    li = iter(line_q)
     paragraphs = []
-    for para in page.paragraphs:
-        lines = []
-        for line in para.lines:
-            words = [dataclasses.replace(w, quad=enclosing_quad(w.quad, fn)) for w in line.words]
-            quad = enclosing_quad(line.quad, fn, [w.quad for w in words])
-            lines.append(dataclasses.replace(line, quad=quad, words=words))
-        quad = enclosing_quad(para.quad, fn, [line.quad for line in lines])
-        paragraphs.append(dataclasses.replace(para, quad=quad, lines=lines))
+    for para, pq in zip(page.paragraphs, para_q):
+        new_lines = [dataclasses.replace(line, quad=next(li), words=[dataclasses.replace(w, quad=next(wi))
+                                                                     for w in line.words]) for line in para.lines]
+        paragraphs.append(dataclasses.replace(para, quad=pq, lines=new_lines))
     return dataclasses.replace(page, paragraphs=paragraphs)
 
 
+MAP_STEP = 4  # the inverse mapping is evaluated every 4 px and interpolated (it is smooth: < 0.05 px error)
+
+
 def _inverse_maps(params: dict, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """cv2.remap maps (H, W) float32: for every photo pixel, the page pixel it shows."""
+    """cv2.remap maps in fixed point (cv2.convertMaps, CV_16SC2 + CV_16UC1): for every photo pixel, the page
+    pixel it shows; evaluated on a MAP_STEP grid and upsampled bilinearly."""
     inv = np.linalg.inv(np.asarray(params["matrix"], np.float64)).astype(np.float32)
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    gh, gw = height // MAP_STEP + 2, width // MAP_STEP + 2
+    # cv2.resize (INTER_LINEAR) gives output pixel x the grid coordinate (x - 1.5) / 4: sample grid j at 4 j + 1.5
+    ys, xs = np.mgrid[0:gh, 0:gw].astype(np.float32) * np.float32(MAP_STEP) + np.float32((MAP_STEP - 1) / 2)
     den = inv[2, 0] * xs + inv[2, 1] * ys + inv[2, 2]
     px = (inv[0, 0] * xs + inv[0, 1] * ys + inv[0, 2]) / den
     py = (inv[1, 0] * xs + inv[1, 1] * ys + inv[1, 2]) / den
     u = 2.0 * px / width - 1.0
     py -= np.float32(params["curl_px"]) * u * u
-    return px, py
+    full = [np.ascontiguousarray(cv2.resize(m, (gw * MAP_STEP, gh * MAP_STEP), interpolation=cv2.INTER_LINEAR)
+                                 [:height, :width]) for m in (px, py)]
+    return cv2.convertMaps(full[0], full[1], cv2.CV_16SC2)
 
 
 def _surface(params: dict, width: int, height: int, sheet: np.ndarray) -> np.ndarray:
-    """The surface texture (generated at half size) with the sheet's soft contact shadow: (H, W, 3) uint8."""
-    tex = generate(params["surface"], max(2, height // 2), max(2, width // 2), int(params["seed"]))
+    """The surface texture (generated at quarter size: the camera focuses on the sheet) with the sheet's soft
+    contact shadow: (H, W, 3) uint8."""
+    tex = generate(params["surface"], max(2, height // 4), max(2, width // 4), int(params["seed"]))
     tex = cv2.resize(tex, (width, height), interpolation=cv2.INTER_LINEAR)
-    blur = max(1.0, 0.01 * width)
+    small = cv2.resize(sheet, (max(2, width // 4), max(2, height // 4)), interpolation=cv2.INTER_AREA)
+    blur = max(0.5, 0.0025 * width)  # 1 % of the width at full size
     shift = np.float32([[1, 0, 0.4 * blur], [0, 1, 0.6 * blur]])
-    shadow = cv2.GaussianBlur(cv2.warpAffine(sheet, shift, (width, height)), (0, 0), blur)
+    shadow = cv2.GaussianBlur(cv2.warpAffine(small, shift, small.shape[::-1]), (0, 0), blur)
+    shadow = cv2.resize(shadow, (width, height), interpolation=cv2.INTER_LINEAR)
     keep = cv2.convertScaleAbs(shadow, alpha=-float(params["shadow"]), beta=255.0)
     return cv2.multiply(tex, cv2.merge([keep, keep, keep]), scale=1 / 255)
 
@@ -188,9 +205,7 @@ class PhotoSheet(Step):
             return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
         state.image = _over(surface, warp(state.image), sheet)
-        background = cv2.warpPerspective(state.background, state.bg_matrix, (w, h), flags=cv2.INTER_LINEAR,
-                                         borderMode=cv2.BORDER_REFLECT_101)
-        state.background = _over(surface, warp(background), sheet)  # in photo coordinates from now on
+        state.background = surface  # what a later geometric step continues past the photo's edges
         state.bg_matrix = np.eye(3)
         state.warp_refs(warp)
         state.page = map_page(state.page, lambda pts: forward(pts, params, w))
