@@ -205,7 +205,7 @@ def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: 
     """(N,) float64 mean WCAG luminance of each word's background: pixels of its quad farther than 1 px from
     anything drawn, sampled on every BG_STRIDE-th row and column (a mean needs no more). A word without such
     pixels gets the mean over all words."""
-    h, w = labels.shape
+    w = labels.shape[1]
     lab = labels[::BG_STRIDE, ::BG_STRIDE]
     far = cv2.dilate(drawn_ref, np.ones((3, 3), np.uint8))[::BG_STRIDE, ::BG_STRIDE] == 0
     rows, cols = np.nonzero((lab > 0) & far)
