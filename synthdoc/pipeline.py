@@ -188,14 +188,16 @@ class SampleFactory:
             cv2.rectangle(bg, (rule.x0, rule.y0), (rule.x1, rule.y1), tuple(int(c) for c in rule.rgb), thickness=-1)
         return bg, bg_params
 
-    def render_augmented(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, Page, dict, dict]:
+    def render_augmented(self, page: Page, index: int, attempt: int,
+                         mode: str | None = None) -> tuple[np.ndarray, Page, dict, dict]:
         """Render and augment stages: the stack composites the text layers over the background itself (text-level
         steps work on the layers). Returns ((H, W, 3) uint8 RGB, page with transformed quads, background params,
         augmentation record); the page passes :func:`synthdoc.doc.check`."""
         bg, bg_params = self.background(page, index, attempt)
         image, page, record = self.augment.apply(page, bg, text_masks(page, self.glyph_cache),
-                                                 sample_rng(self.cfg.seed, index, "augment", attempt))
-        check(page)
+                                                 sample_rng(self.cfg.seed, index, "augment", attempt), mode)
+        if record["steps"]:  # without steps the quads are the laid-out ones, already checked
+            check(page)
         return image, page, bg_params, record
 
     def encode(self, image: np.ndarray) -> bytes:
@@ -236,11 +238,11 @@ class SampleFactory:
             clean = page
             if "chars" in self.cfg.labels:
                 check_chars(page)  # computes the deferred character spans (they follow every transformation)
-            if self.augment.empty:
-                image, bg = self.render(page, index, attempt)
+            # every page goes through the stack (an empty one composites the clean render byte for byte), so the
+            # legibility check marks words whose ink does not show as ignored on clean pages too
+            image, page, bg, record = self.render_augmented(page, index, attempt, template.mode)
+            if self.augment.empty and not record["ignored_words"]:
                 record = None
-            else:
-                image, page, bg, record = self.render_augmented(page, index, attempt)
             meta = {
                 "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
                 "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,

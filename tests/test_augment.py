@@ -13,7 +13,7 @@ import yaml
 from synthdoc.augment import STEPS, AugmentState, load_stack, preset_names, replay
 from synthdoc.augment.base import PHASES, Compose, OneOf
 from synthdoc.augment.geometric import Rotate
-from synthdoc.background import grow_quad
+from synthdoc.augment.paper import grow_quad
 from synthdoc.doc import check
 from synthdoc.errors import SynthdocError
 from synthdoc.render.compose import composite, text_masks
@@ -194,6 +194,8 @@ GEOMETRIC = {
     "Rotate": {"angle_deg_range": (-4.0, 4.0)},
     "Perspective": {"corner_frac_range": (0.02, 0.05)},
     "ScaleCrop": {"scale_range": (0.8, 1.25)},
+    # a light surface and a faint shadow: the measure counts dark pixels, so the surface must not be dark
+    "PhotoSheet": {"surfaces": ["paper_grain"], "shadow_range": (0.0, 0.2), "curl_frac_range": (0.005, 0.02)},
 }
 
 

@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
-from synthdoc.background import (contrast_ratio, ensure_contrast, grow_quad, highlight, list_textures,
-                                 load_texture, luminance_array, paper_texture, relative_luminance)
+from synthdoc.augment.paper import grow_quad, highlight, list_textures, load_texture, paper_texture
+from synthdoc.colour import contrast_ratio, ensure_contrast, luminance_array, relative_luminance
 from synthdoc.errors import SynthdocError
 from synthdoc.types import rect_quad
 

@@ -5,7 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
-from synthdoc.background import contrast_ratio, mean_color_under, render_background, texture
+from synthdoc.background import render_background, texture
+from synthdoc.colour import contrast_ratio, mean_color_under
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import check
 from synthdoc.pipeline import SampleFactory

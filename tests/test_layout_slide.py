@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from synthdoc.background import contrast_ratio, gradient, mean_color_under, render_background, solid
+from synthdoc.background import gradient, render_background, solid
+from synthdoc.colour import contrast_ratio, mean_color_under
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import check
 from synthdoc.layout.template import load_template

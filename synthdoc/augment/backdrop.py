@@ -2,7 +2,7 @@
 
 They multiply into the background (so table rules and shading drawn by the layout stay, textured like the
 paper) or blend tinted rectangles into it; afterwards the state re-checks every ink colour against what lies
-under its lines (:func:`synthdoc.background.ensure_contrast`).
+under its lines (:func:`synthdoc.colour.ensure_contrast`).
 """
 from __future__ import annotations
 
@@ -12,15 +12,32 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import AugmentState, Step, check_range, check_value, draw, draw_int, draw_seed, register
-from synthdoc.background import HIGHLIGHT_COLOURS, highlight, hsv_rgb, list_textures, load_texture, paper_texture
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_value,
+    draw,
+    draw_int,
+    draw_seed,
+    register,
+)
+from synthdoc.augment.paper import (
+    HIGHLIGHT_COLOURS,
+    highlight,
+    list_textures,
+    load_texture,
+    paper_texture,
+)
+from synthdoc.augment.textures import GENERATORS, PAPERS, generate
+from synthdoc.colour import hsv_rgb
 
 
 @register
 @dataclass
 class PaperTexture(Step):
     """Procedural paper: tint, mottling, a lighting gradient, fibres, stains and grain
-    (:func:`synthdoc.background.paper_texture`), multiplied into the background.
+    (:func:`synthdoc.augment.paper.paper_texture`), multiplied into the background.
 
     Attributes:
         tint_saturation_range: saturation of the paper tint (hue drawn among warm yellows 0.07-0.16 turns).
@@ -194,4 +211,43 @@ class Highlight(Step):
         items = state.page.lines if params["level"] == "line" else state.page.words
         quads = [items[i].quad for i in params["indices"]]
         highlight(state.background, quads, [params["rgb"]] * len(quads), float(params["alpha"]), float(params["pad_px"]))
+        state.background_changed = True
+
+
+@register
+@dataclass
+class ProceduralPaper(Step):
+    """A procedural paper stock (:mod:`synthdoc.augment.textures`: paper grain, recycled paper, cardboard; or a
+    surface kind) multiplied into the background with opacity alpha, normalised so its brightest tone is 255
+    (out = bg * (1 - alpha + alpha * texture / max)).
+
+    Attributes:
+        kinds: texture kinds to draw from (uniformly).
+        alpha_range: opacity of the texture, 0-1.
+    """
+
+    kinds: list = field(default_factory=lambda: list(PAPERS))
+    alpha_range: tuple = (0.6, 1.0)
+    name: ClassVar[str] = "ProceduralPaper"
+    phase: ClassVar[str] = "background"
+
+    def validate(self) -> None:
+        if isinstance(self.kinds, str):
+            self.kinds = [self.kinds]
+        bad = [k for k in self.kinds if k not in GENERATORS]
+        if not self.kinds or bad:
+            raise ValueError(f"{self.name}: kinds must list textures among {', '.join(GENERATORS)}, got {self.kinds!r}")
+        self.alpha_range = check_range(self.name, "alpha_range", self.alpha_range, 0, 1)
+
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
+        return {"kind": str(self.kinds[int(rng.integers(len(self.kinds)))]), "alpha": draw(rng, self.alpha_range),
+                "seed": draw_seed(rng)}
+
+    @classmethod
+    def apply(cls, state: AugmentState, params: dict) -> None:
+        tex = generate(params["kind"], state.height, state.width, int(params["seed"]))
+        top = max(1.0, float(np.percentile(tex[::8, ::8].max(axis=2), 99)))
+        a = float(params["alpha"])
+        layer = cv2.convertScaleAbs(tex, alpha=a * 255.0 / top, beta=255.0 * (1.0 - a))
+        state.background = cv2.multiply(state.background, layer, scale=1 / 255)
         state.background_changed = True

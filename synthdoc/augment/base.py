@@ -12,6 +12,10 @@ Phases, applied in this order whatever the declaration order (steps keep their o
 * ``image`` — on the composited page, gated by a minimum text height (dilation, erosion, median, elastic);
 * ``geometric`` — on the page and on every quad with the same mapping (rotation, perspective, scale/crop);
 * ``page`` — on the page pixels (contrast, blur, noise, shadows, JPEG).
+
+Every step and group may be conditioned on the page's layout mode (``modes: [slide]`` — only on those modes;
+``skip_modes: [slide, scattered]`` — never on those): a step left out for the mode is not selected and draws
+nothing from the stream.
 """
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.background import ensure_contrast, relative_luminance, text_color_for
+from synthdoc.colour import ensure_contrast, relative_luminance, text_color_for
 from synthdoc.doc import Page
+from synthdoc.layout.registry import MODES
 from synthdoc.render.compose import composite
 
 PHASES = ("background", "text", "image", "geometric", "page")
@@ -76,6 +81,13 @@ class AugmentState:
         phase: the phase reached so far (index into :data:`PHASES` never decreases).
         background_changed: a background step ran, so ink colours are re-checked for contrast.
         min_contrast: WCAG contrast ratio ink must keep against the background under its line.
+        ink_ref: (H, W) uint8 clean glyph ink (union of the ink masks before any text step), moved with the page
+            by geometric and elastic steps: the reference of the legibility check (:mod:`synthdoc.augment.legibility`).
+        bg_matrix: (3, 3) float64 mapping of ``background`` (kept unwarped) onto the current page: geometric
+            steps compose their matrix into it and continue the background past the page edges with it.
+        drawn_ref: (H, W) uint8 union of every layer when they are composited with effect layers (outline,
+            shadow, extrusion), moved like ``ink_ref``; None when there are none (then :attr:`drawn` is ``ink_ref``:
+            text steps that change the ink stay within the 1 px the legibility check keeps clear anyway).
     """
 
     page: Page
@@ -85,13 +97,36 @@ class AugmentState:
     phase: str = "background"
     background_changed: bool = False
     min_contrast: float = 4.5
+    ink_ref: np.ndarray | None = field(default=None, repr=False)
+    drawn_ref: np.ndarray | None = field(default=None, repr=False)
+    line_metrics_cache: tuple | None = field(default=None, repr=False)
+    ridge_cache: tuple | None = field(default=None, repr=False)
+    bg_matrix: np.ndarray = field(default_factory=lambda: np.eye(3), repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod
     def from_render(cls, page: Page, background: np.ndarray, masks: dict, min_contrast: float = 4.5) -> "AugmentState":
         """State of a clean render: ``masks`` as :func:`synthdoc.render.compose.text_masks` returns them."""
-        return cls(page, background, [Layer(tuple(int(c) for c in rgb), m) for rgb, m in masks.items()],
-                   min_contrast=min_contrast)
+        layers = [Layer(tuple(int(c) for c in rgb), m) for rgb, m in masks.items()]
+        return cls(page, background, layers, min_contrast=min_contrast,
+                   ink_ref=union_mask([m for m in masks.values()], background.shape[:2]))
+
+    @property
+    def drawn(self) -> np.ndarray:
+        """(H, W) uint8 coverage of everything drawn over the background: ``drawn_ref`` or ``ink_ref``."""
+        return self.ink_ref if self.drawn_ref is None else self.drawn_ref
+
+    def stroke_ridge(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`stroke_ridge` of ``ink_ref``, cached until a geometric step moves it."""
+        if self.ridge_cache is None or self.ridge_cache[0] is not self.ink_ref:
+            self.ridge_cache = (self.ink_ref, stroke_ridge(self.ink_ref))
+        return self.ridge_cache[1]
+
+    def warp_refs(self, fn) -> None:
+        """Apply `fn` ((H, W) uint8 -> (H, W) uint8, a geometric mapping with zero fill) to the reference masks."""
+        self.ink_ref = fn(self.ink_ref)
+        if self.drawn_ref is not None:
+            self.drawn_ref = fn(self.drawn_ref)
 
     @property
     def height(self) -> int:
@@ -115,6 +150,9 @@ class AugmentState:
             self._recolour_ink()
         if to >= 2 and self.image is None:
             self.image = composite_layers(self.background, self.layers)
+            effects = [layer.mask for layer in self.layers if not layer.ink]
+            if effects:
+                self.drawn_ref = cv2.max(self.ink_ref, union_mask(effects, self.ink_ref.shape))
         self.phase = phase
 
     def finish(self) -> np.ndarray:
@@ -156,6 +194,23 @@ class AugmentState:
         self._ink_darker = None
 
 
+def stroke_ridge(ink_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre lines of the glyph strokes: ((H, W) bool ridge, (H, W) uint8 distance transform) of the ink
+    coverage >= 50 %, where the distance is the city-block distance (cv2.DIST_L1, integer px) to the nearest
+    non-ink pixel and the ridge its local maxima; the local stroke width at a ridge pixel is 2 * d - 1 px."""
+    core = (ink_ref >= 128).astype(np.uint8)
+    dt = cv2.distanceTransform(core, cv2.DIST_L1, 3, dstType=cv2.CV_8U)
+    return (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))), dt
+
+
+def union_mask(masks: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) uint8 pixel-wise maximum of `masks` (zeros of `shape` when there are none); a new array."""
+    out = np.zeros(shape, np.uint8)
+    for m in masks:
+        cv2.max(out, m, dst=out)
+    return out
+
+
 def composite_layers(background: np.ndarray, layers: list[Layer]) -> np.ndarray:
     """Composite `layers` in order over `background` with :func:`synthdoc.render.compose.composite`
     (consecutive layers of distinct colours in one call). Returns a new (H, W, 3) uint8 RGB image."""
@@ -171,6 +226,29 @@ def composite_layers(background: np.ndarray, layers: list[Layer]) -> np.ndarray:
 
 
 # --- steps --------------------------------------------------------------------------------------------------------
+
+
+def check_modes(owner: str, key: str, value: Any) -> tuple[str, ...] | None:
+    """Validate a list of layout mode names (None stays None).
+
+    Raises:
+        ValueError: not a list of strings, or an unknown mode (the message lists the known ones).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(m, str) for m in value):
+        raise ValueError(f"{owner}: {key} must be a list of layout modes, got {value!r}")
+    bad = [m for m in value if m not in MODES]
+    if bad:
+        raise ValueError(f"{owner}: {key}: unknown layout mode {bad[0]!r}; known: {', '.join(MODES)}")
+    return tuple(value)
+
+
+def mode_allows(modes: tuple | None, skip_modes: tuple | None, mode: str | None) -> bool:
+    """True when a node with `modes` / `skip_modes` runs on a page of layout `mode` (None: unknown, runs)."""
+    if mode is None:
+        return True
+    return (modes is None or mode in modes) and (skip_modes is None or mode not in skip_modes)
 
 
 def check_range(owner: str, key: str, value: Any, lo: float, hi: float, integer: bool = False) -> tuple:
@@ -242,24 +320,33 @@ class Step:
 
     Attributes:
         p: probability that the step is selected for a page.
+        modes: layout modes the step runs on (None: all).
+        skip_modes: layout modes the step never runs on.
 
     Subclasses set ``name`` and ``phase``, declare their parameters as dataclass fields (ranges end in
     ``_range``), validate them in :meth:`validate` and implement :meth:`sample` and :meth:`apply`.
     """
 
     p: float = 1.0
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
     name: ClassVar[str] = ""
     phase: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
-        self.p = check_value(self.name or type(self).__name__, "p", self.p, 0, 1)
+        owner = self.name or type(self).__name__
+        self.p = check_value(owner, "p", self.p, 0, 1)
+        self.modes = check_modes(owner, "modes", self.modes)
+        self.skip_modes = check_modes(owner, "skip_modes", self.skip_modes)
         self.validate()
 
     def validate(self) -> None:
         """Check and normalise the parameters. Raises ValueError naming the step and key."""
 
-    def select(self, rng: np.random.Generator) -> list["Step"]:
-        """[self] with probability p, else []. Draws one number from `rng`."""
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list["Step"]:
+        """[self] with probability p, else []. Draws one number from `rng` (none when `mode` rules it out)."""
+        if not mode_allows(self.modes, self.skip_modes, mode):
+            return []
         return [self] if rng.random() < self.p else []
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
@@ -279,15 +366,17 @@ class Step:
 
 @dataclass
 class Compose:
-    """All of `steps` (each with its own p), with probability p."""
+    """All of `steps` (each with its own p), with probability p, on the layout modes it allows."""
 
     steps: list = field(default_factory=list)
     p: float = 1.0
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
 
-    def select(self, rng: np.random.Generator) -> list[Step]:
-        if rng.random() >= self.p:
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list[Step]:
+        if not mode_allows(self.modes, self.skip_modes, mode) or rng.random() >= self.p:
             return []
-        return [s for child in self.steps for s in child.select(rng)]
+        return [s for child in self.steps for s in child.select(rng, mode)]
 
     def leaves(self) -> list[Step]:
         return [s for child in self.steps for s in (child.leaves() if hasattr(child, "leaves") else [child])]
@@ -296,11 +385,13 @@ class Compose:
 @dataclass
 class OneOf:
     """One of `steps`, chosen with `weights` (uniform when None), with probability p; the chosen child's own
-    p still applies."""
+    p still applies; on the layout modes it allows."""
 
     steps: list = field(default_factory=list)
     p: float = 1.0
     weights: list | None = None
+    modes: tuple | None = None
+    skip_modes: tuple | None = None
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -310,15 +401,15 @@ class OneOf:
             if w.shape != (len(self.steps),) or (w < 0).any() or w.sum() <= 0:
                 raise ValueError(f"OneOf: weights must be {len(self.steps)} non-negative numbers with a positive sum")
 
-    def select(self, rng: np.random.Generator) -> list[Step]:
-        if rng.random() >= self.p:
+    def select(self, rng: np.random.Generator, mode: str | None = None) -> list[Step]:
+        if not mode_allows(self.modes, self.skip_modes, mode) or rng.random() >= self.p:
             return []
         if self.weights is None:
             k = int(rng.integers(len(self.steps)))
         else:
             w = np.asarray(self.weights, np.float64)
             k = int(rng.choice(len(self.steps), p=w / w.sum()))
-        return self.steps[k].select(rng)
+        return self.steps[k].select(rng, mode)
 
     def leaves(self) -> list[Step]:
         return [s for child in self.steps for s in (child.leaves() if hasattr(child, "leaves") else [child])]
@@ -366,5 +457,5 @@ def ink_roi(masks: list[np.ndarray], pad: int, height: int, width: int) -> tuple
 
 def contrasting_colour(rgb, rng: np.random.Generator, min_ratio: float = 3.0) -> list[int]:
     """A random colour with WCAG contrast >= `min_ratio` against `rgb` (see
-    :func:`synthdoc.background.text_color_for`), as a list of ints."""
+    :func:`synthdoc.colour.text_color_for`), as a list of ints."""
     return [int(v) for v in text_color_for(rgb, rng, min_ratio)]

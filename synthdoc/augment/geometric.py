@@ -5,8 +5,9 @@ Every step builds one 3x3 matrix (page pixels -> page pixels) and applies it to 
 (:func:`synthdoc.types.transform_quads`); bboxes are recomputed from the transformed quads when the row is
 written. The matrix is composed with a scale-and-shift so that every quad stays inside the page with
 ``margin_px`` to spare (:func:`fit_to_page`). The transforms preserve orientation, so quads stay convex and
-clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with the median colour
-of the page border (the paper) or with ``border_rgb``.
+clockwise and vertex 0 stays the text frame's top-left. Uncovered page area is filled with a continuation of
+the background layer (reflected at the page edge; it holds no text, so no unlabelled ink appears), never a flat
+patch (:func:`fill_uncovered`), or with ``border_rgb`` when a stack asks for a flat colour.
 """
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import AugmentState, Step, check_range, check_rgb, check_value, draw, register
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_rgb,
+    check_value,
+    draw,
+    register,
+)
 from synthdoc.doc import Page
 from synthdoc.types import transform_quads
 
@@ -78,24 +87,58 @@ def transform_page(page: Page, matrix: np.ndarray) -> Page:
     return dataclasses.replace(page, paragraphs=paragraphs)
 
 
-def border_colour(image: np.ndarray) -> list[int]:
-    """Median colour of the outermost 2 px of `image` ((H, W, 3) uint8): the paper colour of a page."""
-    edge = np.concatenate([image[:2].reshape(-1, 3), image[-2:].reshape(-1, 3),
-                           image[:, :2].reshape(-1, 3), image[:, -2:].reshape(-1, 3)])
-    return [int(v) for v in np.median(edge, axis=0)]
+def _warp(img: np.ndarray, m: np.ndarray, size: tuple[int, int], border: int, value=0, dst=None) -> np.ndarray:
+    """`img` warped by the (3, 3) matrix `m` (affine when its last row is [0, 0, 1]), bilinear."""
+    if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
+        return cv2.warpAffine(img, m[:2], size, dst=dst, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
+    return cv2.warpPerspective(img, m, size, dst=dst, flags=cv2.INTER_LINEAR, borderMode=border, borderValue=value)
+
+
+def _uncovered_bands(m: np.ndarray, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Rectangles (x0, y0, x1, y1) that hold every output pixel the page mapped by `m` does not cover: bands
+    along the four edges, as deep as the mapped page edge lies inside (2 px spare); none for a side the page
+    still covers."""
+    c = _apply_h(m, np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float64))
+    left = int(np.ceil(max(c[0, 0], c[3, 0]))) + 2
+    right = width - int(np.floor(min(c[1, 0], c[2, 0]))) + 2
+    top = int(np.ceil(max(c[0, 1], c[1, 1]))) + 2
+    bottom = height - int(np.floor(min(c[2, 1], c[3, 1]))) + 2
+    bands = [(0, 0, width, top), (0, height - bottom, width, height), (0, 0, left, height), (width - right, 0, width, height)]
+    return [(max(0, x0), max(0, y0), min(width, x1), min(height, y1)) for x0, y0, x1, y1 in bands
+            if min(width, x1) > max(0, x0) and min(height, y1) > max(0, y0) and (x1 - x0 > 2 and y1 - y0 > 2)]
+
+
+def fill_uncovered(state: AugmentState, m: np.ndarray, warped: np.ndarray) -> None:
+    """Add, in place, the background layer continued past the page edges to `warped` (the page warped by `m`
+    with a zero border): in the bands the page leaves uncovered, ``state.background`` (unwarped;
+    ``state.bg_matrix`` maps it onto the current page) warped by ``m @ bg_matrix`` with reflected borders, weighted
+    by 1 - the page's coverage (a warped all-255 mask), so edge pixels blend exactly."""
+    total = m @ state.bg_matrix
+    ones = np.full((state.height, state.width), 255, np.uint8)
+    for x0, y0, x1, y1 in _uncovered_bands(m, state.width, state.height):
+        shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+        size = (x1 - x0, y1 - y0)
+        bg = _warp(state.background, shift @ total, size, cv2.BORDER_REFLECT_101)
+        gap = cv2.bitwise_not(_warp(ones, shift @ m, size, cv2.BORDER_CONSTANT))
+        band = warped[y0:y1, x0:x1]
+        band[...] = cv2.add(band, cv2.multiply(bg, cv2.merge([gap, gap, gap]), scale=1 / 255))
 
 
 def warp_state(state: AugmentState, matrix, border_rgb) -> None:
-    """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array)."""
+    """Warp the page pixels and quads of `state` by `matrix` ((3, 3) nested lists or array).
+
+    Uncovered area: with `border_rgb` None, a continuation of the page's background layer (the background,
+    which holds no text, warped with reflected borders: :func:`fill_uncovered`), so textures and gradients run
+    on without a flat patch. With `border_rgb`, that flat colour. ``state.bg_matrix`` accumulates the mapping.
+    """
     m = np.asarray(matrix, np.float64)
-    fill = tuple(float(c) for c in (border_rgb if border_rgb is not None else border_colour(state.image)))
     size = (state.width, state.height)
-    if np.allclose(m[2], [0, 0, 1], atol=0, rtol=0):
-        state.image = cv2.warpAffine(state.image, m[:2], size, flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
-    else:
-        state.image = cv2.warpPerspective(state.image, m, size, flags=cv2.INTER_LINEAR,
-                                          borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    fill = (0.0, 0.0, 0.0) if border_rgb is None else tuple(float(c) for c in border_rgb)
+    state.image = _warp(state.image, m, size, cv2.BORDER_CONSTANT, fill)
+    if border_rgb is None:
+        fill_uncovered(state, m, state.image)
+    state.bg_matrix = m @ state.bg_matrix
+    state.warp_refs(lambda r: _warp(r, m, size, cv2.BORDER_CONSTANT))
     state.page = transform_page(state.page, m)
 
 
@@ -105,7 +148,7 @@ class _Geometric(Step):
 
     Attributes:
         margin_px: quads keep at least this distance to the page edges, px.
-        border_rgb: fill colour of uncovered area (sRGB 0-255), or None for the page's border colour.
+        border_rgb: fill colour of uncovered area (sRGB 0-255), or None for a continuation of the background.
     """
 
     margin_px: float = 4.0

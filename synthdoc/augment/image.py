@@ -1,8 +1,9 @@
 """Image phase: morphology, median blur and elastic distortion of the composited page.
 
-Each step is gated by the page's smallest text height (the line quad side across the text, see
-:meth:`synthdoc.augment.base.AugmentState.text_heights_px`): below ``min_text_height_px`` it is skipped,
-so small text is never destroyed. "Ink" follows the page's polarity: for dark text on light paper, growing
+Morphology and median blur are gated and scaled per line by the line's text height (the line quad side across
+the text, :meth:`synthdoc.augment.base.AugmentState.text_heights_px`) and stroke width
+(:mod:`synthdoc.augment.gate`), so hairlines and small text are never destroyed while bold large lines on the
+same page still get the step. Elastic is gated by the page's smallest text height. "Ink" follows the page's polarity: for dark text on light paper, growing
 the ink is a grey-level erosion (minimum filter), for light text on a dark background a dilation.
 """
 from __future__ import annotations
@@ -13,16 +14,26 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import (AugmentState, Step, check_range, check_value, draw, draw_int, draw_seed, register,
-                                   smooth_field)
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_value,
+    draw,
+    draw_int,
+    draw_seed,
+    register,
+    smooth_field,
+)
+from synthdoc.augment.gate import blend_lines, gate_params, line_factors, weight_map
 
 
-def _morph(state: AugmentState, kernel_px: int, strength: float, grow: bool) -> None:
+def _morph(state: AugmentState, kernel_px: int, strength: float, grow: bool) -> np.ndarray:
     k = cv2.getStructuringElement(cv2.MORPH_RECT if kernel_px == 2 else cv2.MORPH_ELLIPSE, (kernel_px, kernel_px))
     darker = state.ink_darker()
     op = cv2.erode if grow == darker else cv2.dilate  # min filter grows dark ink, max filter grows light ink
     out = op(state.image, k)
-    state.image = out if strength >= 1 else cv2.addWeighted(state.image, 1.0 - strength, out, strength, 0.0)
+    return out if strength >= 1 else cv2.addWeighted(state.image, 1.0 - strength, out, strength, 0.0)
 
 
 @dataclass
@@ -32,12 +43,16 @@ class _Morphology(Step):
     Attributes:
         kernel_px_range: structuring element side, px (2: rectangle, 3+: ellipse).
         strength_range: weight of the filtered page in a blend with the original (1 = fully filtered).
-        min_text_height_px: skipped when a line is lower than this, px (scaled by kernel / 2 for larger kernels).
+        min_text_height_px: lines lower than this are left alone, px (scaled by kernel / 2 for larger kernels).
+        min_stroke_px, full_stroke_px: stroke widths (px, per unit of the step's strength) where a line's strength
+            leaves 0 and reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     kernel_px_range: tuple = (2, 3)
     strength_range: tuple = (0.6, 1.0)
     min_text_height_px: float = 22.0
+    min_stroke_px: float = 0.0
+    full_stroke_px: float = 0.0
     phase: ClassVar[str] = "image"
     grow: ClassVar[bool] = True
 
@@ -45,19 +60,19 @@ class _Morphology(Step):
         self.kernel_px_range = check_range(self.name, "kernel_px_range", self.kernel_px_range, 2, 9, integer=True)
         self.strength_range = check_range(self.name, "strength_range", self.strength_range, 0, 1)
         self.min_text_height_px = check_value(self.name, "min_text_height_px", self.min_text_height_px, 0, 1000)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
-        h = state.min_text_height_px()
         k = draw_int(rng, self.kernel_px_range)
-        if self.min_text_height_px > 0:  # larger kernels need proportionally larger text
-            k = min(k, int(2 * h // self.min_text_height_px))
-        if k < 2:
-            return None
-        return {"kernel_px": k, "strength": draw(rng, self.strength_range)}
+        params = {"kernel_px": k, "strength": draw(rng, self.strength_range)}
+        factors = line_factors(state, self.min_text_height_px * k / 2, self.min_stroke_px, self.full_stroke_px, k - 1)
+        return gate_params(params, factors)
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
-        _morph(state, int(params["kernel_px"]), float(params["strength"]), grow=cls.grow)
+        out = _morph(state, int(params["kernel_px"]), float(params["strength"]), grow=cls.grow)
+        state.image = blend_lines(state.image, out, weight_map(state, params))
 
 
 @register
@@ -75,6 +90,8 @@ class InkErode(_Morphology):
 
     min_text_height_px: float = 30.0
     kernel_px_range: tuple = (2, 2)
+    min_stroke_px: float = 2.0
+    full_stroke_px: float = 3.5
     name: ClassVar[str] = "InkErode"
     grow: ClassVar[bool] = False
 
@@ -86,28 +103,35 @@ class MedianBlur(Step):
 
     Attributes:
         ksize_range: odd aperture, px; a drawn even value is rounded down to odd.
-        min_text_height_px: skipped when a line is lower than this for ksize 3 (ksize k needs k / 3 times it), px.
+        min_text_height_px: lines lower than this are left alone for ksize 3 (ksize k needs k / 3 times it), px.
+        min_stroke_px, full_stroke_px: stroke widths (px, per unit of the step's strength) where a line's strength
+            leaves 0 and reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     ksize_range: tuple = (3, 5)
     min_text_height_px: float = 18.0
+    min_stroke_px: float = 1.2
+    full_stroke_px: float = 2.5
     name: ClassVar[str] = "MedianBlur"
     phase: ClassVar[str] = "image"
 
     def validate(self) -> None:
         self.ksize_range = check_range(self.name, "ksize_range", self.ksize_range, 3, 9, integer=True)
         self.min_text_height_px = check_value(self.name, "min_text_height_px", self.min_text_height_px, 0, 1000)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
         k = draw_int(rng, self.ksize_range)
-        if self.min_text_height_px > 0:
-            k = min(k, int(3 * state.min_text_height_px() // self.min_text_height_px))
         k = k if k % 2 else k - 1
-        return {"ksize": k} if k >= 3 else None
+        factors = line_factors(state, self.min_text_height_px * k / 3, self.min_stroke_px, self.full_stroke_px,
+                               (k - 1) / 2)
+        return gate_params({"ksize": k}, factors)
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
-        state.image = cv2.medianBlur(state.image, int(params["ksize"]))
+        out = cv2.medianBlur(state.image, int(params["ksize"]))
+        state.image = blend_lines(state.image, out, weight_map(state, params))
 
 
 @register
@@ -153,3 +177,4 @@ class Elastic(Step):
         map_x += np.arange(w, dtype=np.float32)[None, :]
         map_y += np.arange(h, dtype=np.float32)[:, None]
         state.image = cv2.remap(state.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        state.warp_refs(lambda r: cv2.remap(r, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))

@@ -12,7 +12,18 @@ import cv2
 import numpy as np
 from scipy.special import ndtri
 
-from synthdoc.augment.base import AugmentState, Step, check_range, check_value, draw, draw_int, draw_seed, register
+from synthdoc.augment.base import (
+    AugmentState,
+    Step,
+    check_range,
+    check_value,
+    draw,
+    draw_int,
+    draw_seed,
+    register,
+)
+from synthdoc.augment.gate import blend_lines, gate_params, line_factors, weight_map
+
 
 def _lut(values: np.ndarray) -> np.ndarray:
     return np.clip(np.round(values), 0, 255).astype(np.uint8)
@@ -83,21 +94,29 @@ class GaussianBlur(Step):
 
     Attributes:
         sigma_px_range: standard deviation, px.
+        min_stroke_px, full_stroke_px: stroke widths (px, per unit of the step's strength) where a line's strength
+            leaves 0 and reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     sigma_px_range: tuple = (0.3, 0.9)
+    min_stroke_px: float = 0.6
+    full_stroke_px: float = 1.4
     name: ClassVar[str] = "GaussianBlur"
     phase: ClassVar[str] = "page"
 
     def validate(self) -> None:
         self.sigma_px_range = check_range(self.name, "sigma_px_range", self.sigma_px_range, 0.05, 10)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
-    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
-        return {"sigma_px": draw(rng, self.sigma_px_range)}
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
+        sigma = draw(rng, self.sigma_px_range)
+        return gate_params({"sigma_px": sigma}, line_factors(state, 0, self.min_stroke_px, self.full_stroke_px, sigma))
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
-        state.image = cv2.GaussianBlur(state.image, (0, 0), float(params["sigma_px"]))
+        out = cv2.GaussianBlur(state.image, (0, 0), float(params["sigma_px"]))
+        state.image = blend_lines(state.image, out, weight_map(state, params))
 
 
 @register
@@ -107,17 +126,25 @@ class MotionBlur(Step):
 
     Attributes:
         length_px_range: blur length, px (integer, >= 2).
+        min_stroke_px, full_stroke_px: stroke widths (px, per unit of the step's strength: length / 3) where a line's strength
+            leaves 0 and reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     length_px_range: tuple = (3, 6)
+    min_stroke_px: float = 0.6
+    full_stroke_px: float = 1.4
     name: ClassVar[str] = "MotionBlur"
     phase: ClassVar[str] = "page"
 
     def validate(self) -> None:
         self.length_px_range = check_range(self.name, "length_px_range", self.length_px_range, 2, 50, integer=True)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
-    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
-        return {"length_px": draw_int(rng, self.length_px_range), "angle_deg": draw(rng, (0, 180), 2)}
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
+        n = draw_int(rng, self.length_px_range)
+        params = {"length_px": n, "angle_deg": draw(rng, (0, 180), 2)}
+        return gate_params(params, line_factors(state, 0, self.min_stroke_px, self.full_stroke_px, n / 3))
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
@@ -132,7 +159,8 @@ class MotionBlur(Step):
         cv2.line(kernel, p0, p1, 255, 8)
         kernel = cv2.resize(kernel.astype(np.float32), (k, k), interpolation=cv2.INTER_AREA)
         kernel /= kernel.sum()
-        state.image = cv2.filter2D(state.image, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+        out = cv2.filter2D(state.image, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+        state.image = blend_lines(state.image, out, weight_map(state, params))
 
 
 @register
@@ -245,17 +273,27 @@ class Jpeg(Step):
 
     Attributes:
         quality_range: JPEG quality, 1-100.
+        min_stroke_px, full_stroke_px: stroke widths (px, per unit of the step's strength: (75 - quality) / 25, so quality >= 75 is never gated) where a line's strength
+            leaves 0 and reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     quality_range: tuple = (55, 95)
+    min_stroke_px: float = 0.5
+    full_stroke_px: float = 1.0
     name: ClassVar[str] = "Jpeg"
     phase: ClassVar[str] = "page"
 
     def validate(self) -> None:
         self.quality_range = check_range(self.name, "quality_range", self.quality_range, 1, 100, integer=True)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
-    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
-        return {"quality": draw_int(rng, self.quality_range)}
+    def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
+        q = draw_int(rng, self.quality_range)
+        scale = max(0.0, (75 - q) / 25)
+        if scale == 0:
+            return {"quality": q}
+        return gate_params({"quality": q}, line_factors(state, 0, self.min_stroke_px, self.full_stroke_px, scale))
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
@@ -263,4 +301,5 @@ class Jpeg(Step):
         ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(params["quality"])])
         if not ok:
             raise RuntimeError("JPEG encoding failed")
-        state.image = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        out = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        state.image = blend_lines(state.image, out, weight_map(state, params))

@@ -4,6 +4,7 @@ A stack file::
 
     description: what it is for          # optional
     min_contrast: 4.5                    # optional: WCAG ratio ink keeps after background steps
+    legibility: {min_coverage: 0.45}     # optional: thresholds of the per-word legibility check
     steps:                               # steps and groups, each a one-key mapping
       - PaperTexture: {p: 0.5}
       - OneOf:
@@ -12,12 +13,15 @@ A stack file::
             - GaussianBlur: {sigma_px_range: [0.3, 0.8]}
             - MotionBlur: {}
       - Jpeg: {p: 0.5, quality_range: [60, 95]}
+      - PaperTexture: {skip_modes: [slide, scattered]}   # any step or group: modes / skip_modes
 
 Applying (:meth:`AugmentStack.apply`): the tree selects its steps with the page's ``augment`` stream
 (``p`` of each step and group, the ``OneOf`` choices), the selected steps are ordered by phase (background,
 text, image, geometric, page; declaration order inside a phase), then each draws its parameters from the same
-stream and applies them. The record ``{"preset", "min_contrast", "steps": [{"name", "params"}]}`` holds
-exactly what was applied; :func:`replay` re-applies it to the clean render and gives identical pixels.
+stream and applies them. Last, every word is checked for legibility in the final page
+(:mod:`synthdoc.augment.legibility`) and marked ``ignore`` when its glyphs did not survive. The record
+``{"preset", "min_contrast", "legibility", "ignored_words", "steps": [{"name", "params"}]}`` holds exactly what
+was applied; :func:`replay` re-applies it to the clean render and gives identical pixels and labels.
 """
 from __future__ import annotations
 
@@ -29,13 +33,22 @@ from typing import Any
 
 import numpy as np
 
-from synthdoc.augment.base import PHASES, STEPS, AugmentState, Compose, OneOf, Step
-from synthdoc.doc import Page
+from synthdoc.augment.base import (
+    PHASES,
+    STEPS,
+    AugmentState,
+    Compose,
+    OneOf,
+    Step,
+    check_modes,
+)
+from synthdoc.augment.legibility import LegibilityRule, illegible_words, mark_illegible
 from synthdoc.config import read_yaml_mapping
+from synthdoc.doc import Page
 from synthdoc.errors import SynthdocError
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-STACK_KEYS = ("description", "min_contrast", "steps")
+STACK_KEYS = ("description", "min_contrast", "legibility", "steps")
 
 
 def preset_names() -> list[str]:
@@ -52,12 +65,14 @@ class AugmentStack:
         root: the top-level group of steps.
         min_contrast: WCAG contrast ratio ink keeps against the background after background steps.
         description: free text.
+        legibility: thresholds of the per-word legibility check run after the last step.
     """
 
     name: str
     root: Compose
     min_contrast: float = 4.5
     description: str = ""
+    legibility: LegibilityRule = dataclasses.field(default_factory=LegibilityRule)
 
     @property
     def steps(self) -> list[Step]:
@@ -68,7 +83,8 @@ class AugmentStack:
     def empty(self) -> bool:
         return not self.steps
 
-    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator) -> tuple[np.ndarray, Page, dict]:
+    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
+              mode: str | None = None) -> tuple[np.ndarray, Page, dict]:
         """Augment one page.
 
         Args:
@@ -76,12 +92,14 @@ class AugmentStack:
             background: (H, W, 3) uint8 RGB background layer with rules (may be modified in place).
             masks: ink colour -> (H, W) uint8 coverage, as :func:`synthdoc.render.compose.text_masks` returns.
             rng: the page's ``augment`` stream (``synthdoc.rng.sample_rng(seed, index, "augment", attempt)``).
+            mode: the page's layout mode, for steps declared with ``modes`` / ``skip_modes`` (None: every step).
 
         Returns:
-            ((H, W, 3) uint8 RGB image, page with transformed quads, record for the row's meta).
+            ((H, W, 3) uint8 RGB image, page with transformed quads and illegible words marked ``ignore``, record
+            for the row's meta). With no steps the image is the clean composite, byte for byte.
         """
         state = AugmentState.from_render(page, background, masks, self.min_contrast)
-        chosen = sorted(self.root.select(rng), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
+        chosen = sorted(self.root.select(rng, mode), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
         records = []
         for step in chosen:
             state.advance(step.phase)
@@ -91,21 +109,34 @@ class AugmentStack:
             params = json.loads(json.dumps(params))  # apply exactly what is recorded (the row's JSON meta)
             step.apply(state, params)
             records.append({"name": step.name, "params": params})
-        image = state.finish()
-        return image, state.page, {"preset": self.name, "min_contrast": self.min_contrast, "steps": records}
+        image, page, ignored = finish(state, self.legibility, bool(records))
+        return image, page, {"preset": self.name, "min_contrast": self.min_contrast,
+                             "legibility": self.legibility.to_dict(), "ignored_words": ignored, "steps": records}
+
+
+def finish(state: AugmentState, rule: LegibilityRule, changed: bool = True) -> tuple[np.ndarray, Page, int]:
+    """The composited page of `state` after every phase, its page with the words `rule` finds illegible marked
+    ``ignore``, and how many words that newly ignored. `changed`: some step was applied (else the stroke
+    coverage rule is skipped: a clean composite keeps every stroke by construction)."""
+    image = state.finish()
+    ridge = state.stroke_ridge()[0] if changed else None
+    bad = illegible_words(image, state.ink_ref, state.drawn, state.page, rule, ridge, changed)
+    page, ignored = mark_illegible(state.page, bad)
+    return image, page, ignored
 
 
 def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tuple[np.ndarray, Page]:
     """Re-apply a recorded augmentation (``meta["augment"]`` of a row) to the clean render of its page.
 
     Args:
-        record: {"min_contrast", "steps": [{"name", "params"}, ...]} in application order.
+        record: {"min_contrast", "legibility", "steps": [{"name", "params"}, ...]} (steps in application order).
         page: the clean laid-out page.
         background: (H, W, 3) uint8 RGB clean background layer (may be modified in place).
         masks: ink colour -> (H, W) uint8 coverage of the clean render.
 
     Returns:
-        ((H, W, 3) uint8 RGB image, page with transformed quads) — identical to what the stack produced.
+        ((H, W, 3) uint8 RGB image, page with transformed quads and ignored words) — identical to what the stack
+        produced.
 
     Raises:
         SynthdocError: a step name that is not registered.
@@ -118,7 +149,8 @@ def replay(record: dict, page: Page, background: np.ndarray, masks: dict) -> tup
                                 f"known steps: {', '.join(sorted(STEPS))}")
         state.advance(cls.phase)
         cls.apply(state, rec["params"])
-    return state.finish(), state.page
+    image, page, _ = finish(state, LegibilityRule.from_mapping(record.get("legibility"), "replay"), bool(record["steps"]))
+    return image, page
 
 
 # --- loading --------------------------------------------------------------------------------------------------------
@@ -135,9 +167,9 @@ def _node(item: Any, where: str):
     if not isinstance(args, dict):
         raise SynthdocError(f"{where}: parameters of {key} must be a mapping, got {args!r}")
     if key in ("Compose", "OneOf"):
-        extra = set(args) - ({"steps", "p"} | ({"weights"} if key == "OneOf" else set()))
+        extra = set(args) - ({"steps", "p", "modes", "skip_modes"} | ({"weights"} if key == "OneOf" else set()))
         if extra:
-            raise SynthdocError(f"{where}: {key}: unknown key {sorted(extra)[0]!r}; use steps, p"
+            raise SynthdocError(f"{where}: {key}: unknown key {sorted(extra)[0]!r}; use steps, p, modes, skip_modes"
                                 + (", weights" if key == "OneOf" else ""))
         steps = args.get("steps")
         if not isinstance(steps, list) or not steps:
@@ -147,7 +179,10 @@ def _node(item: Any, where: str):
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0 <= p <= 1:
             raise SynthdocError(f"{where}: {key}: p must be a number in [0, 1], got {p!r}")
         try:
-            return Compose(children, float(p)) if key == "Compose" else OneOf(children, float(p), args.get("weights"))
+            modes = check_modes(key, "modes", args.get("modes")), check_modes(key, "skip_modes", args.get("skip_modes"))
+            if key == "Compose":
+                return Compose(children, float(p), *modes)
+            return OneOf(children, float(p), args.get("weights"), *modes)
         except ValueError as e:
             raise SynthdocError(f"{where}: {e}") from None
     cls = STEPS.get(key)
@@ -187,7 +222,11 @@ def parse_stack(data: Any, name: str, where: str) -> AugmentStack:
     if not isinstance(mc, (int, float)) or isinstance(mc, bool) or not 1 <= mc <= 21:
         raise SynthdocError(f"{where}: min_contrast must be a WCAG contrast ratio in [1, 21], got {mc!r}")
     root = Compose([_node(s, f"{where}: steps[{i}]") for i, s in enumerate(steps)])
-    return AugmentStack(name, root, float(mc), str(data.get("description", "")))
+    try:
+        rule = LegibilityRule.from_mapping(data.get("legibility"), where)
+    except ValueError as e:
+        raise SynthdocError(str(e)) from None
+    return AugmentStack(name, root, float(mc), str(data.get("description", "")), rule)
 
 
 def load_stack(spec: str | dict | None) -> AugmentStack:

@@ -12,8 +12,22 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from synthdoc.augment.base import (AugmentState, Layer, Step, check_range, check_rgb, check_value, contrasting_colour,
-                                   draw, draw_int, draw_seed, ink_roi, register, smooth_field)
+from synthdoc.augment.base import (
+    AugmentState,
+    Layer,
+    Step,
+    check_range,
+    check_rgb,
+    check_value,
+    contrasting_colour,
+    draw,
+    draw_int,
+    draw_seed,
+    ink_roi,
+    register,
+    smooth_field,
+)
+from synthdoc.augment.gate import blend_lines, gate_params, line_factors, weight_map
 
 
 def _ink_layers(state: AugmentState) -> list[Layer]:
@@ -56,10 +70,6 @@ def _shift(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
         return out
     out[max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)] = mask[max(0, -dy):h + min(0, -dy), max(0, -dx):w + min(0, -dx)]
     return out
-
-
-def _text_gate(state: AugmentState, min_text_height_px: float) -> bool:
-    return state.min_text_height_px() >= min_text_height_px
 
 
 @register
@@ -180,17 +190,21 @@ class Extrusion(Step):
 @dataclass
 class EdgeNoise(Step):
     """Sprinkle noise on glyph edges: some edge pixels of the ink are erased, some pixels just outside are
-    inked (worn type, toner speckle). Gated by the page's smallest text height.
+    inked (worn type, toner speckle). Gated and scaled per line by text height and stroke width.
 
     Attributes:
         erase_frac_range: fraction of the ink's edge pixels erased.
         add_frac_range: fraction of the pixels just outside the ink that get ink.
-        min_text_height_px: skipped when a line of the page is lower than this, px.
+        min_text_height_px: lines lower than this are left alone, px (full strength from 1.25 times it).
+        min_stroke_px, full_stroke_px: stroke widths (px, at unit strength) where a line's strength leaves 0 and
+            reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     erase_frac_range: tuple = (0.05, 0.25)
     add_frac_range: tuple = (0.0, 0.1)
     min_text_height_px: float = 18.0
+    min_stroke_px: float = 1.5
+    full_stroke_px: float = 3.0
     name: ClassVar[str] = "EdgeNoise"
     phase: ClassVar[str] = "text"
 
@@ -198,12 +212,14 @@ class EdgeNoise(Step):
         self.erase_frac_range = check_range(self.name, "erase_frac_range", self.erase_frac_range, 0, 1)
         self.add_frac_range = check_range(self.name, "add_frac_range", self.add_frac_range, 0, 1)
         self.min_text_height_px = check_value(self.name, "min_text_height_px", self.min_text_height_px, 0, 1000)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict | None:
-        if not _text_gate(state, self.min_text_height_px):
-            return None
-        return {"erase_frac": draw(rng, self.erase_frac_range), "add_frac": draw(rng, self.add_frac_range),
-                "seed": draw_seed(rng)}
+        params = {"erase_frac": draw(rng, self.erase_frac_range), "add_frac": draw(rng, self.add_frac_range),
+                  "seed": draw_seed(rng)}
+        return gate_params(params, line_factors(state, self.min_text_height_px, self.min_stroke_px,
+                                                self.full_stroke_px))
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
@@ -211,6 +227,7 @@ class EdgeNoise(Step):
         erase_t = int(round(float(params["erase_frac"]) * 256))
         add_t = 256 - int(round(float(params["add_frac"]) * 256))
         k = np.ones((3, 3), np.uint8)
+        weight = weight_map(state, params)
         for layer in _ink_layers(state):
             roi = ink_roi([layer.mask], 2, state.height, state.width)
             if roi is None:
@@ -226,7 +243,7 @@ class EdgeNoise(Step):
             new = cv2.max(cv2.bitwise_and(m, cv2.bitwise_not(erase)), cv2.bitwise_and(dil, add))
             mask = layer.mask.copy()
             mask[y0:y1, x0:x1] = new
-            layer.mask = mask
+            layer.mask = blend_lines(layer.mask, mask, weight)
 
 
 @register
@@ -267,17 +284,21 @@ class StrokeOpacity(Step):
 class StrokeWidth(Step):
     """Stroke width varying smoothly across the page: each ink mask is blended towards its 3x3 dilation where a
     smooth random field is positive and towards its erosion where it is negative (up to 1 px either way).
-    Thinning is only allowed when every line is at least ``min_text_height_px`` high.
+    Thinning is gated and scaled per line by text height and stroke width (thickening is not).
 
     Attributes:
         delta_range: field range, -1 (one px thinner) to 1 (one px bolder).
         cells_range: field cells along the page's longer side.
-        min_text_height_px: below this smallest line height, the field is clipped to >= 0 (no thinning), px.
+        min_text_height_px: lines lower than this are not thinned, px (full thinning from 1.25 times it).
+        min_stroke_px, full_stroke_px: stroke widths (px, at unit strength) where a line's strength leaves 0 and
+            reaches 1 (:mod:`synthdoc.augment.gate`).
     """
 
     delta_range: tuple = (-0.6, 0.8)
     cells_range: tuple = (2, 10)
     min_text_height_px: float = 24.0
+    min_stroke_px: float = 1.8
+    full_stroke_px: float = 3.5
     name: ClassVar[str] = "StrokeWidth"
     phase: ClassVar[str] = "text"
 
@@ -285,12 +306,18 @@ class StrokeWidth(Step):
         self.delta_range = check_range(self.name, "delta_range", self.delta_range, -1, 1)
         self.cells_range = check_range(self.name, "cells_range", self.cells_range, 1, 200, integer=True)
         self.min_text_height_px = check_value(self.name, "min_text_height_px", self.min_text_height_px, 0, 1000)
+        self.min_stroke_px, self.full_stroke_px = check_range(self.name, "min_stroke_px, full_stroke_px",
+                                                              (self.min_stroke_px, self.full_stroke_px), 0, 100)
 
     def sample(self, rng: np.random.Generator, state: AugmentState) -> dict:
         lo, hi = self.delta_range
-        if not _text_gate(state, self.min_text_height_px):
-            lo, hi = max(lo, 0.0), max(hi, 0.0)
-        return {"delta_min": lo, "delta_max": hi, "cells": draw_int(rng, self.cells_range), "seed": draw_seed(rng)}
+        params = {"delta_min": lo, "delta_max": hi, "cells": draw_int(rng, self.cells_range), "seed": draw_seed(rng)}
+        if lo >= 0:
+            return params
+        factors = line_factors(state, self.min_text_height_px, self.min_stroke_px, self.full_stroke_px, -lo)
+        if factors and max(factors) <= 0:  # thinning off on every line; thickening still applies
+            return {**params, "delta_min": 0.0, "delta_max": max(hi, 0.0)}
+        return gate_params(params, factors)
 
     @classmethod
     def apply(cls, state: AugmentState, params: dict) -> None:
@@ -299,6 +326,7 @@ class StrokeWidth(Step):
         grow = np.clip(f * 255 + 0.5, 0, 255).astype(np.uint8)
         shrink = np.clip(-f * 255 + 0.5, 0, 255).astype(np.uint8)
         k = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+        weight = weight_map(state, params)
         for layer in _ink_layers(state):
             roi = ink_roi([layer.mask], 2, state.height, state.width)
             if roi is None:
@@ -309,4 +337,8 @@ class StrokeWidth(Step):
             down = cv2.multiply(cv2.subtract(m, cv2.erode(m, k)), shrink[y0:y1, x0:x1], scale=1 / 255)
             mask = layer.mask.copy()
             mask[y0:y1, x0:x1] = cv2.subtract(cv2.add(m, up), down)
+            if weight is not None:  # gated lines: thickening in full, thinning scaled by the line's factor
+                thick = layer.mask.copy()
+                thick[y0:y1, x0:x1] = cv2.add(m, up)
+                mask = blend_lines(thick, mask, weight)
             layer.mask = mask

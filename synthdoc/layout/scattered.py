@@ -26,14 +26,8 @@ from typing import Iterator
 import cv2
 import numpy as np
 
-from synthdoc.background import (
-    TEXTURE_STYLES,
-    contrast_ratio,
-    mean_color_under,
-    render_background,
-    text_color_for,
-    texture,
-)
+from synthdoc.background import TEXTURE_STYLES, render_background, texture
+from synthdoc.colour import contrast_ratio, mean_color_under, text_color_for
 from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput

@@ -9,7 +9,7 @@ bottom, then of the right column, then the footer.
 The background (``page.background``: solid or gradient, see :mod:`synthdoc.background`) is sampled
 here, so the ink colour of each paragraph can be checked against the mean background colour under the
 paragraph's quad: its WCAG 2.x contrast ratio is at least ``min_contrast`` (4.5, the WCAG AA level for body
-text); a themed colour that misses it is replaced (see :func:`synthdoc.background.text_color_for`).
+text); a themed colour that misses it is replaced (see :func:`synthdoc.colour.text_color_for`).
 """
 from __future__ import annotations
 
@@ -19,15 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.background import (
-    contrast_ratio,
-    gradient,
-    hsv_rgb,
-    mean_color_under,
-    render_background,
-    solid,
-    text_color_for,
-)
+from synthdoc.background import gradient, render_background, solid
+from synthdoc.colour import contrast_ratio, hsv_rgb, mean_color_under, text_color_for
 from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo

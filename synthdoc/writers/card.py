@@ -47,7 +47,7 @@ def _totals(manifest: RunManifest) -> dict:
     fonts: Counter = Counter()
     augment: Counter = Counter()
     steps: Counter = Counter()
-    retries = skipped = 0
+    retries = skipped = ignored = 0
     config_of = {s.path: s.config for s in manifest.shards}
     for path, rec in manifest.completed.items():
         size[config_of.get(path, "?")] += rec.bytes
@@ -57,8 +57,9 @@ def _totals(manifest: RunManifest) -> dict:
         steps.update(rec.augment_steps)
         retries += rec.retries
         skipped += rec.skipped_for_coverage
+        ignored += rec.ignored_words
     return {"size": size, "layouts": layouts, "fonts": fonts, "augment": augment, "steps": steps,
-            "retries": retries, "skipped_for_coverage": skipped}
+            "retries": retries, "skipped_for_coverage": skipped, "ignored_words": ignored}
 
 
 def _header(manifest: RunManifest, counts: dict[str, int], size: Counter) -> dict:
@@ -114,6 +115,9 @@ def card_text(manifest: RunManifest) -> str:
         lines += _mixture("preset", t["augment"], pages)
         if t["steps"]:
             lines += ["", "Steps applied (a page counts once per step):", ""] + _mixture("step", t["steps"], pages)
+    if t["ignored_words"] or set(t["augment"]) - {"none"}:
+        lines += ["", "Words marked ignore because their glyphs were not legible in the final page (legibility "
+                  f"check): {t['ignored_words']}."]
     lines += ["", "## Fonts", "", "| family | pages | licence |", "|---|---|---|"]
     lines += [f"| {f} | {n} | {font_license(f)} |" for f, n in sorted(t["fonts"].items())]
     lines += ["", "## Text sources", "", "| language | source | licence |", "|---|---|---|"]

@@ -48,6 +48,7 @@ class ShardRecord:
         augment_steps: augmentation step name -> pages it was applied to.
         retries: failed attempts retried while making its rows.
         skipped_for_coverage: paragraphs skipped because no font covered them.
+        ignored_words: words the legibility check marked ignore (``meta["augment"]["ignored_words"]``).
     """
 
     rows: int
@@ -59,6 +60,7 @@ class ShardRecord:
     augment_steps: dict[str, int] = field(default_factory=dict)
     retries: int = 0
     skipped_for_coverage: int = 0
+    ignored_words: int = 0
 
     @classmethod
     def from_infos(cls, infos: list[dict], sha256: str, nbytes: int) -> "ShardRecord":
@@ -76,9 +78,11 @@ class ShardRecord:
             augment[augment_label(info.get("augment"))] += 1
             steps.update(set(augment_steps(info.get("augment"))))
             stats.update(info.get("stats", {}))
+            record = info.get("augment")
+            stats["ignored_words"] += int(record.get("ignored_words", 0)) if isinstance(record, dict) else 0
         return cls(len(infos), nbytes, sha256, dict(sorted(layouts.items())), dict(sorted(fonts.items())),
                    dict(sorted(augment.items())), dict(sorted(steps.items())), int(stats["retries"]),
-                   int(stats["skipped_for_coverage"]))
+                   int(stats["skipped_for_coverage"]), int(stats["ignored_words"]))
 
 
 def augment_label(meta_augment) -> str:

@@ -9,7 +9,9 @@ heading -> heading, toc_entry -> TOC-entry, ...), the role itself is kept in ``c
 ``structure {type:<role>;}`` (Transkribus convention); vertical columns have ``readingDirection``
 top-to-bottom and, within a region, ``textLineOrder`` right-to-left. The Words of a right-to-left line are
 listed left to right on the page (the reverse of reading order), the convention OCR-D's validator checks text
-consistency by (it reverses the children of a right-to-left element before joining them).
+consistency by (it reverses the children of a right-to-left element before joining them). A word flagged
+``ignore`` (dot leaders, words the legibility check found unreadable) carries
+``custom="legibility {legible:false;}"``.
 """
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def page_xml(row: dict, created: dt.datetime) -> bytes:
             line = _el(region, "TextLine", id=f"r{p}l{li}", readingDirection=DIRECTIONS.get(lines["direction"][li]))
             _coords(line, lines["quad"][li], w, h)
             for k in (word_ids[::-1] if lines["direction"][li] == "rtl" else word_ids):
-                word = _el(line, "Word", id=f"r{p}l{li}w{k}")
+                ignore = {"custom": "legibility {legible:false;}"} if words["ignore"][k] else {}
+                word = _el(line, "Word", id=f"r{p}l{li}w{k}", **ignore)
                 _coords(word, words["quad"][k], w, h)
                 _text(word, words["text"][k])
             _text(line, lines["text"][li])
