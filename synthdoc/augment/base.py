@@ -28,7 +28,7 @@ import numpy as np
 
 from synthdoc.colour import ensure_contrast, relative_luminance, text_color_for
 from synthdoc.doc import Page
-from synthdoc.layout.registry import MODES
+from synthdoc.layout.registry import modes
 from synthdoc.render.compose import composite
 
 PHASES = ("background", "text", "image", "geometric", "page")
@@ -238,9 +238,10 @@ def check_modes(owner: str, key: str, value: Any) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(m, str) for m in value):
         raise ValueError(f"{owner}: {key} must be a list of layout modes, got {value!r}")
-    bad = [m for m in value if m not in MODES]
+    known = modes()
+    bad = [m for m in value if m not in known]
     if bad:
-        raise ValueError(f"{owner}: {key}: unknown layout mode {bad[0]!r}; known: {', '.join(MODES)}")
+        raise ValueError(f"{owner}: {key}: unknown layout mode {bad[0]!r}; known: {', '.join(known)}")
     return tuple(value)
 
 
