@@ -18,8 +18,8 @@ from synthdoc.errors import SynthdocError
 from synthdoc.resources import data_path
 
 DIRECTIONS = ("ltr", "rtl", "ttb")
-ROLES = ("serif", "sans", "mono", "bold", "handwriting")
-_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback"}
+ROLES = ("serif", "sans", "mono", "bold", "handwriting", "display")
+_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback", "deny"}
 _LANG_KEYS = _SCRIPT_KEYS | {"name", "aliases", "script", "hb_language", "corpus"}
 
 
@@ -42,6 +42,8 @@ class Language:
         fallback: families (preference order) that draw what the script's faces lack — Latin words, European
             digits and punctuation inside Arabic, Hebrew, Indic or Thai text (e.g. Noto Sans Hebrew has no
             digits and no full stop). Empty for scripts whose faces cover Latin.
+        deny: family-name glob patterns never used for this language (fonts.yaml top-level ``deny`` plus the
+            script's and language's own).
     """
 
     code: str
@@ -56,6 +58,7 @@ class Language:
     packages: tuple[str, ...] = ()
     corpus: str | None = None
     fallback: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
 
     @property
     def word_separator(self) -> str:
@@ -105,6 +108,7 @@ class LanguageRegistry:
     def __init__(self, fonts_data: Mapping[str, Any]):
         self._langs: dict[str, Language] = {}
         self._lookup: dict[str, str] = {}
+        self._deny = tuple(str(p) for p in fonts_data.get("deny") or ())  # family globs no language may use
         scripts = fonts_data.get("scripts", {})
         for key, sdef in scripts.items():
             bad = set(sdef or {}) - _SCRIPT_KEYS
@@ -146,6 +150,7 @@ class LanguageRegistry:
             packages=tuple(merged.get("packages") or ()),
             corpus=merged.get("corpus"),
             fallback=tuple(str(f) for f in merged.get("fallback") or ()),
+            deny=self._deny + tuple(str(p) for p in merged.get("deny") or ()),
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):

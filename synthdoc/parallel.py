@@ -53,7 +53,7 @@ def _families(factory, used) -> list[str]:
     family_of = {f"{face.family} {face.style}": face.family
                  for roles in factory.faces.values() for faces in roles.values() for face in faces}
     names = used.values() if isinstance(used, dict) else used
-    return sorted({family_of.get(n, n) for n in names})
+    return sorted({family_of.get(n.split(" @")[0], n) for n in names})  # " @wght=..": drawn axis coordinates
 
 
 def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,

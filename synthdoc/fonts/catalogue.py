@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -20,7 +20,7 @@ SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/shar
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
 ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
 ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: role, weight, italic, fvar axes and named instances per face
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,12 @@ class FaceInfo:
         style: typographic subfamily (name ID 17, else 2), e.g. "Regular", "Bold Italic".
         names: every family name the face answers to (IDs 1 and 16), for matching fonts.yaml entries.
         cmap: covered code points.
+        role: role from the font's data (:func:`synthdoc.fonts.roles.classify`) or Google Fonts metadata.
+        weight: OS/2 usWeightClass (or the wght coordinate of a variable instance).
+        axes: ((tag, min, default, max), ...) of a variable font's fvar, () for a static face.
+        coords: ((tag, value), ...) design coordinates this face is set at (a named instance or a drawn
+            point); () for a static face.
+        license: licence of the face where known (Google Fonts metadata), else "".
     """
 
     path: str
@@ -42,21 +48,28 @@ class FaceInfo:
     style: str
     names: tuple[str, ...]
     cmap: frozenset[int]
+    role: str = ""
+    weight: int = 400
+    axes: tuple = ()
+    coords: tuple = ()
+    license: str = ""
 
     @property
     def key(self) -> str:
-        """Stable identifier "path#index"."""
-        return f"{self.path}#{self.index}"
+        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance."""
+        from synthdoc.fonts.variable import coords_label
+
+        return f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
 
     @property
     def bold(self) -> bool:
         s = self.style.lower()
-        return "bold" in s or "black" in s or "heavy" in s
+        return "bold" in s or "black" in s or "heavy" in s or self.weight >= 650
 
     @property
     def italic(self) -> bool:
         s = self.style.lower()
-        return "italic" in s or "oblique" in s
+        return "italic" in s or "oblique" in s or dict(self.coords).get("slnt", 0) != 0 or dict(self.coords).get("ital", 0) > 0
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` (other than whitespace) that this face's cmap lacks."""
@@ -135,6 +148,9 @@ def _read_font_file(path: str) -> list[dict]:
     """Names and cmap of every face in a font file; [] when fontTools cannot read it."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
+    from synthdoc.fonts.roles import font_traits
+    from synthdoc.fonts.variable import read_fvar
+
     try:
         if path.lower().endswith((".ttc", ".otc")):
             fonts = list(TTCollection(path, lazy=True).fonts)
@@ -150,14 +166,33 @@ def _read_font_file(path: str) -> list[dict]:
             fam16 = name.getDebugName(16) or ""
             style = name.getDebugName(17) or name.getDebugName(2) or "Regular"
             cmap = font.getBestCmap() or {}
+            traits = font_traits(font)
+            axes, instances = read_fvar(font)
         except Exception:  # noqa: BLE001 - a broken font is skipped, never fatal
             continue
         names = tuple(dict.fromkeys(n for n in (fam16, fam1) if n))
         if not names or not cmap:
             continue
         faces.append({"index": index, "family": names[0], "style": style, "names": list(names),
-                      "cmap": _cmap_to_ranges(cmap)})
+                      "cmap": _cmap_to_ranges(cmap), **traits, "axes": axes, "instances": instances})
     return faces
+
+
+def faces_of_entry(path: str, f: dict) -> list[FaceInfo]:
+    """FaceInfos of one index entry: the face itself, or for a variable font one per named instance (named
+    instances count as faces; the default instance when the font names none)."""
+    base = FaceInfo(path=path, index=f["index"], family=f["family"], style=f["style"], names=tuple(f["names"]),
+                    cmap=_ranges_to_cmap(f["cmap"]), role=f.get("role", ""), weight=int(f.get("weight", 400)),
+                    axes=tuple(tuple(a) for a in f.get("axes", ())))
+    if not base.axes:
+        return [base]
+    instances = f.get("instances") or [[f["style"], {}]]
+    out = []
+    for label, values in instances:
+        coords = tuple((t, float(values.get(t, d))) for t, _, d, _ in base.axes)
+        weight = int(dict(coords).get("wght", base.weight))
+        out.append(replace(base, style=label, coords=coords, weight=weight))
+    return out
 
 
 class FontCatalogue:
@@ -182,6 +217,7 @@ class FontCatalogue:
         self.dirs = dirs
         self.cache_path = (default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None))
         self.faces: list[FaceInfo] = self._scan()
+        self._pools: dict[str, dict[str, list[FaceInfo]]] = {}
         self._by_name: dict[str, list[FaceInfo]] = {}
         for f in self.faces:
             for n in f.names:
@@ -237,41 +273,37 @@ class FontCatalogue:
             merged = {p: e for p, e in cached.items() if p not in stale}
             merged.update(files)
             self._save_index(merged)
-        faces = []
-        for path, entry in files.items():
-            for f in entry["faces"]:
-                faces.append(FaceInfo(path=path, index=f["index"], family=f["family"], style=f["style"],
-                                      names=tuple(f["names"]), cmap=_ranges_to_cmap(f["cmap"])))
-        return faces
+        return [face for path, entry in files.items() for f in entry["faces"] for face in faces_of_entry(path, f)]
 
     def family(self, name: str) -> list[FaceInfo]:
         """Installed faces of a family (all styles), sorted by style then path."""
         return sorted(self._by_name.get(name.lower(), []), key=lambda f: (f.style, f.path, f.index))
 
     def faces_for(self, lang: Language) -> dict[str, list[FaceInfo]]:
-        """Role -> installed faces of the families fonts.yaml lists for `lang` (every installed family).
+        """Role -> installed faces eligible for `lang` (:func:`synthdoc.fonts.pool.build_pool`): every face
+        whose cmap covers the language and that shapes well, whether or not fonts.yaml lists its family;
+        fonts.yaml gives roles, the fallback families and the ``deny`` list.
 
-        Bold faces are also gathered under the role "bold". Families not installed are skipped.
+        Upright faces are grouped under their role (serif, sans, mono, display, handwriting), bold ones under
+        "bold", italic ones under "italic". Faces of a script with fonts.yaml ``fallback`` families are paired
+        with the fallback face that draws what they lack (:class:`FallbackFaceInfo`).
 
         Raises:
-            SynthdocError: no listed family is installed (the message names the Debian package).
+            SynthdocError: no installed face covers the language (the message names the Debian package).
         """
-        out: dict[str, list[FaceInfo]] = {}
-        seen: set[str] = set()
-        for role, families in lang.fonts.items():
-            for fam in families:
-                for face in self.family(fam):
-                    target = "bold" if face.bold and role != "bold" else role
-                    if face.key + target in seen:
-                        continue
-                    seen.add(face.key + target)
-                    out.setdefault(target, []).append(face)
+        from synthdoc.fonts.pool import build_pool
+
+        key = lang.code
+        if key not in self._pools:
+            self._pools[key] = build_pool(self.faces, lang)
+        out = dict(self._pools[key])
         if lang.fallback:  # pair every face with the fallback face that draws what it lacks
             pool = [f for fam in lang.fallback for f in self.family(fam) if not f.italic]
             if pool:
-                out = {r: [FallbackFaceInfo(f.path, f.index, f.family, f.style, f.names, f.cmap, pick_fallback(f, pool))
-                           for f in faces] for r, faces in out.items()}
-        if not any(v for r, v in out.items() if r != "bold"):
+                out = {r: [FallbackFaceInfo(**{k: getattr(f, k) for k in f.__dataclass_fields__ if k != "fallback"},
+                                            fallback=pick_fallback(f, pool)) for f in faces]
+                       for r, faces in out.items()}
+        if not any(v for r, v in out.items() if r not in ("bold", "italic")):
             listed = ", ".join(f for fams in lang.fonts.values() for f in fams) or "none listed"
             pkgs = " ".join(lang.packages) or "a font package covering the script"
             raise SynthdocError(
