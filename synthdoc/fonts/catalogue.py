@@ -196,7 +196,9 @@ def faces_of_entry(path: str, f: dict) -> list[FaceInfo]:
 
 
 class FontCatalogue:
-    """All faces found in the system font folders (optional) and user folders, with a disk cache.
+    """All faces found in the system font folders and installed fontpkg Google Fonts packages (optional) and
+    user folders, with a disk cache. Google Fonts metadata (fontpkg ``metadata.json``, ``METADATA.pb`` under a
+    user folder) sets the role and licence of its files' faces.
 
     Args:
         font_dirs: extra font folders (config key ``font_dirs``); ``$SYNTHDOC_FONT_DIRS`` is added.
@@ -208,15 +210,21 @@ class FontCatalogue:
     """
 
     def __init__(self, font_dirs: Sequence[str] = (), system_fonts: bool = True, cache_dir: Path | None | str = "default"):
+        from synthdoc.fonts.googlefonts import apply_google_metadata, fontpkg_families, metadata_pb_families
+
         dirs = [os.path.expanduser(d) for d in (*font_dirs, *font_dirs_from_env())]
         for d in dirs:
             if not os.path.isdir(d):
                 raise SynthdocError(f"font folder {d!r} does not exist; fix font_dirs / ${ENV_FONT_DIRS}")
+        google = metadata_pb_families(dirs)  # google/fonts checkouts among the user folders
         if system_fonts:
             dirs += [os.path.expanduser(d) for d in SYSTEM_FONT_DIRS]
+            packaged = fontpkg_families()  # pip-installed fontpkg-* Google Fonts families
+            google += packaged
+            dirs += sorted({os.path.dirname(f) for g in packaged for f in g.files})
         self.dirs = dirs
         self.cache_path = (default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None))
-        self.faces: list[FaceInfo] = self._scan()
+        self.faces: list[FaceInfo] = apply_google_metadata(self._scan(), google)
         self._pools: dict[str, dict[str, list[FaceInfo]]] = {}
         self._by_name: dict[str, list[FaceInfo]] = {}
         for f in self.faces:

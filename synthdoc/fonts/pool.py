@@ -15,7 +15,7 @@ Gates, in order (a face failing any is left out):
 
 Role: the family's role in fonts.yaml if listed, else the Google Fonts category, else the font's own data
 (:mod:`synthdoc.fonts.roles`). Upright faces go to their role, bold ones to "bold", italic ones to "italic"
-(emphasis only: never drawn as whole-page body text).
+(emphasis only: never drawn as whole-page body text); Thin and ExtraLight upright faces go to "display".
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ _REGION_RE = re.compile(r"\b(JP|KR|SC|CN|TC|HK|TW)\b")
 _REGION_OF = {"JP": "Jpan", "KR": "Hang", "SC": "Hans", "CN": "Hans", "TC": "Hant", "HK": "Hant", "TW": "Hant"}
 MIN_LARGE_SET_FRAC = 0.98
 LARGE_SET = 1000
+BODY_ROLES = ("serif", "sans", "mono")
+MIN_BODY_WEIGHT = 250  # Thin / ExtraLight (usWeightClass 100-200) never set body text
 
 
 @lru_cache(maxsize=64)
@@ -118,5 +120,7 @@ def build_pool(faces: list[FaceInfo], lang: Language) -> dict[str, list[FaceInfo
         role = role_of(face, listed)
         slanted = face.italic or any(w in face.family.lower() for w in ("italic", "slanted", "oblique"))
         target = "italic" if slanted else ("bold" if face.bold else role)
+        if target in BODY_ROLES and face.weight < MIN_BODY_WEIGHT:  # hairline styles: large text only
+            target = "display"
         out.setdefault(target, []).append(face)
     return {r: sorted(v, key=lambda f: (f.family, f.style, f.key)) for r, v in out.items()}
