@@ -301,7 +301,7 @@ class FontCatalogue:
         """
         from synthdoc.fonts.pool import build_pool
 
-        key = lang.code
+        key = repr(lang)  # the whole definition: two registries may define a code differently
         if key not in self._pools:
             self._pools[key] = build_pool(self.faces, lang)
         out = dict(self._pools[key])
