@@ -8,6 +8,7 @@ Noto CJK collection share one cmap, so a language picks its JP / KR / SC / TC fa
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -150,6 +151,8 @@ def _read_font_file(path: str) -> list[dict]:
 
     from synthdoc.fonts.roles import font_traits
     from synthdoc.fonts.variable import read_fvar
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # odd-but-readable tables are not the user's concern
 
     try:
         if path.lower().endswith((".ttc", ".otc")):

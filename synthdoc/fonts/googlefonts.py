@@ -156,3 +156,13 @@ def apply_google_metadata(faces: list, families: list[GoogleFamily]) -> list:
     by_file = metadata_by_file(families)
     return [replace(f, role=by_file[f.path].role or f.role, license=by_file[f.path].license) if f.path in by_file
             else f for f in faces]
+
+
+@lru_cache(maxsize=1)
+def _fontpkg_licenses() -> dict[str, str]:
+    return {g.family: g.license for g in fontpkg_families()}
+
+
+def license_of_family(family: str) -> str | None:
+    """Licence of an installed fontpkg family (its metadata.json), or None."""
+    return _fontpkg_licenses().get(family)
