@@ -55,7 +55,7 @@ def test_roles_from_real_font_data():
     assert classify("Foo", False, 0, (3, 0, 0, 0)) == "handwriting"
     assert classify("Foo", False, 0, (2, 11, 5, 3)) == "sans"
     assert classify("Foo", False, 0, (2, 2, 5, 3)) == "serif"
-    assert classify("Foo", False, 0, (2, 2, 5, 9)) == "mono"
+    assert classify("Foo", True, 0, (2, 2, 5, 3)) == "mono"
     assert classify("Foo", False, 9 << 8, ()) == "display"
     assert classify("Kristi", False, 0, ()) == "handwriting"
 

@@ -18,8 +18,10 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
                     r"chalk|crayon|scrawl|sketch|doodle|kristi|dancing|caveat|seto|kouzan|klee|wenkai"),
     ("display", r"display|poster|headline|titling|decor|stencil|shadow|outline|inline|\bfat\b|black ops|"
                 r"bungee|\bone\b|\bpixel\b"),
-    ("sans", r"\bsans\b|gothic|goth|\bhei\b|heiti|dotum|gulim|grotesk|grotesque|maru|rounded"),
-    ("serif", r"serif|mincho|\bming\b|\bsong\b|batang|myeongjo|roman|antiqua|garamond|baskerv|times"),
+    ("sans", r"\bsans\b|gothic|goth|hei\b|heiti|dotum|gulim|grotesk|grotesque|maru|rounded"),
+    ("serif", r"serif|mincho|ming|sung|song|batang|myeongjo|kai|roman|antiqua|garamond|baskerv|times|bookman|"
+              r"schoolbook|century|palladio|palatino|didot|goudy|charis|gentium|doulos|junicode|stix|linden|"
+              r"prociono|quattrocento|caslon|bodoni|c059|p052|libertine|cardo|tinos|tymes|old standard"),
 )
 _KEYWORD_RES = tuple((role, re.compile(rx, re.IGNORECASE)) for role, rx in _KEYWORDS)
 _GF_CATEGORY = {"SERIF": "serif", "SANS_SERIF": "sans", "DISPLAY": "display", "HANDWRITING": "handwriting",
@@ -44,17 +46,17 @@ def classify(family: str, fixed_pitch: bool, family_class: int, panose: tuple[in
 
     Args:
         family: typographic family name.
-        fixed_pitch: ``post.isFixedPitch`` != 0.
+        fixed_pitch: Latin advances equal (:func:`fixed_pitch_latin`), else ``post.isFixedPitch`` != 0.
         family_class: OS/2 ``sFamilyClass`` (class in the high byte, subclass in the low byte).
         panose: the 10 PANOSE digits (bFamilyType, bSerifStyle, bWeight, bProportion, ...), or ().
 
     Returns:
-        one of :data:`ROLES`. Precedence: fixed pitch / PANOSE monospaced, the name's keywords, PANOSE family
+        one of :data:`ROLES`. Precedence: fixed pitch, the name's keywords, PANOSE family
         kind (hand written, decorative), IBM class (ornamental, script, sans, serif), PANOSE serif style,
         else "sans".
     """
     kind = panose[0] if panose else 0
-    if fixed_pitch or (kind == 2 and len(panose) > 3 and panose[3] == 9):
+    if fixed_pitch:
         return "mono"
     by_name = role_from_name(family)
     if by_name:
@@ -77,6 +79,18 @@ def classify(family: str, fixed_pitch: bool, family_class: int, panose: tuple[in
     return "sans"
 
 
+def fixed_pitch_latin(font) -> bool | None:
+    """True when "i", "M" and "W" have the same advance (a monospaced Latin face), False when they differ,
+    None when the face lacks one of them (the ``post.isFixedPitch`` flag decides then). Full-width CJK faces
+    set isFixedPitch although their Latin is proportional: the advances tell."""
+    cmap = font.getBestCmap() or {}
+    names = [cmap.get(ord(c)) for c in "iMW"]
+    if None in names:
+        return None
+    hmtx = font["hmtx"]
+    return len({hmtx[n][0] for n in names}) == 1
+
+
 def font_traits(font) -> dict:
     """Index fields of one face read from a fontTools ``TTFont``: role, weight class, italic flag.
 
@@ -87,7 +101,8 @@ def font_traits(font) -> dict:
     family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or ""
     fixed, fclass, panose, weight, italic = False, 0, (), 400, False
     try:
-        fixed = bool(font["post"].isFixedPitch)
+        fixed = fixed_pitch_latin(font)
+        fixed = bool(font["post"].isFixedPitch) if fixed is None else fixed
     except Exception:  # noqa: BLE001 - a missing table keeps the default
         pass
     try:
