@@ -10,11 +10,14 @@ labels of drawn instances and the named instances' coordinates. Throughput = pag
 (``time.process_time``, OpenCV on one thread), after 2 warm-up pages; factory start-up (font index, pools)
 is reported separately.
 
-Prints a summary and writes ``benchmarks/results/fonts_spread.json``.
+Each pool runs in its own process (``--child``); ``--baseline-src`` adds a run of another source tree (the code
+before this change) with its default pool, for today's throughput. Prints a summary and writes
+``benchmarks/results/fonts_spread.json``.
 
 Usage::
 
-    python benchmarks/fonts_spread.py [--pages 300] [--font-dir DIR ...] [--out PATH]
+    python benchmarks/fonts_spread.py [--pages 300] [--font-dir DIR ...] [--extra-pythonpath DIR]
+        [--baseline-src DIR] [--out PATH]
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -83,25 +87,49 @@ def measure(font_dirs: list[str], pages: int, seed: int) -> dict:
             "families": dict(per_family.most_common())}
 
 
+def _child(font_dirs: list[str], pages: int, seed: int, pythonpath: str, cache_dir: str | None = None) -> dict:
+    """:func:`measure` in a fresh process whose PYTHONPATH is `pythonpath` (which synthdoc source tree and
+    which pip --target folders of fontpkg packages it sees); `cache_dir` gives it its own font index."""
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    if cache_dir:
+        env["SYNTHDOC_CACHE_DIR"] = cache_dir
+    cmd = [sys.executable, __file__, "--child", "--pages", str(pages), "--seed", str(seed)]
+    cmd += [a for d in font_dirs for a in ("--font-dir", d)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--font-dir", action="append", default=[], dest="font_dirs")
-    ap.add_argument("--skip-default", action="store_true", help="measure only the pool with --font-dir")
+    ap.add_argument("--font-dir", action="append", default=[], dest="font_dirs",
+                    help="extra font folders of the 'extra' run (e.g. where fonts-extra.txt's packages put fonts)")
+    ap.add_argument("--extra-pythonpath", default="",
+                    help="PYTHONPATH entries of the 'extra' run only (e.g. a pip --target folder of fontpkg packages)")
+    ap.add_argument("--baseline-src", help="also run this synthdoc source tree (e.g. `git archive` of main) with "
+                                            "the default pool: today's throughput")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "fonts_spread.json"))
     args = ap.parse_args()
-    runs = [] if args.skip_default else [measure([], args.pages, args.seed)]
-    if args.font_dirs:
-        runs.append(measure(args.font_dirs, args.pages, args.seed))
-    for r in runs:
-        print(f"pool {'default' if not r['font_dirs'] else '+' + ','.join(r['font_dirs'])}: "
-              f"{r['pool_families']} families in the pool, {r['families_used']} used on {r['pages']} pages, "
+    if args.child:
+        print(json.dumps(measure(args.font_dirs, args.pages, args.seed)))
+        return
+    runs = {}
+    if args.baseline_src:
+        runs["baseline_code_default_pool"] = _child([], args.pages, args.seed, args.baseline_src,
+                                                    os.path.join(args.baseline_src, ".font-index"))
+    runs["default_pool"] = _child([], args.pages, args.seed, str(ROOT))
+    runs["extra_pool"] = _child(args.font_dirs, args.pages, args.seed,
+                                os.pathsep.join(p for p in (str(ROOT), args.extra_pythonpath) if p))
+    for name, r in runs.items():
+        print(f"{name}: {r['pool_families']} families in the pool, {r['families_used']} used on {r['pages']} pages, "
               f"top {r['top_family']!r} on {r['top_family_share']:.1%} of pages; "
-              f"wght values {len(r['axis_values'].get('wght', []))}; {r['pages_per_cpu_s']:.2f} pages/CPU-s "
+              f"{len(r['axis_values'].get('wght', []))} wght values; {r['pages_per_cpu_s']:.2f} pages/CPU-s "
               f"(start-up {r['startup_s']:.1f} s)")
-    if len(runs) == 2:
-        print(f"throughput ratio extra/default: {runs[1]['pages_per_cpu_s'] / runs[0]['pages_per_cpu_s']:.3f}")
+    for name in ("baseline_code_default_pool", "default_pool"):
+        if name in runs:
+            print(f"throughput extra_pool / {name}: {runs['extra_pool']['pages_per_cpu_s'] / runs[name]['pages_per_cpu_s']:.3f}")
     info = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": platform.machine(),
             "python": platform.python_version(), "cpus": os.cpu_count(),
             "note": "shared 2-core machine under load from other jobs: compare ratios within one run", "runs": runs}
