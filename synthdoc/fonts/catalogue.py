@@ -11,10 +11,12 @@ import json
 import logging
 import os
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from synthdoc.errors import SynthdocError
+from synthdoc.fonts.variable import coords_label
 from synthdoc.languages import Language
 
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
@@ -55,11 +57,10 @@ class FaceInfo:
     coords: tuple = ()
     license: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance."""
-        from synthdoc.fonts.variable import coords_label
-
+        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance (computed once:
+        the glyph cache looks it up per glyph)."""
         return f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
 
     @property
