@@ -34,7 +34,7 @@ def files_of_debs(debs: Path, root: Path) -> dict[str, str]:
     out = {}
     for deb in sorted(debs.glob("*.deb")):
         pkg = deb.name.split("_")[0]
-        listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True).stdout
+        listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
         for line in listing.splitlines():
             path = line.split()[5].lstrip(".")
             if path.lower().endswith((".ttf", ".otf", ".ttc", ".otc")):
@@ -62,7 +62,7 @@ def main() -> None:
         for faces in cat.faces_for(reg.resolve(code)).values():
             for f in faces:
                 fams[f.family].add(pkg_of.get(f.path, "(default or fontpkg)"))
-        for fam, pkgs in fams.items():
+        for pkgs in fams.values():
             for p in pkgs:
                 report[p][code]["families"] += 1
                 report[p][code]["only_here"] += len(pkgs) == 1

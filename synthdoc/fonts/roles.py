@@ -14,14 +14,14 @@ ROLES = ("serif", "sans", "mono", "display", "handwriting")
 # name-table keywords, checked on the family name (word-ish matches, case-insensitive), first hit wins
 _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("mono", r"\bmono|\bcode\b|coding|console|courier|typewriter|\btt\b|fixed"),
-    ("handwriting", r"script|hand|brush|\bpen\b|marker|calligra|kaisho|gyosho|mouhitsu|cursive|felt|"
-                    r"chalk|crayon|scrawl|sketch|doodle|kristi|dancing|caveat|seto|kouzan|klee|wenkai"),
-    ("display", r"display|poster|headline|titling|decor|stencil|shadow|outline|inline|\bfat\b|black ops|"
-                r"bungee|\bone\b|\bpixel\b"),
+    ("handwriting", (r"script|hand|brush|\bpen\b|marker|calligra|kaisho|gyosho|mouhitsu|cursive|felt|"
+                     r"chalk|crayon|scrawl|sketch|doodle|kristi|dancing|caveat|seto|kouzan|klee|wenkai")),
+    ("display", (r"display|poster|headline|titling|decor|stencil|shadow|outline|inline|\bfat\b|black ops|"
+                 r"bungee|\bone\b|\bpixel\b")),
     ("sans", r"\bsans\b|gothic|goth|hei\b|heiti|dotum|gulim|grotesk|grotesque|maru|rounded"),
-    ("serif", r"serif|mincho|ming|sung|song|batang|myeongjo|kai|roman|antiqua|garamond|baskerv|times|bookman|"
-              r"schoolbook|century|palladio|palatino|didot|goudy|charis|gentium|doulos|junicode|stix|linden|"
-              r"prociono|quattrocento|caslon|bodoni|c059|p052|libertine|cardo|tinos|tymes|old standard"),
+    ("serif", (r"serif|mincho|ming|sung|song|batang|myeongjo|kai|roman|antiqua|garamond|baskerv|times|bookman|"
+               r"schoolbook|century|palladio|palatino|didot|goudy|charis|gentium|doulos|junicode|stix|linden|"
+               r"prociono|quattrocento|caslon|bodoni|c059|p052|libertine|cardo|tinos|tymes|old standard")),
 )
 _KEYWORD_RES = tuple((role, re.compile(rx, re.IGNORECASE)) for role, rx in _KEYWORDS)
 _GF_CATEGORY = {"SERIF": "serif", "SANS_SERIF": "sans", "DISPLAY": "display", "HANDWRITING": "handwriting",
@@ -103,7 +103,7 @@ def font_traits(font) -> dict:
     try:
         fixed = fixed_pitch_latin(font)
         fixed = bool(font["post"].isFixedPitch) if fixed is None else fixed
-    except Exception:  # noqa: BLE001 - a missing table keeps the default
+    except Exception:  # noqa: BLE001, S110 - a missing table keeps the default
         pass
     try:
         os2 = font["OS/2"]
@@ -111,10 +111,10 @@ def font_traits(font) -> dict:
         p = os2.panose
         panose = (p.bFamilyType, p.bSerifStyle, p.bWeight, p.bProportion)
         italic = bool(os2.fsSelection & 1)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001, S110 - as above
         pass
     try:
         italic = italic or bool(font["head"].macStyle & 2)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001, S110 - as above
         pass
     return {"role": classify(family, fixed, fclass, panose), "weight": weight, "italic": italic}

@@ -6,8 +6,8 @@ uniformly, then a style within it, then — for a variable face — with probabi
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 
