@@ -14,7 +14,7 @@ from functools import lru_cache
 TEST_STRINGS: dict[str, str] = {
     "Latn": "Hamburgefonstiv THE QUICK 0123456789 fi ffl",
     "Cyrl": "Съешь же ещё этих мягких булок 0123",
-    "Grek": "Ελληνικά γράμματα άέήίόύώ",
+    "Grek": "Ελληνικά γράμματα άέήίόύώ ϊΐΰ Ἀρχὴ ἥμισυ",  # polytonic too: the corpora carry it
     "Arab": "العربية لغة جميلة لا إله",
     "Hebr": "עברית שָׁלוֹם",
     "Deva": "हिन्दी क्षत्रिय द्वारा",
