@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+if str(ROOT) not in sys.path and "--child" not in sys.argv:  # a child imports synthdoc from its PYTHONPATH
     sys.path.insert(0, str(ROOT))
 
 WARMUP_PAGES = 2
