@@ -23,7 +23,7 @@ SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/shar
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
 ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
 ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
-INDEX_VERSION = 3  # 2+: role, weight, italic, fvar axes and named instances per face
+INDEX_VERSION = 4  # 2+: role, weight, italic, fvar axes and named instances per face
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def font_traits(font) -> dict:
     """Index fields of one face read from a fontTools ``TTFont``: role, weight class, italic flag.
 
     Returns:
-        {"role": str, "weight": int (usWeightClass, 400 if absent), "italic": bool (fsSelection bit 0 or
+        {"role": str, "weight": int (usWeightClass 100-1000; the old 1-9 scale times 100; 400 if absent), "italic": bool (fsSelection bit 0 or
         macStyle bit 1)}; fields that cannot be read fall back to the defaults.
     """
     family = font["name"].getDebugName(16) or font["name"].getDebugName(1) or ""
@@ -113,6 +113,8 @@ def font_traits(font) -> dict:
         italic = bool(os2.fsSelection & 1)
     except Exception:  # noqa: BLE001, S110 - as above
         pass
+    if weight < 100:  # old fonts give the 1-9 scale (5 = Medium), broken ones 0
+        weight = weight * 100 if weight >= 1 else 400
     try:
         italic = italic or bool(font["head"].macStyle & 2)
     except Exception:  # noqa: BLE001, S110 - as above
