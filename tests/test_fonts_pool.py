@@ -129,6 +129,9 @@ def _ink_and_advance(face, text, size_px=40):
 
 def test_variable_instances_change_ink_and_advances():
     face = _variable_face()
+    instances = [f for f in FontCatalogue([os.path.dirname(face.path)], system_fonts=False, cache_dir=None).faces
+                 if f.path == face.path]
+    assert len(instances) >= 2 and len({f.key for f in instances}) == len(instances)  # named instances are faces
     axes = {a[0]: a for a in face.axes}
     lo, hi = max(300.0, axes["wght"][1]), min(800.0, axes["wght"][3])
     light = replace(face, coords=tuple((t, lo if t == "wght" else d) for t, _, d, _ in face.axes))
