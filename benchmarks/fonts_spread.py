@@ -41,7 +41,7 @@ WARMUP_PAGES = 2
 
 def _family_of(factory) -> dict[str, tuple[str, tuple]]:
     """"Family Style" label -> (family, coordinates) for every face of the factory's pools."""
-    return {f"{f.family} {f.style}": (f.family, f.coords)
+    return {f"{f.family} {f.style}": (f.family, getattr(f, "coords", ()))  # baseline code: no coords
             for roles in factory.faces.values() for faces in roles.values() for f in faces}
 
 
