@@ -6,7 +6,8 @@ Gates, in order (a face failing any is left out):
    math and icon faces must never set body text).
 2. Region: a family tagged for one CJK region (" JP", " KR", " SC"/" CN", " TC"/" HK"/" TW") serves only the
    matching language, so a Korean face does not set Japanese; a face made for Han/Hangul/Kana (more than
-   1,000 such code points) does not set a non-CJK language.
+   1,000 such code points) or a family named after another script ("Noto Sans Telugu") does not set a
+   non-CJK language.
 3. Coverage: the cmap covers the language's ICU exemplar characters (standard set, upper case and ASCII digits)
    — all of them for alphabets, at least 98 % for the large CJK sets (the per-paragraph check at layout time
    still rejects any text with a character the face lacks: never tofu).
@@ -30,6 +31,14 @@ from synthdoc.languages import Language
 CJK_SCRIPTS = ("Jpan", "Hang", "Hans", "Hant", "Hani", "Kore")
 _REGION_RE = re.compile(r"\b(JP|KR|SC|CN|TC|HK|TW)\b")
 _REGION_OF = {"JP": "Jpan", "KR": "Hang", "SC": "Hans", "CN": "Hans", "TC": "Hant", "HK": "Hant", "TW": "Hant"}
+# script names that, in a family name, say which script a face was made for (ICU long names of the scripts
+# fonts are commonly named after; "Gothic", "Loma", "Sora" are also ordinary font names and left out)
+_SCRIPT_WORDS = ("Arabic", "Armenian", "Bengali", "Cherokee", "Cyrillic", "Devanagari", "Ethiopic", "Georgian",
+                 "Greek", "Gujarati", "Gurmukhi", "Hebrew", "Kannada", "Khmer", "Lao", "Malayalam", "Myanmar",
+                 "Nushu", "Oriya", "Sinhala", "Tamil", "Telugu", "Thai", "Tibetan", "Adlam", "Javanese",
+                 "Balinese", "Syriac", "Thaana", "Mongolian", "Tifinagh", "Hangul", "Bopomofo", "Yi", "Vai",
+                 "Cham", "Lisu", "Osage", "Coptic", "Glagolitic", "Runic", "Ogham", "Hanifi Rohingya", "Ol Chiki")
+_OTHER_SCRIPT_RE = re.compile(r"\b(" + "|".join(_SCRIPT_WORDS) + r")\b", re.IGNORECASE)
 MIN_LARGE_SET_FRAC = 0.98
 LARGE_SET = 1000
 BODY_ROLES = ("serif", "sans", "mono")
@@ -56,11 +65,27 @@ def _cjk_count(cmap: frozenset[int]) -> int:
     return sum(1 for c in cmap if 0x3040 <= c <= 0x30FF or 0x4E00 <= c <= 0x9FFF or 0xAC00 <= c <= 0xD7A3)
 
 
+def _script_word(iso: str) -> str | None:
+    """ICU's long name of an ISO 15924 code ("Latn" -> "Latin"), or None."""
+    import icu
+
+    try:
+        return icu.Script(icu.Script.getCode(iso)[0]).getName().replace("_", " ")
+    except (icu.ICUError, IndexError):
+        return None
+
+
 def region_ok(face: FaceInfo, lang: Language) -> bool:
-    """False for a face made for another CJK region or, for a non-CJK language, a face made for CJK."""
+    """False for a face made for another CJK region or, for a non-CJK language, a face made for CJK or one
+    whose family name names another script ("Noto Sans Telugu", "Noto Traditional Nushu", "IBM Plex Sans
+    Arabic" carry Latin letters, but their metrics and style serve their own script)."""
     m = _REGION_RE.search(face.family)
     if lang.script in CJK_SCRIPTS:
         return m is None or _REGION_OF[m.group(1)] == lang.script
+    own = _script_word(lang.script)
+    named = _OTHER_SCRIPT_RE.search(face.family)
+    if named and named.group(1).lower() != (own or "").lower():
+        return False
     return m is None and _cjk_count(face.cmap) <= LARGE_SET
 
 
