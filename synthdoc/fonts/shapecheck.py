@@ -1,7 +1,9 @@
 """Catching faces that shape badly before they set text: a per-script test string is shaped with HarfBuzz and
 the face is rejected when any glyph is .notdef (glyph id 0: a cmap entry or a GSUB substitution that leads
-nowhere) or a cluster that starts with a base character has a zero total advance (a broken hmtx / GSUB, e.g. a "Latin" face whose
-letters are empty placeholders). Marks (Unicode Mn/Me) and format characters may have zero advance.
+nowhere) or a cluster that starts with a base character has a zero total advance while that character's own
+(cmap) glyph does not advance either (a broken hmtx, e.g. a "Latin" face whose letters are empty placeholders).
+A zero-advance contextual form is a designed ligature component (Noto Naskh Arabic draws lam-alef as a wide lam
+plus a zero-advance alef) and passes. Marks (Unicode Mn/Me) and format characters may have zero advance.
 
 Results are memoised per (face key, script, language) in the process.
 """
@@ -59,9 +61,17 @@ def bad_glyphs(path: str, index: int, coords: tuple, text: str, script: str | No
         advance[info.cluster] = advance.get(info.cluster, 0) + abs(pos.x_advance) + abs(pos.y_advance)
     for cluster, adv in advance.items():  # a cluster (base + its marks) must advance unless it is all marks
         ch = text[cluster]
-        if adv == 0 and not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Me", "Cf"):
+        if adv == 0 and not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Me", "Cf") \
+                and not _advances_alone(font, ch):
             bad.append(ch)
     return bad
+
+
+def _advances_alone(font, ch: str) -> bool:
+    """True when the character's own (cmap) glyph advances: a zero advance in context then comes from a
+    designed contextual form (Noto Naskh Arabic draws lam-alef as a wide lam plus a zero-advance alef)."""
+    gid = font.get_nominal_glyph(ord(ch))
+    return bool(gid) and font.get_glyph_h_advance(gid) != 0
 
 
 @lru_cache(maxsize=4096)
