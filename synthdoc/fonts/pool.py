@@ -5,9 +5,10 @@ Gates, in order (a face failing any is left out):
 1. fonts.yaml ``deny`` (top level and per script/language): family-name glob patterns (symbol, emoji, pixel,
    math and icon faces must never set body text).
 2. Region: a family tagged for one CJK region (" JP", " KR", " SC"/" CN", " TC"/" HK"/" TW") serves only the
-   matching language, so a Korean face does not set Japanese; a face made for Han/Hangul/Kana (more than
-   1,000 such code points) or a family named after another script ("Noto Sans Telugu") does not set a
-   non-CJK language.
+   matching language, so a Korean face does not set Japanese, and an HK face (Hong Kong glyph forms) serves
+   only a Traditional Chinese language whose likely region is Hong Kong or Macau (not zh-Hant: Taiwan); a face
+   made for Han/Hangul/Kana (more than 1,000 such code points) or a family named after another script ("Noto
+   Sans Telugu") does not set a non-CJK language.
 3. Coverage: the cmap covers the language's ICU exemplar characters (standard set, upper case and ASCII digits)
    — all of them for alphabets, at least 98 % for the large CJK sets (the per-paragraph check at layout time
    still rejects any text with a character the face lacks: never tofu).
@@ -75,13 +76,25 @@ def _script_word(iso: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=64)
+def likely_region(hb_language: str) -> str:
+    """ICU's likely region of a BCP 47 tag ("zh-Hant" -> "TW", "yue-Hant" -> "HK"), or "" when unknown."""
+    import icu
+
+    return icu.Locale.addLikelySubtags(icu.Locale(hb_language.replace("-", "_"))).getCountry()
+
+
 def region_ok(face: FaceInfo, lang: Language) -> bool:
     """False for a face made for another CJK region or, for a non-CJK language, a face made for CJK or one
     whose family name names another script ("Noto Sans Telugu", "Noto Traditional Nushu", "IBM Plex Sans
     Arabic" carry Latin letters, but their metrics and style serve their own script)."""
     m = _REGION_RE.search(face.family)
     if lang.script in CJK_SCRIPTS:
-        return m is None or _REGION_OF[m.group(1)] == lang.script
+        if m is None:
+            return True
+        # Hong Kong faces draw HK glyph forms: Traditional Chinese of Taiwan (zh-Hant's likely region) uses TC
+        return _REGION_OF[m.group(1)] == lang.script and (m.group(1) != "HK" or likely_region(lang.hb_language)
+                                                           in ("HK", "MO"))
     own = _script_word(lang.script)
     named = _OTHER_SCRIPT_RE.search(face.family)
     if named and named.group(1).lower() != (own or "").lower():
