@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian/Ubuntu machine for synthdoc: Debian font packages (and, with --test, Tesseract
 # with its language packs), a virtual environment in .venv, and a non-editable `pip install .`.
-# Usage: bash scripts/setup.sh [--test]
+# Usage: bash scripts/setup.sh [--test] [--fonts extra]
+#   --fonts extra: also the curated Debian font packages below (hundreds of Latin/Cyrillic families, Japanese,
+#   Korean and Chinese mincho/gothic/brush/pen faces, handwriting) and the Google Fonts families
+#   (`pip install ".[google-fonts]"`); see README "Fonts". About 1.3 GB of fonts; the default stays small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TEST=0
-[ "${1:-}" = "--test" ] && WITH_TEST=1
+FONTS=default
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --test) WITH_TEST=1 ;;
+    --fonts) FONTS="${2:?--fonts needs a value: default or extra}"; shift ;;
+    *) echo "setup.sh: unknown option $1 (use --test, --fonts extra)" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 pkgs=(fonts-noto-core fonts-noto-cjk)
+if [ "$FONTS" = extra ]; then
+  pkgs+=($(grep -v '^#' scripts/fonts-extra.txt))
+fi
 pkgs+=(libicu-dev pkg-config g++ python3-dev)  # PyICU (bidi, line breaking) compiles against the system ICU
 if [ "$WITH_TEST" = 1 ]; then
   pkgs+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-kor
@@ -31,8 +45,11 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-if [ "$WITH_TEST" = 1 ]; then
-  .venv/bin/python -m pip install -q ".[test]"
+extras=()
+[ "$WITH_TEST" = 1 ] && extras+=(test)
+[ "$FONTS" = extra ] && extras+=(google-fonts)
+if [ "${#extras[@]}" -gt 0 ]; then
+  .venv/bin/python -m pip install -q ".[$(IFS=,; echo "${extras[*]}")]"
 else
   .venv/bin/python -m pip install -q .
 fi

@@ -234,6 +234,8 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     registry = LanguageRegistry(load_fonts_yaml(override=cfg.fonts))
     catalogue = FontCatalogue(cfg.font_dirs + (args.font_dir or []), cfg.system_fonts)
     langs = [registry.resolve(x) for x in _split(args.languages)] if args.languages else list(registry)
+    if args.summary or args.json:
+        return _fonts_summary(catalogue, langs, args.json)
     status = 0
     for lang in langs:
         print(f"{lang.code} ({lang.name}, script {lang.script}):")
@@ -247,6 +249,17 @@ def cmd_fonts(args: argparse.Namespace) -> int:
             for f in fs:
                 print(f"  {role:6s} {f.family} {f.style}  {f.path}#{f.index}")
     return status
+
+
+def _fonts_summary(catalogue, langs, as_json: bool) -> int:
+    """`synthdoc fonts --summary/--json`: families and faces per language by role, static vs variable."""
+    import json
+
+    from synthdoc.fonts.summary import format_summary, language_summary
+
+    rows = [language_summary(catalogue, lang) for lang in langs]
+    print(json.dumps(rows, indent=1, ensure_ascii=False) if as_json else format_summary(rows))
+    return 1 if any(r["error"] for r in rows) else 0
 
 
 def _add_no_verify(p: argparse.ArgumentParser) -> None:
@@ -329,7 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fonts", help="list, per language, the installed faces that cover it")
     f.add_argument("--languages", help="comma-separated codes or aliases (default: all)")
     f.add_argument("--config", help="YAML config file (fonts, font_dirs)")
-    f.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
+    f.add_argument("--font-dir", action="append", help="extra font folder (or google/fonts checkout); repeatable")
+    f.add_argument("--summary", action="store_true", help="per language: families and faces by role, static/variable")
+    f.add_argument("--json", action="store_true", help="the --summary figures as JSON")
     f.set_defaults(func=cmd_fonts)
     return parser
 

@@ -19,8 +19,8 @@ from synthdoc.names import is_safe_name
 from synthdoc.resources import data_path
 
 DIRECTIONS = ("ltr", "rtl", "ttb")
-ROLES = ("serif", "sans", "mono", "bold", "handwriting")
-_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback"}
+ROLES = ("serif", "sans", "mono", "bold", "handwriting", "display")
+_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback", "deny"}
 _LANG_KEYS = _SCRIPT_KEYS | {"name", "aliases", "script", "hb_language", "corpus"}
 
 
@@ -43,6 +43,8 @@ class Language:
         fallback: families (preference order) that draw what the script's faces lack — Latin words, European
             digits and punctuation inside Arabic, Hebrew, Indic or Thai text (e.g. Noto Sans Hebrew has no
             digits and no full stop). Empty for scripts whose faces cover Latin.
+        deny: family-name glob patterns never used for this language (fonts.yaml top-level ``deny`` plus the
+            script's and language's own).
     """
 
     code: str
@@ -57,6 +59,7 @@ class Language:
     packages: tuple[str, ...] = ()
     corpus: str | None = None
     fallback: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
 
     @property
     def word_separator(self) -> str:
@@ -138,6 +141,7 @@ class LanguageRegistry:
     def __init__(self, fonts_data: Mapping[str, Any]):
         self._langs: dict[str, Language] = {}
         self._lookup: dict[str, str] = {}
+        self._deny = tuple(str(p) for p in fonts_data.get("deny") or ())  # family globs no language may use
         scripts = fonts_data.get("scripts", {})
         for key, sdef in scripts.items():
             _check_definition(f"fonts.yaml scripts.{key}", sdef or {}, _SCRIPT_KEYS)
@@ -176,6 +180,7 @@ class LanguageRegistry:
             packages=tuple(merged.get("packages") or ()),
             corpus=merged.get("corpus"),
             fallback=tuple(str(f) for f in merged.get("fallback") or ()),
+            deny=self._deny + tuple(str(p) for p in merged.get("deny") or ()),
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):

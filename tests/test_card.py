@@ -151,7 +151,7 @@ def test_augmentation_mixture_and_moscar_licence():
     assert {r[0]: r[1:] for r in _table(_section(text, "Augmentation"))} == {
         "none": ["1", "25.0%"], "photo": ["1", "25.0%"], "scan": ["2", "50.0%"]}
     assert _table(_section(text, "Text sources")) == [["jpn_Jpan", "hf:oscar-corpus/mOSCAR:jpn_Jpan", "CC BY 4.0"]]
-    assert _table(_section(text, "Fonts")) == [["Noto Serif CJK JP", "4", "OFL-1.1"]]
+    assert _table(_section(text, "Fonts")) == [["Noto Serif CJK JP", "4", "OFL-1.1", "100.0%"]]  # share of pages
     assert "4 retried attempts" in text
     assert card_problems(text, m) == []
 

@@ -11,6 +11,7 @@ presentation-form code points, and every word quad covering the ink of the glyph
 from __future__ import annotations
 
 import re
+import shutil
 import unicodedata
 
 import numpy as np
@@ -322,10 +323,13 @@ def test_new_languages_resolve_with_fonts(reg, cat, alias, code):
     assert body and all(f.covers(text) for f in body)  # with the fallback face for Latin, digits, punctuation
 
 
-def test_missing_font_error_names_the_debian_package(cat):
-    data = load_fonts_yaml(override={"scripts": {"Hebr": {"fonts": {"serif": ["No Such Hebrew"], "sans": []},
-                                                          "fallback": ["No Such Latin"]}}})
-    lang = LanguageRegistry(data).resolve("he")
+def test_missing_font_error_names_the_debian_package(tmp_path):
+    # every covering face is eligible, listed or not: the error needs a catalogue without a Hebrew face
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    shutil.copy("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", latin)
+    cat = FontCatalogue([str(latin)], system_fonts=False, cache_dir=None)
+    lang = LanguageRegistry(load_fonts_yaml()).resolve("he")
     with pytest.raises(SynthdocError) as e:
         cat.faces_for(lang)
     assert "fonts-noto-core" in str(e.value) and "\n" not in str(e.value)

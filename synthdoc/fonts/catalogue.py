@@ -8,20 +8,24 @@ Noto CJK collection share one cmap, so a language picks its JP / KR / SC / TC fa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from synthdoc.errors import SynthdocError
+from synthdoc.fonts.variable import coords_label
 from synthdoc.languages import Language
 
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
 ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
 ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
-INDEX_VERSION = 2  # 2: faces whose glyphs draw no ink are left out
+INDEX_VERSION = 5  # 2: faces whose glyphs draw no ink are left out; 4: role, weight, italic, fvar axes and named
+# instances per face; 5: both
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,12 @@ class FaceInfo:
         style: typographic subfamily (name ID 17, else 2), e.g. "Regular", "Bold Italic".
         names: every family name the face answers to (IDs 1 and 16), for matching fonts.yaml entries.
         cmap: covered code points.
+        role: role from the font's data (:func:`synthdoc.fonts.roles.classify`) or Google Fonts metadata.
+        weight: OS/2 usWeightClass (or the wght coordinate of a variable instance).
+        axes: ((tag, min, default, max), ...) of a variable font's fvar, () for a static face.
+        coords: ((tag, value), ...) design coordinates this face is set at (a named instance or a drawn
+            point); () for a static face.
+        license: licence of the face where known (Google Fonts metadata), else "".
     """
 
     path: str
@@ -43,21 +53,27 @@ class FaceInfo:
     style: str
     names: tuple[str, ...]
     cmap: frozenset[int]
+    role: str = ""
+    weight: int = 400
+    axes: tuple = ()
+    coords: tuple = ()
+    license: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Stable identifier "path#index"."""
-        return f"{self.path}#{self.index}"
+        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance (computed once:
+        the glyph cache looks it up per glyph)."""
+        return f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
 
     @property
     def bold(self) -> bool:
         s = self.style.lower()
-        return "bold" in s or "black" in s or "heavy" in s
+        return "bold" in s or "black" in s or "heavy" in s or self.weight >= 650
 
     @property
     def italic(self) -> bool:
         s = self.style.lower()
-        return "italic" in s or "oblique" in s
+        return "italic" in s or "oblique" in s or dict(self.coords).get("slnt", 0) != 0 or dict(self.coords).get("ital", 0) > 0
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` (other than whitespace) that this face's cmap lacks."""
@@ -163,6 +179,11 @@ def _read_font_file(path: str) -> list[dict]:
     """Names and cmap of every face in a font file; [] when fontTools cannot read it."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
+    from synthdoc.fonts.roles import font_traits
+    from synthdoc.fonts.variable import read_fvar
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # odd-but-readable tables are not the user's concern
+
     try:
         if path.lower().endswith((".ttc", ".otc")):
             fonts = list(TTCollection(path, lazy=True).fonts)
@@ -178,13 +199,15 @@ def _read_font_file(path: str) -> list[dict]:
             fam16 = name.getDebugName(16) or ""
             style = name.getDebugName(17) or name.getDebugName(2) or "Regular"
             cmap = font.getBestCmap() or {}
+            traits = font_traits(font)
+            axes, instances = read_fvar(font)
         except Exception:  # noqa: BLE001 - a broken font is skipped, never fatal
             continue
         names = tuple(dict.fromkeys(n for n in (fam16, fam1) if n))
         if not names or not cmap or not draws_ink(font, cmap):
             continue
         faces.append({"index": index, "family": names[0], "style": style, "names": list(names),
-                      "cmap": _cmap_to_ranges(cmap)})
+                      "cmap": _cmap_to_ranges(cmap), **traits, "axes": axes, "instances": instances})
     return faces
 
 
@@ -199,8 +222,27 @@ def _valid_entry(entry: object) -> bool:
                for f in entry["faces"])
 
 
+def faces_of_entry(path: str, f: dict) -> list[FaceInfo]:
+    """FaceInfos of one index entry: the face itself, or for a variable font one per named instance (named
+    instances count as faces; the default instance when the font names none)."""
+    base = FaceInfo(path=path, index=f["index"], family=f["family"], style=f["style"], names=tuple(f["names"]),
+                    cmap=_ranges_to_cmap(f["cmap"]), role=f.get("role", ""), weight=int(f.get("weight", 400)),
+                    axes=tuple(tuple(a) for a in f.get("axes", ())))
+    if not base.axes:
+        return [base]
+    instances = f.get("instances") or [[f["style"], {}]]
+    out = []
+    for label, values in instances:
+        coords = tuple((t, float(values.get(t, d))) for t, _, d, _ in base.axes)
+        weight = int(dict(coords).get("wght", base.weight))
+        out.append(replace(base, style=label, coords=coords, weight=weight))
+    return out
+
+
 class FontCatalogue:
-    """All faces found in the system font folders (optional) and user folders, with a disk cache.
+    """All faces found in the system font folders and installed fontpkg Google Fonts packages (optional) and
+    user folders, with a disk cache. Google Fonts metadata (fontpkg ``metadata.json``, ``METADATA.pb`` under a
+    user folder) sets the role and licence of its files' faces.
 
     Args:
         font_dirs: extra font folders (config key ``font_dirs``); ``$SYNTHDOC_FONT_DIRS`` is added.
@@ -212,15 +254,22 @@ class FontCatalogue:
     """
 
     def __init__(self, font_dirs: Sequence[str] = (), system_fonts: bool = True, cache_dir: Path | None | str = "default"):
+        from synthdoc.fonts.googlefonts import apply_google_metadata, fontpkg_families, metadata_pb_families
+
         dirs = [os.path.expanduser(d) for d in (*font_dirs, *font_dirs_from_env())]
         for d in dirs:
             if not os.path.isdir(d):
                 raise SynthdocError(f"font folder {d!r} does not exist; fix font_dirs / ${ENV_FONT_DIRS}")
+        google = metadata_pb_families(dirs)  # google/fonts checkouts among the user folders
         if system_fonts:
             dirs += [os.path.expanduser(d) for d in SYSTEM_FONT_DIRS]
+            packaged = fontpkg_families()  # pip-installed fontpkg-* Google Fonts families
+            google += packaged
+            dirs += sorted({os.path.dirname(f) for g in packaged for f in g.files})
         self.dirs = dirs
         self.cache_path = (default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None))
-        self.faces: list[FaceInfo] = self._scan()
+        self.faces: list[FaceInfo] = apply_google_metadata(self._scan(), google)
+        self._pools: dict[str, dict[str, list[FaceInfo]]] = {}
         self._by_name: dict[str, list[FaceInfo]] = {}
         for f in self.faces:
             for n in f.names:
@@ -283,41 +332,37 @@ class FontCatalogue:
             merged = {p: e for p, e in cached.items() if p not in stale}
             merged.update(files)
             self._save_index(merged)
-        faces = []
-        for path, entry in files.items():
-            for f in entry["faces"]:
-                faces.append(FaceInfo(path=path, index=f["index"], family=f["family"], style=f["style"],
-                                      names=tuple(f["names"]), cmap=_ranges_to_cmap(f["cmap"])))
-        return faces
+        return [face for path, entry in files.items() for f in entry["faces"] for face in faces_of_entry(path, f)]
 
     def family(self, name: str) -> list[FaceInfo]:
         """Installed faces of a family (all styles), sorted by style then path."""
         return sorted(self._by_name.get(name.lower(), []), key=lambda f: (f.style, f.path, f.index))
 
     def faces_for(self, lang: Language) -> dict[str, list[FaceInfo]]:
-        """Role -> installed faces of the families fonts.yaml lists for `lang` (every installed family).
+        """Role -> installed faces eligible for `lang` (:func:`synthdoc.fonts.pool.build_pool`): every face
+        whose cmap covers the language and that shapes well, whether or not fonts.yaml lists its family;
+        fonts.yaml gives roles, the fallback families and the ``deny`` list.
 
-        Bold faces are also gathered under the role "bold". Families not installed are skipped.
+        Upright faces are grouped under their role (serif, sans, mono, display, handwriting), bold ones under
+        "bold", italic ones under "italic". Faces of a script with fonts.yaml ``fallback`` families are paired
+        with the fallback face that draws what they lack (:class:`FallbackFaceInfo`).
 
         Raises:
-            SynthdocError: no listed family is installed (the message names the Debian package).
+            SynthdocError: no installed face covers the language (the message names the Debian package).
         """
-        out: dict[str, list[FaceInfo]] = {}
-        seen: set[str] = set()
-        for role, families in lang.fonts.items():
-            for fam in families:
-                for face in self.family(fam):
-                    target = "bold" if face.bold and role != "bold" else role
-                    if face.key + target in seen:
-                        continue
-                    seen.add(face.key + target)
-                    out.setdefault(target, []).append(face)
+        from synthdoc.fonts.pool import build_pool
+
+        key = repr(lang)  # the whole definition: two registries may define a code differently
+        if key not in self._pools:
+            self._pools[key] = build_pool(self.faces, lang)
+        out = dict(self._pools[key])
         if lang.fallback:  # pair every face with the fallback face that draws what it lacks
             pool = [f for fam in lang.fallback for f in self.family(fam) if not f.italic]
             if pool:
-                out = {r: [FallbackFaceInfo(f.path, f.index, f.family, f.style, f.names, f.cmap, pick_fallback(f, pool))
-                           for f in faces] for r, faces in out.items()}
-        if not any(v for r, v in out.items() if r != "bold"):
+                out = {r: [FallbackFaceInfo(**{k: getattr(f, k) for k in f.__dataclass_fields__ if k != "fallback"},
+                                            fallback=pick_fallback(f, pool)) for f in faces]
+                       for r, faces in out.items()}
+        if not any(v for r, v in out.items() if r not in ("bold", "italic")):
             listed = ", ".join(f for fams in lang.fonts.values() for f in fams) or "none listed"
             pkgs = " ".join(lang.packages) or "a font package covering the script"
             raise SynthdocError(

@@ -9,6 +9,7 @@ import numpy as np
 from synthdoc.doc import FaceRef
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.sampling import sample_face
 from synthdoc.languages import Language
 from synthdoc.layout.template import sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import TextStyle
@@ -74,8 +75,7 @@ class LayoutInput:
         if not avail:
             avail = {r: 1.0 for r, v in self.faces.items() if v and r != "bold"} or {"bold": 1.0}
         role = sample_weighted(rng, avail)
-        faces = self.faces[role]
-        return role, faces[int(rng.integers(len(faces)))]
+        return role, sample_face(rng, self.faces[role])  # family uniformly, then style (and axis coordinates)
 
     def bold_for(self, rng: np.random.Generator, body: FaceInfo) -> FaceInfo:
         """A bold face, preferably of the body face's family; the body face when no bold is installed."""

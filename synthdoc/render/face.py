@@ -6,12 +6,14 @@ text the band is one em wide, centred on the column axis.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import freetype
 import uharfbuzz as hb
 
 from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.variable import apply_coords
 
 
 @dataclass
@@ -40,7 +42,7 @@ class LoadedFace:
 
 
 def load_face(info: FaceInfo) -> LoadedFace:
-    """Open `info` with HarfBuzz and FreeType.
+    """Open `info` with HarfBuzz and FreeType, at its variable-font coordinates (``info.coords``) if any.
 
     Raises:
         OSError / freetype.FT_Exception: the file cannot be read by FreeType.
@@ -48,9 +50,10 @@ def load_face(info: FaceInfo) -> LoadedFace:
     blob = hb.Blob.from_file_path(info.path)
     hb_face = hb.Face(blob, info.index)
     font = hb.Font(hb_face)
+    ft_face = freetype.Face(info.path, index=info.index)
+    apply_coords(font, ft_face, info.axes, info.coords)  # variable instance: same coordinates in both
     ext = font.get_font_extents("ltr")
     upem = hb_face.upem
-    ft_face = freetype.Face(info.path, index=info.index)
     asc, desc = ext.ascender / upem, ext.descender / upem
     if asc <= 0 or desc >= 0:  # broken metrics: fall back to a conventional band
         asc, desc = 0.9, -0.25
@@ -58,14 +61,26 @@ def load_face(info: FaceInfo) -> LoadedFace:
 
 
 class FaceCache:
-    """Per-process cache of loaded faces, keyed by ``FaceInfo.key`` (owned by a render context, not global)."""
+    """Per-process LRU cache of loaded faces, keyed by ``FaceInfo.key`` (path, index and variable-font
+    coordinates; owned by a render context, not global).
 
-    def __init__(self) -> None:
-        self._faces: dict[str, LoadedFace] = {}
+    Args:
+        max_faces: the cache holds at most this many loaded faces (hundreds of families, each at a few
+            drawn axis points); the least recently used is dropped (pages holding it keep their reference).
+    """
+
+    def __init__(self, max_faces: int = 1024) -> None:
+        self._faces: OrderedDict[str, LoadedFace] = OrderedDict()
+        self.max_faces = max_faces
 
     def get(self, info: FaceInfo) -> LoadedFace:
-        face = self._faces.get(info.key)
+        key = info.key
+        face = self._faces.get(key)
         if face is None:
             face = load_face(info)
-            self._faces[info.key] = face
+            self._faces[key] = face
+            if len(self._faces) > self.max_faces:
+                self._faces.popitem(last=False)
+        else:
+            self._faces.move_to_end(key)
         return face

@@ -37,7 +37,9 @@ def font_license(family: str) -> str:
     for prefix, lic in FONT_LICENSES.items():
         if family.startswith(prefix):
             return lic
-    return UNKNOWN_LICENSE
+    from synthdoc.fonts.googlefonts import license_of_family  # installed Google Fonts (fontpkg) metadata
+
+    return license_of_family(family) or UNKNOWN_LICENSE
 
 
 def _totals(manifest: RunManifest) -> dict:
@@ -118,8 +120,8 @@ def card_text(manifest: RunManifest) -> str:
     if t["ignored_words"] or set(t["augment"]) - {"none"}:
         lines += ["", "Words marked ignore because their glyphs were not legible in the final page (legibility "
                   f"check): {t['ignored_words']}."]
-    lines += ["", "## Fonts", "", "| family | pages | licence |", "|---|---|---|"]
-    lines += [f"| {f} | {n} | {font_license(f)} |" for f, n in sorted(t["fonts"].items())]
+    lines += ["", "## Fonts", "", "| family | pages | licence | share of pages |", "|---|---|---|---|"]
+    lines += [f"| {f} | {n} | {font_license(f)} | {n / max(pages, 1):.1%} |" for f, n in sorted(t["fonts"].items())]
     lines += ["", "## Text sources", "", "| language | source | licence |", "|---|---|---|"]
     lines += [f"| {c} | {src['name']} | {src['license']} |" for c, src in sorted(manifest.corpora.items())]
     lines += ["", "The page images are synthetic; their licence follows the text sources and fonts above.", "",

@@ -1,0 +1,50 @@
+"""Drawing a face from a role's pool so that families, not faces, are equally likely.
+
+A family with 30 weights must not crowd out one with a single Regular: :func:`sample_face` draws a family
+uniformly, then a style within it, then — for a variable face — with probability
+:data:`synthdoc.fonts.variable.P_DRAW` axis coordinates within the body ranges (the named instance otherwise).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords
+
+
+def families_of(faces: Sequence[FaceInfo]) -> dict[str, list[FaceInfo]]:
+    """Family name -> its faces, in first-seen order of `faces` (deterministic for a sorted pool)."""
+    out: dict[str, list[FaceInfo]] = {}
+    for f in faces:
+        out.setdefault(f.family, []).append(f)
+    return out
+
+
+def with_drawn_coords(rng: np.random.Generator, face: FaceInfo) -> FaceInfo:
+    """`face` at axis coordinates drawn by :func:`synthdoc.fonts.variable.draw_coords`; the style label
+    records them ("Regular @wght=450,wdth=95"), so meta's "Family Style" replays the instance."""
+    coords = draw_coords(rng, face.axes, face.coords)
+    weight = int(dict(coords).get("wght", face.weight))
+    base = face.style.split(" @", 1)[0]
+    return replace(face, coords=coords, weight=weight, style=f"{base} @{coords_label(coords)}")
+
+
+def sample_face(rng: np.random.Generator, faces: Sequence[FaceInfo]) -> FaceInfo:
+    """A face of `faces`: family uniformly, then a style of that family uniformly, then (variable faces only)
+    maybe drawn axis coordinates. Draws 2 integers, plus 1 float and one integer per drawn axis for a
+    variable face.
+
+    Raises:
+        IndexError: `faces` is empty.
+    """
+    fams = families_of(faces)
+    if not fams:
+        raise IndexError("no faces to sample from")
+    styles = list(fams.values())[int(rng.integers(len(fams)))]
+    face = styles[int(rng.integers(len(styles)))]
+    if face.axes and rng.random() < P_DRAW:
+        face = with_drawn_coords(rng, face)
+    return face
