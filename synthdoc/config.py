@@ -16,7 +16,7 @@ DEFAULT_LANGUAGES = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans",
 MAX_PAGES = 100_000_000  # pages per run (the shard plan and manifest are held in memory)
 MAX_SHARDS_PER_CONFIG = 99_999  # shard names count to 5 digits: <split>-NNNNN-of-NNNNN.parquet
 MAX_WORKERS = 1024
-FONTS_KEYS = ("scripts", "languages")  # what a config's `fonts:` may hold (merged over fonts.yaml)
+FONTS_KEYS = ("scripts", "languages", "deny")  # what a config's `fonts:` may hold (merged over fonts.yaml)
 MAX_YAML_NODES = 200_000  # nodes of a YAML file after alias expansion (a "billion laughs" file is refused)
 
 
@@ -137,8 +137,10 @@ class GenerateConfig:
         unknown = sorted(str(k) for k in self.fonts if k not in FONTS_KEYS)
         if unknown:
             raise bad("fonts", f"has unknown key {unknown[0]!r}; valid keys: {', '.join(FONTS_KEYS)}")
-        if not all(isinstance(self.fonts.get(k, {}), dict) for k in FONTS_KEYS):
+        if not all(isinstance(self.fonts.get(k, {}), dict) for k in ("scripts", "languages")):
             raise bad("fonts", "'scripts' and 'languages' must be mappings")
+        if not isinstance(self.fonts.get("deny", []), list) or not all(isinstance(p, str) for p in self.fonts.get("deny", [])):
+            raise bad("fonts", "'deny' must be a list of family-name glob patterns, e.g. ['*Nastaliq*']")
         if not isinstance(self.font_dirs, list) or not all(isinstance(d, str) and d for d in self.font_dirs):
             raise bad("font_dirs", "must be a list of folder paths")
         if not isinstance(self.system_fonts, bool):

@@ -39,9 +39,9 @@ def test_yaml_file_round_trip(tmp_path):
     ("image_format", "gif", "key 'image_format' must be 'jpeg' or 'png'"),
     ("jpeg_quality", 101, "key 'jpeg_quality' must be an integer 1-100"),
     ("languages", [], "key 'languages' must be a non-empty list"),
-    ("layouts", {"toc": -1}, "key 'layouts' must map template names to non-negative weights"),
-    ("corpus", ["a"], "key 'corpus' must be a mapping"),
-    ("font_dirs", "fonts", "key 'font_dirs' must be a list of folders"),
+    ("layouts", {"toc": -1}, "key 'layouts' must map template names to finite non-negative weights"),
+    ("corpus", ["a"], "key 'corpus' must map language codes"),
+    ("font_dirs", "fonts", "key 'font_dirs' must be a list of folder paths"),
     ("augment", "", "key 'augment' must be a preset name"),
 ])
 def test_invalid_values_name_the_source_and_key(key, value, message):

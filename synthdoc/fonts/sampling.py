@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords
+from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords, parse_coords_label
 
 
 def families_of(faces: Sequence[FaceInfo]) -> dict[str, list[FaceInfo]]:
@@ -23,13 +23,36 @@ def families_of(faces: Sequence[FaceInfo]) -> dict[str, list[FaceInfo]]:
     return out
 
 
-def with_drawn_coords(rng: np.random.Generator, face: FaceInfo) -> FaceInfo:
-    """`face` at axis coordinates drawn by :func:`synthdoc.fonts.variable.draw_coords`; the style label
-    records them ("Regular @wght=450,wdth=95"), so meta's "Family Style" replays the instance."""
-    coords = draw_coords(rng, face.axes, face.coords)
+def with_coords(face: FaceInfo, coords: tuple[tuple[str, float], ...]) -> FaceInfo:
+    """`face` at axis coordinates `coords`; the style label records them ("Regular @wght=450,wdth=95"), so
+    meta's "Family Style" and the face key replay the instance."""
     weight = int(dict(coords).get("wght", face.weight))
     base = face.style.split(" @", 1)[0]
     return replace(face, coords=coords, weight=weight, style=f"{base} @{coords_label(coords)}")
+
+
+def with_drawn_coords(rng: np.random.Generator, face: FaceInfo) -> FaceInfo:
+    """`face` at axis coordinates drawn by :func:`synthdoc.fonts.variable.draw_coords` (see :func:`with_coords`)."""
+    return with_coords(face, draw_coords(rng, face.axes, face.coords))
+
+
+def face_for_key(key: str, faces: Sequence[FaceInfo]) -> FaceInfo | None:
+    """The face of `faces` whose :attr:`FaceInfo.key` is `key`, or, for a key "path#index@coords" of drawn axis
+    coordinates (:func:`with_drawn_coords`), that variable face at those coordinates; None when none matches.
+
+    Raises:
+        ValueError: the coordinates part of `key` is not a coordinate label.
+    """
+    for face in faces:
+        if face.key == key:
+            return face
+    base, sep, label = key.partition("@")
+    if not sep:
+        return None
+    for face in faces:
+        if face.axes and f"{face.path}#{face.index}" == base:
+            return with_coords(face, parse_coords_label(label))
+    return None
 
 
 def sample_face(rng: np.random.Generator, faces: Sequence[FaceInfo]) -> FaceInfo:

@@ -42,6 +42,21 @@ def coords_label(coords: tuple[tuple[str, float], ...]) -> str:
     return ",".join(f"{t}={v:g}" for t, v in coords)
 
 
+def parse_coords_label(label: str) -> tuple[tuple[str, float], ...]:
+    """The coordinates of a :func:`coords_label` string ("wght=450,wdth=90" -> (("wght", 450.0), ("wdth", 90.0))).
+
+    Raises:
+        ValueError: not a label of that form.
+    """
+    out = []
+    for part in label.split(","):
+        tag, sep, value = part.partition("=")
+        if not sep or not tag:
+            raise ValueError(f"not an axis coordinate label: {label!r}")
+        out.append((tag, float(value)))
+    return tuple(out)
+
+
 def draw_coords(rng: np.random.Generator, axes: tuple[tuple[str, float, float, float], ...],
                 base: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
     """Axis coordinates for upright body text: wght, wdth and opsz drawn on a grid within

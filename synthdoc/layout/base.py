@@ -9,7 +9,7 @@ import numpy as np
 from synthdoc.doc import FaceRef
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.fonts.sampling import sample_face
+from synthdoc.fonts.sampling import face_for_key, sample_face
 from synthdoc.languages import Language
 from synthdoc.layout.template import sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import TextStyle
@@ -46,9 +46,9 @@ class LayoutInput:
             KeyError: no face of this language has that key.
         """
         for faces in self.faces.values():
-            for face in faces:
-                if face.key == key:
-                    return face
+            face = face_for_key(key, faces)  # also a variable face at the axis coordinates the plan drew
+            if face is not None:
+                return face
         raise KeyError(f"no face {key!r} for {self.lang.code}")
 
     def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int]) -> TextStyle:
