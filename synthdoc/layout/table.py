@@ -42,7 +42,7 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
-from synthdoc.text.clean import strip_punctuation
+from synthdoc.text.units import balance, cut_points, text_unit
 
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
@@ -172,25 +172,6 @@ class _NumSpec:
 # ---------------------------------------------------------------------------------------------- text draws
 
 
-_PAIRS = {"(": ")", "（": "）", "[": "]", "「": "」", "『": "』", "【": "】", "〈": "〉", "《": "》", "“": "”", "«": "»",
-          "<": ">"}
-_CLOSERS = {v: k for k, v in _PAIRS.items()}
-
-
-def _balanced(text: str) -> str:
-    """`text` cut before its first unmatched bracket or quote (a phrase cut from a sentence can open one),
-    then stripped of end punctuation."""
-    stack: list[str] = []
-    for i, ch in enumerate(text):
-        if ch in _PAIRS:
-            stack.append(ch)
-        elif ch in _CLOSERS:
-            if not stack or stack[-1] != _CLOSERS[ch]:
-                return strip_punctuation(text[:i])
-            stack.pop()
-    return strip_punctuation(text[:text.index(stack[0])]) if stack else text
-
-
 def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
     """First draw that every face in `faces` covers.
 
@@ -198,7 +179,7 @@ def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
         SampleError: none of _TEXT_TRIES draws is covered.
     """
     for _ in range(_TEXT_TRIES):
-        text = _balanced(draw())
+        text = balance(draw())
         if len(text) >= 1 and all(f.covers(text) for f in faces):
             return text
     raise SampleError(f"{faces[0].family} covers none of {_TEXT_TRIES} table texts")
@@ -211,26 +192,24 @@ def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, 
     max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
     text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
     if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
-        text = strip_punctuation(text.split()[0])  # one-word label
+        text = text_unit(text, 1, max_chars, True) or text  # one-word label
     return text
 
 
 def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[str]) -> str:
-    """A run of 3-12 words (or 6-24 characters) from the next corpus paragraph, without end punctuation."""
+    """A text unit (:func:`synthdoc.text.units.text_unit`) of at most 3-12 words (or 6-24 characters) starting
+    at a random word boundary of the next corpus paragraph."""
     para = next(paragraphs)
     if inp.lang.space_delimited:
         words = para.split()
         n = int(rng.integers(3, 13))
         s = int(rng.integers(0, max(1, len(words) - n + 1)))
-        return strip_punctuation(" ".join(words[s:s + n]))
+        return text_unit(" ".join(words[s:]), n, 10 ** 6, True)
     n = int(rng.integers(6, 25))
     s = int(rng.integers(0, max(1, len(para) - n + 1)))
-    e = min(len(para), s + n)
-    while 0 < s < e and is_word_char(para[s - 1]) and is_word_char(para[s]):  # not inside a Latin word / number
-        s += 1
-    while s < e < len(para) and is_word_char(para[e - 1]) and is_word_char(para[e]):
-        e -= 1
-    return strip_punctuation(para[s:e])
+    starts = [0] + cut_points(para)
+    s = next((i for i in starts if i >= s), 0)
+    return text_unit(para[s:], 10 ** 6, n, False)
 
 
 def _group_digits(digits: str, sep: str) -> str:
