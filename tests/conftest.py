@@ -104,15 +104,22 @@ CLEAN_DEFAULTS = {"layouts": {"multi_column": 1.0}, "augment": "none"}
 with them (see :func:`clean_defaults`); a test of the real defaults is marked ``real_defaults``."""
 
 
+def _clean_mixture() -> dict:
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in CLEAN_DEFAULTS.items()}
+
+
+import synthdoc.config as _config  # noqa: E402  (after the environment above)
+
+_REAL_DEFAULT_MIXTURE = _config.default_mixture
+_config.default_mixture = _clean_mixture  # for every fixture and test, whatever its scope ...
+
+
 @pytest.fixture(autouse=True)
 def clean_defaults(request, monkeypatch):
-    """Unless the test is marked ``real_defaults``: GenerateConfig() defaults to clean multi_column pages (the
-    pre-#13 default that most tests check pixels/labels against) instead of the shipped mixture."""
-    if request.node.get_closest_marker("real_defaults") is None:
-        import synthdoc.config
-
-        monkeypatch.setattr(synthdoc.config, "default_mixture", lambda: {k: (dict(v) if isinstance(v, dict) else v)
-                                                                         for k, v in CLEAN_DEFAULTS.items()})
+    """... except a test marked ``real_defaults``, which sees the shipped mixture (GenerateConfig() defaults);
+    the others get clean multi_column pages, the pre-#13 default their pixel/label checks were written for."""
+    if request.node.get_closest_marker("real_defaults") is not None:
+        monkeypatch.setattr(_config, "default_mixture", _REAL_DEFAULT_MIXTURE)
 
 
 def run_synthdoc(args, cwd, timeout=240, env=None, real_defaults=False):

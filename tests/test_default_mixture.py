@@ -10,7 +10,8 @@ from PIL import Image
 
 from synthdoc.augment.mixture import MixtureStack
 from synthdoc.augment.stack import load_stack
-from synthdoc.config import GenerateConfig, default_mixture
+import synthdoc.config
+from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
 from synthdoc.layout import registry
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.real_defaults
 
 def test_defaults_come_from_the_shipped_yaml():
     cfg = GenerateConfig()
-    mix = default_mixture()
+    mix = synthdoc.config.default_mixture()  # looked up now: conftest restores it for real_defaults tests
     assert cfg.layouts == mix["layouts"] and set(cfg.layouts) == set(registry.modes())  # all seven modes
     assert cfg.augment == "mixed" == mix["augment"]
     stack = load_stack("mixed")

@@ -42,7 +42,7 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
-from synthdoc.text.units import balance, cut_points, text_unit
+from synthdoc.text.units import balance, cut_points, shown_prefix, text_unit
 
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
@@ -635,10 +635,21 @@ def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
             continue
         xs = np.concatenate([[0], np.cumsum(np.floor(widths) + 2 * pad_x)]).astype(int).tolist()
         for cell in cells:
-            w = xs[cell.col + cell.cs] - xs[cell.col] - 2 * pad_x
-            cell.lines = typeset_horizontal(cell.text, cell.style, w, align=cell.align, max_lines=cell.max_lines)
+            _typeset_cell(cell, xs[cell.col + cell.cs] - xs[cell.col] - 2 * pad_x)
         return table, xs
     raise SampleError("no two table columns fit the page width")
+
+
+def _typeset_cell(cell: _Cell, width_px: float) -> None:
+    """Set `cell.lines` at `width_px`; a text cut off by the cell's line limit is replaced by its longest prefix
+    that ends at a word boundary (:func:`synthdoc.text.units.shown_prefix`), never a truncated word."""
+    cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
+    shown = sum(len("".join(line.text.split())) for line in cell.lines)
+    if shown < len("".join(cell.text.split())):
+        prefix = shown_prefix(cell.text, shown)
+        if prefix:
+            cell.text = prefix
+            cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
 
 
 def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spacing: float) -> list[int]:

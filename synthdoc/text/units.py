@@ -221,3 +221,11 @@ def text_unit(text: str, max_words: int, max_chars: int, space_delimited: bool) 
             _phrase(sentence, max_words, max_chars, space_delimited)
     unit = balance(strip_edges(unit))
     return unit if len(unit) >= _MIN_CHARS else ""
+
+
+def shown_prefix(text: str, shown_chars: int) -> str:
+    """The longest unit-like prefix of `text` (ending at a :func:`cut_points` index, edges stripped, balanced) of
+    at most `shown_chars` non-space characters: what a box that shows only `shown_chars` characters of `text`
+    should hold instead of a truncation mid-word. "" when even the first word is longer."""
+    fitting = [i for i in cut_points(text) if len("".join(text[:i].split())) <= shown_chars]
+    return balance(strip_edges(text[:fitting[-1]])) if fitting else ""

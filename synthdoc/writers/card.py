@@ -113,7 +113,7 @@ def _configured_augment(config: dict) -> list[str]:
     except SynthdocError:
         return []
     if not isinstance(stack, MixtureStack):
-        return [f"Augmentation stack: `{spec}`.", ""]
+        return []
     total = sum(stack.weights) or 1.0
     shown = ", ".join(f"{s.name} {w / total:.0%}" for s, w in zip(stack.stacks, stack.weights))
     return [f"Mixture `{spec}`: each page draws one whole preset by weight from: {shown}.", ""]
