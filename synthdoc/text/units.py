@@ -38,8 +38,8 @@ gets this many times more characters."""
 _PHRASE_SCRIPTS = ("THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
 _NUMBER_SUFFIX = re.compile(r"\s?[%‰％]")
 _MIN_CHARS = 2
-_HYPHENS = "-‐‑"
-_HYPHEN_JOIN = re.compile(r"[-‐‑][^\W_]")
+_HYPHENS = "-‐‑/"  # and the slash of units and alternatives: Wh/kg, and/or
+_HYPHEN_JOIN = re.compile(r"[-‐‑/][^\W_]")
 
 
 def _utf16_offsets(text: str) -> list[int]:
@@ -68,12 +68,12 @@ def _iterators() -> tuple["icu.BreakIterator", "icu.BreakIterator", "icu.BreakIt
 def _splits_number(text: str, i: int) -> bool:
     """True when a cut before index `i` of `text` would split a number from its digits, separators, sign or
     unit sign (``1,|500``, ``28.4| %``, ``£|3``), a number from its counter or unit (``7|日``, ``40|mm``), a
-    hyphenated compound (``Wi|-Fi``), or Japanese kanji/katakana from the hiragana that follows them
+    hyphenated compound (``Wi|-Fi``, ``Wh/|kg``), or Japanese kanji/katakana from the hiragana that follows them
     (``着い|た``)."""
     before, after = text[:i].rstrip(), text[i:]
     if before[-1:].isalnum() and _HYPHEN_JOIN.match(after) or before[-2:-1].isalnum() and \
             before[-1:] in _HYPHENS and after[:1].isalnum():
-        return True  # Wi-|Fi, Wi|-Fi
+        return True  # Wi-|Fi, Wi|-Fi, Wh/|kg
     if before and before[-1].isdigit() and _NUMBER_SUFFIX.match(after):
         return True
     if before and unicodedata.category(before[-1]) == "Sc" and after[:1].isdigit():
