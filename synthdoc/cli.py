@@ -45,14 +45,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pages", type=int, help="number of pages")
     p.add_argument("--seed", type=int, help="run seed")
     p.add_argument("--workers", type=int, help="worker processes (output is identical for any count)")
-    p.add_argument("--layouts", help="template weights, e.g. multi_column=1 (names or .yaml paths)")
+    p.add_argument("--layouts", help="template weights, e.g. multi_column=1 (names or .yaml paths; default: "
+                                     "every mode by the weights in synthdoc/mixture.yaml)")
     p.add_argument("--corpus", action="append", metavar="[LANG=]PATH",
                    help="local file/folder or Hugging Face dataset (owner/name); repeatable")
     p.add_argument("--font-dir", action="append", help="extra font folder; repeatable")
     from synthdoc.augment.stack import preset_names
 
     p.add_argument("--augment", metavar="PRESET|FILE",
-                   help=f"augmentation preset ({', '.join(preset_names())}; default none) or a stack YAML file")
+                   help=f"augmentation preset ({', '.join(preset_names())}; default mixed: a whole preset per page "
+                        "by weight) or a stack YAML file")
 
 
 def _config(args: argparse.Namespace):

@@ -1,6 +1,7 @@
 """Typed, validated generation config (dataclass) and YAML loading. Errors name the file and key."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -18,6 +19,17 @@ MAX_SHARDS_PER_CONFIG = 99_999  # shard names count to 5 digits: <split>-NNNNN-o
 MAX_WORKERS = 1024
 FONTS_KEYS = ("scripts", "languages", "deny")  # what a config's `fonts:` may hold (merged over fonts.yaml)
 MAX_YAML_NODES = 200_000  # nodes of a YAML file after alias expansion (a "billion laughs" file is refused)
+
+
+MIXTURE_PATH = Path(__file__).resolve().parent / "mixture.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def default_mixture() -> dict:
+    """The shipped default mixture (``synthdoc/mixture.yaml``): {"layouts": {template: weight}, "augment": name}.
+    Callers copy what they keep (the result is cached)."""
+    data = yaml.safe_load(MIXTURE_PATH.read_text(encoding="utf-8"))
+    return {"layouts": {str(k): float(v) for k, v in data["layouts"].items()}, "augment": str(data["augment"])}
 
 
 def _is_int(v: object) -> bool:
@@ -51,7 +63,8 @@ class GenerateConfig:
         shard_size: rows per Parquet shard (per language config).
         image_format: "jpeg" or "png".
         jpeg_quality: JPEG quality 1-100.
-        layouts: template name or YAML path -> weight.
+        layouts: template name or YAML path -> weight; default: every mode by the weights of the shipped
+            ``synthdoc/mixture.yaml`` (:func:`default_mixture`).
         corpus: language code/alias (or "*" for all) -> local file/folder or Hugging Face dataset name.
         text_field: field holding text in .jsonl / .parquet / Hub corpora.
         max_documents: documents read from a Hugging Face corpus.
@@ -61,7 +74,8 @@ class GenerateConfig:
         max_retries: attempts per sample before the run fails.
         split: dataset split name.
         augment: augmentation stack: a preset name (:func:`synthdoc.augment.stack.preset_names`), the path of a
-            stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages.
+            stack YAML file, or a stack mapping (see synthdoc.augment.stack); "none" renders clean pages; default
+            ``mixed`` (a whole preset per page by weight, :mod:`synthdoc.augment.mixture`).
         mask: text mask column: "none", "ink" (8-bit, 255 on text ink) or "words" (16-bit word index + 1);
             see synthdoc.masks.
         labels: label levels to write: words, lines and paragraphs are always written; add "chars" for the
@@ -75,7 +89,7 @@ class GenerateConfig:
     shard_size: int = 500
     image_format: str = "jpeg"
     jpeg_quality: int = 90
-    layouts: dict[str, float] = field(default_factory=lambda: {"multi_column": 1.0})
+    layouts: dict[str, float] = field(default_factory=lambda: dict(default_mixture()["layouts"]))
     corpus: dict[str, str] = field(default_factory=dict)
     text_field: str = "text"
     max_documents: int = 2000
@@ -84,7 +98,7 @@ class GenerateConfig:
     fonts: dict[str, Any] = field(default_factory=dict)
     max_retries: int = 20
     split: str = "train"
-    augment: Any = "none"
+    augment: Any = field(default_factory=lambda: default_mixture()["augment"])
     mask: str = "none"
     labels: list[str] = field(default_factory=lambda: ["words", "lines", "paragraphs"])
 

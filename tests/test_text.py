@@ -421,7 +421,7 @@ def test_title_cjk():
     for seed in range(50):
         t = s.title(np.random.default_rng(seed), max_chars=12, space_delimited=False)
         assert 2 <= len(t) <= 12
-        assert not any(ch in t for ch in "。、")
+        assert "。" not in t and t[-1] not in "、" and t[0] not in "、"  # a sentence, clause or phrase
 
 
 def test_title_only_punctuation_falls_back():

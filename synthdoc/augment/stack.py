@@ -231,7 +231,8 @@ def parse_stack(data: Any, name: str, where: str) -> AugmentStack:
 
 def load_stack(spec: str | dict | None) -> AugmentStack:
     """The stack named by `spec`: a preset name (``none``, ``light``, ``default``, ``scan``, ``photo``,
-    ``heavy``), a path to a stack YAML file, or an already parsed mapping. None means ``none``.
+    ``heavy``, and the mixture ``mixed``), a path to a stack or mixture YAML file, or an already parsed mapping.
+    None means ``none``. A file with a ``mixture:`` key gives a :class:`synthdoc.augment.mixture.MixtureStack`.
 
     Raises:
         SynthdocError: unknown preset and no such file, unreadable or invalid YAML, invalid stack.
@@ -248,4 +249,8 @@ def load_stack(spec: str | dict | None) -> AugmentStack:
         raise SynthdocError(f"unknown augmentation preset or file {spec!r}; use one of {', '.join(names)} "
                             "or the path of a stack YAML file")
     data = read_yaml_mapping(path, "augmentation stack", "check the --augment path")
-    return parse_stack(data, spec, spec if spec not in names else f"preset {spec}")
+    where = spec if spec not in names else f"preset {spec}"
+    if isinstance(data, dict) and "mixture" in data:  # a mixture of presets (synthdoc.augment.mixture)
+        from synthdoc.augment.mixture import parse_mixture
+        return parse_mixture(data, spec, where, load_stack)
+    return parse_stack(data, spec, where)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -35,7 +34,7 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.text.clean import strip_punctuation
+from synthdoc.text.units import cut_points, text_unit
 from synthdoc.types import rect_quad, transform_quads
 
 _WIDE = 1e6  # line width for single-line typesetting, px
@@ -80,8 +79,8 @@ _CLAUSE_SPLIT = re.compile(r"[。、，；：！？「」『』（）【】《�
 
 
 def _phrase(para: str, rng: np.random.Generator, space_delimited: bool, words_range, chars_range) -> str:
-    """A random run of 1-3 words (or 1-6 characters) inside one clause of `para` (so no clause punctuation
-    inside), without surrounding punctuation."""
+    """A text unit (:func:`synthdoc.text.units.text_unit`) of at most 1-3 words (or 1-6 characters, at least 2)
+    starting at a word boundary inside one clause of `para` (so no clause punctuation inside)."""
     clauses = [c for c in _CLAUSE_SPLIT.split(para) if c.strip()]
     if not clauses:
         return ""
@@ -90,16 +89,12 @@ def _phrase(para: str, rng: np.random.Generator, space_delimited: bool, words_ra
         words = clause.split()
         n = int(rng.integers(int(words_range[0]), int(words_range[1]) + 1))
         start = int(rng.integers(max(1, len(words) - n + 1)))
-        return strip_punctuation(" ".join(words[start:start + n]))
+        return text_unit(" ".join(words[start:]), n, 10 ** 6, True)
     chars = "".join(clause.split())
     n = int(rng.integers(int(chars_range[0]), int(chars_range[1]) + 1))
     start = int(rng.integers(max(1, len(chars) - n + 1)))
-    while start > 0 and unicodedata.category(chars[start])[0] == "M":  # never start on a combining mark
-        start -= 1
-    end = min(len(chars), start + n)
-    while end < len(chars) and unicodedata.category(chars[end])[0] == "M":
-        end += 1
-    return strip_punctuation(chars[start:end])
+    start = next((i for i in [0] + cut_points(chars) if i >= start), 0)
+    return text_unit(chars[start:], 10 ** 6, max(n, 2), False)
 
 
 def _aabb(q: np.ndarray) -> tuple[float, float, float, float]:

@@ -13,8 +13,6 @@ text); a themed colour that misses it is replaced (see :func:`synthdoc.colour.te
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,11 +28,10 @@ from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
 from synthdoc.render.chars import Deferred, even_split
-from synthdoc.text.clean import strip_punctuation
+from synthdoc.text.units import sentences, text_unit
 from synthdoc.types import union_quad
 
 FALLBACK_BULLET = "-"
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
 _TITLE_TRIES = 8
 _WIDE = 1e6  # width for single-line typesetting of short strings, px
 
@@ -93,26 +90,15 @@ class Params:
 
 
 
-_CLAUSE_END = frozenset(",;:，、；：")
-
-
 def _snippet(text: str, rng: np.random.Generator, space_delimited: bool, words_range, chars_range) -> str:
-    """A bullet-length piece of `text`: a random sentence cut to a random number of words (or characters),
-    ending at a clause boundary (",", "；", ...) when one lies in the last 40 % of the cut."""
-    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()] or [text]
-    s = sentences[int(rng.integers(len(sentences)))]
+    """A bullet-length text unit of `text` (:func:`synthdoc.text.units.text_unit`) from a random sentence: the
+    sentence, a leading clause or a phrase ending at a word boundary, within a drawn number of words (or
+    characters)."""
+    parts = sentences(text) or [text]
+    s = parts[int(rng.integers(len(parts)))]
     if space_delimited:
-        s = " ".join(s.split()[: int(rng.integers(int(words_range[0]), int(words_range[1]) + 1))])
-    else:
-        n = int(rng.integers(int(chars_range[0]), int(chars_range[1]) + 1))
-        while n < len(s) and unicodedata.category(s[n])[0] == "M":
-            n += 1
-        s = s[:n]
-    cuts = [i for i, ch in enumerate(s) if ch in _CLAUSE_END and i >= 0.6 * len(s)
-            and (not ch.isascii() or i + 1 == len(s) or s[i + 1].isspace())]  # not "2,333"
-    if cuts:
-        s = s[:cuts[-1]]
-    return strip_punctuation(s)
+        return text_unit(s, int(rng.integers(int(words_range[0]), int(words_range[1]) + 1)), 10 ** 6, True)
+    return text_unit(s, 10 ** 6, int(rng.integers(int(chars_range[0]), int(chars_range[1]) + 1)), False)
 
 
 def upright_face(inp: LayoutInput, rng: np.random.Generator, role_weights: dict) -> tuple[str, FaceInfo]:

@@ -42,7 +42,7 @@ from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
-from synthdoc.text.clean import strip_punctuation
+from synthdoc.text.units import balance, cut_points, shown_prefix, text_unit
 
 NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
@@ -172,25 +172,6 @@ class _NumSpec:
 # ---------------------------------------------------------------------------------------------- text draws
 
 
-_PAIRS = {"(": ")", "（": "）", "[": "]", "「": "」", "『": "』", "【": "】", "〈": "〉", "《": "》", "“": "”", "«": "»",
-          "<": ">"}
-_CLOSERS = {v: k for k, v in _PAIRS.items()}
-
-
-def _balanced(text: str) -> str:
-    """`text` cut before its first unmatched bracket or quote (a phrase cut from a sentence can open one),
-    then stripped of end punctuation."""
-    stack: list[str] = []
-    for i, ch in enumerate(text):
-        if ch in _PAIRS:
-            stack.append(ch)
-        elif ch in _CLOSERS:
-            if not stack or stack[-1] != _CLOSERS[ch]:
-                return strip_punctuation(text[:i])
-            stack.pop()
-    return strip_punctuation(text[:text.index(stack[0])]) if stack else text
-
-
 def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
     """First draw that every face in `faces` covers.
 
@@ -198,7 +179,7 @@ def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
         SampleError: none of _TEXT_TRIES draws is covered.
     """
     for _ in range(_TEXT_TRIES):
-        text = _balanced(draw())
+        text = balance(draw())
         if len(text) >= 1 and all(f.covers(text) for f in faces):
             return text
     raise SampleError(f"{faces[0].family} covers none of {_TEXT_TRIES} table texts")
@@ -211,26 +192,24 @@ def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, 
     max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
     text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
     if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
-        text = strip_punctuation(text.split()[0])  # one-word label
+        text = text_unit(text, 1, max_chars, True) or text  # one-word label
     return text
 
 
 def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[str]) -> str:
-    """A run of 3-12 words (or 6-24 characters) from the next corpus paragraph, without end punctuation."""
+    """A text unit (:func:`synthdoc.text.units.text_unit`) of at most 3-12 words (or 6-24 characters) starting
+    at a random word boundary of the next corpus paragraph."""
     para = next(paragraphs)
     if inp.lang.space_delimited:
         words = para.split()
         n = int(rng.integers(3, 13))
         s = int(rng.integers(0, max(1, len(words) - n + 1)))
-        return strip_punctuation(" ".join(words[s:s + n]))
+        return text_unit(" ".join(words[s:]), n, 10 ** 6, True)
     n = int(rng.integers(6, 25))
     s = int(rng.integers(0, max(1, len(para) - n + 1)))
-    e = min(len(para), s + n)
-    while 0 < s < e and is_word_char(para[s - 1]) and is_word_char(para[s]):  # not inside a Latin word / number
-        s += 1
-    while s < e < len(para) and is_word_char(para[e - 1]) and is_word_char(para[e]):
-        e -= 1
-    return strip_punctuation(para[s:e])
+    starts = [0] + cut_points(para)
+    s = next((i for i in starts if i >= s), 0)
+    return text_unit(para[s:], 10 ** 6, n, False)
 
 
 def _group_digits(digits: str, sep: str) -> str:
@@ -656,10 +635,21 @@ def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
             continue
         xs = np.concatenate([[0], np.cumsum(np.floor(widths) + 2 * pad_x)]).astype(int).tolist()
         for cell in cells:
-            w = xs[cell.col + cell.cs] - xs[cell.col] - 2 * pad_x
-            cell.lines = typeset_horizontal(cell.text, cell.style, w, align=cell.align, max_lines=cell.max_lines)
+            _typeset_cell(cell, xs[cell.col + cell.cs] - xs[cell.col] - 2 * pad_x)
         return table, xs
     raise SampleError("no two table columns fit the page width")
+
+
+def _typeset_cell(cell: _Cell, width_px: float) -> None:
+    """Set `cell.lines` at `width_px`; a text cut off by the cell's line limit is replaced by its longest prefix
+    that ends at a word boundary (:func:`synthdoc.text.units.shown_prefix`), never a truncated word."""
+    cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
+    shown = sum(len("".join(line.text.split())) for line in cell.lines)
+    if shown < len("".join(cell.text.split())):
+        prefix = shown_prefix(cell.text, shown)
+        if prefix:
+            cell.text = prefix
+            cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
 
 
 def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spacing: float) -> list[int]:

@@ -5,43 +5,30 @@ page is a pure function of the generator's state.
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterator
 
 import numpy as np
 
 from synthdoc.errors import SynthdocError
 from synthdoc.text.sources import Corpus
-from synthdoc.text.clean import strip_punctuation
+from synthdoc.text.units import text_unit
 
-CUT_PUNCTUATION = frozenset(".,;:!?…" "。、，；：！？．｡､" "،؛؟" "।॥" "።፣፤")
-"""Sentence and clause punctuation at which a title is cut (Latin, CJK full-width and half-width,
-Arabic, Devanagari danda, Ethiopic)."""
-_JOINERS = frozenset("\u200c\u200d")
 _MAX_TITLE_TRIES = 16
 _MIN_TITLE_CHARS = 2
+MAX_DOCUMENT_TITLE_CHARS = 80
+"""A document's first paragraph of at most this many characters, without sentence-final punctuation, is its
+title."""
+CORPUS_TITLE_P = 0.5
+"""Probability that :meth:`TextSampler.title` draws a corpus document title (when the corpus has any)."""
+_SENTENCE_END = frozenset(".!?。！？…:：")
 
 
-def _is_mark(ch: str) -> bool:
-    """True for combining marks (Mn, Mc, Me) and ZWJ / ZWNJ, which belong to the preceding cluster."""
-    return ch in _JOINERS or unicodedata.category(ch)[0] == "M"
-
-
-
-def _cut_at_punct(text: str) -> str:
-    """`text` up to (excluding) its first sentence / clause punctuation after the first character."""
-    for i, ch in enumerate(text):
-        if i > 0 and ch in CUT_PUNCTUATION:
-            return text[:i]
-    return text
-
-
-def _char_prefix(text: str, n_chars: int) -> str:
-    """First `n_chars` characters of `text`, extended so that no combining mark is cut off."""
-    end = min(n_chars, len(text))
-    while end < len(text) and _is_mark(text[end]):
-        end += 1
-    return text[:end]
+def is_document_title(document: list[str]) -> bool:
+    """Whether the first paragraph of `document` is its title: the document has a second paragraph, and the first
+    is at most MAX_DOCUMENT_TITLE_CHARS characters long and does not end with sentence punctuation (``.!?:``
+    and their full-width forms, an ellipsis)."""
+    return len(document) >= 2 and len(document[0]) <= MAX_DOCUMENT_TITLE_CHARS \
+        and document[0][-1] not in _SENTENCE_END
 
 
 class TextSampler:
@@ -49,7 +36,9 @@ class TextSampler:
 
     The corpus is flattened once: paragraph k of the flat list is followed by paragraph k + 1, the
     last paragraph of a document by the first paragraph of the next document, and the last
-    paragraph of the corpus by the first one (wrap-around).
+    paragraph of the corpus by the first one (wrap-around). A document's title (its first paragraph when
+    :func:`is_document_title` says so: the bundled samples, and the first short line of a local or mOSCAR
+    document) is not body text: it is kept in :attr:`titles` and drawn by :meth:`title`.
 
     Args:
         corpus: the corpus; must hold at least one paragraph.
@@ -60,10 +49,12 @@ class TextSampler:
 
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self._flat: list[str] = [p for doc in corpus.documents for p in doc]
-        if not self._flat:
+        if not any(corpus.documents):
             raise SynthdocError(f"corpus {corpus.name} has no text; pass a --corpus with text in it")
-        starts = np.cumsum([0] + [len(doc) for doc in corpus.documents])
+        self.titles: list[str] = [doc[0] for doc in corpus.documents if is_document_title(doc)]
+        bodies = [doc[1:] if is_document_title(doc) else doc for doc in corpus.documents]
+        self._flat: list[str] = [p for doc in bodies for p in doc]
+        starts = np.cumsum([0] + [len(doc) for doc in bodies])
         self._doc_starts = starts[:-1]
         self._doc_lens = np.diff(starts)
         self._nonempty_docs = np.flatnonzero(self._doc_lens > 0)
@@ -105,16 +96,17 @@ class TextSampler:
             index += 1
 
     def title(self, rng: np.random.Generator, max_words: int = 8, max_chars: int = 20, space_delimited: bool = True) -> str:
-        """A short title taken from the start of a random paragraph.
+        """A short title: with probability CORPUS_TITLE_P a corpus document title (:attr:`titles`; as a text unit
+        when it is longer than `max_words` / `max_chars`), else a text unit (:func:`synthdoc.text.units.text_unit`:
+        a whole sentence, clause, or phrase ending at a word boundary, brackets and quotes balanced) from the
+        start of a random paragraph.
 
-        Space-delimited text gives its first 2..`max_words` words, other text (CJK) its first
-        4..`max_chars` characters (never splitting a combining mark from its base). The result is cut
-        before the first sentence / clause punctuation (:data:`CUT_PUNCTUATION`) and stripped of
-        leading and trailing punctuation and spaces. A draw that leaves fewer than 2 characters is
-        replaced by another draw (at most 16); the last resort is the first word of the first paragraph.
+        The length limit of the paragraph unit is drawn: 2..`max_words` words for space-delimited text, 4..`max_chars` characters
+        otherwise. A draw that gives no unit of 2+ characters is replaced by another draw (at most 16); the last
+        resort is the shortest unit of the first paragraph that has one.
 
         Args:
-            rng: the generator; each try draws two integers (paragraph, length).
+            rng: the generator; each try draws a uniform, then one integer (title) or two (paragraph, length).
             max_words: most words (>= 2) for space-delimited text.
             max_chars: most characters (>= 4) for other text.
             space_delimited: whether words are separated by spaces (see ``Language.space_delimited``).
@@ -128,17 +120,27 @@ class TextSampler:
         if max_words < 2 or max_chars < 4:
             raise SynthdocError(f"title needs max_words >= 2 and max_chars >= 4, got {max_words} and {max_chars}")
         for _ in range(_MAX_TITLE_TRIES):
+            if rng.random() < CORPUS_TITLE_P and self.titles:
+                title = text_unit(self.titles[int(rng.integers(len(self.titles)))], max_words, max_chars,
+                                  space_delimited)
+                if len(title) >= _MIN_TITLE_CHARS:
+                    return title
+                continue
             para = self._flat[int(rng.integers(len(self._flat)))]
             if space_delimited:
-                text = " ".join(para.split()[: int(rng.integers(2, max_words + 1))])
+                title = text_unit(para, int(rng.integers(2, max_words + 1)), max_chars, True)
             else:
-                text = _char_prefix(para, int(rng.integers(4, max_chars + 1)))
-            title = strip_punctuation(_cut_at_punct(strip_punctuation(text)))
+                title = text_unit(para, max_words, int(rng.integers(4, max_chars + 1)), False)
             if len(title) >= _MIN_TITLE_CHARS:
                 return title
-        return self._fallback_title(max_chars, space_delimited)
+        return self._fallback_title(space_delimited)
 
-    def _fallback_title(self, max_chars: int, space_delimited: bool) -> str:
-        """First word (or first `max_chars` characters) of the first paragraph."""
+    def _fallback_title(self, space_delimited: bool) -> str:
+        """The shortest unit (one word / a few characters) of the first paragraph that has one; else the first
+        word (space-delimited) or the whole first paragraph."""
+        for para in self._flat:
+            title = text_unit(para, 1, 4, space_delimited)
+            if title:
+                return title
         first = self._flat[0]
-        return first.split()[0] if space_delimited else _char_prefix(first, max_chars)
+        return first.split()[0] if space_delimited else first

@@ -11,6 +11,7 @@ from collections import Counter
 
 import yaml
 
+from synthdoc.errors import SynthdocError
 from synthdoc.writers.manifest import RUNTIME_KEYS, RunManifest
 from synthdoc.writers.schema import features_yaml
 from synthdoc.writers.storage import Storage
@@ -91,6 +92,36 @@ def _mixture(what: str, counter: Counter, pages: int) -> list[str]:
     return lines + [f"| {k} | {v} | {v / max(pages, 1):.1%} |" for k, v in sorted(counter.items())]
 
 
+def _configured_weights(config: dict) -> list[str]:
+    """The layout weights of the run's config, as a sentence (and a blank line)."""
+    layouts = config.get("layouts") or {}
+    if not isinstance(layouts, dict) or not layouts:
+        return []
+    total = sum(float(w) for w in layouts.values()) or 1.0
+    shown = ", ".join(f"{k} {float(w) / total:.0%}" for k, w in layouts.items())
+    return [f"Each page draws its layout by weight from: {shown} (a template whose mode does not support the "
+            "page's language is left out for it: vertical only for Chinese and Japanese).", ""]
+
+
+def _configured_augment(config: dict) -> list[str]:
+    """The augmentation mixture of the run's config (a mixture preset or file) as a sentence; [] otherwise."""
+    spec = config.get("augment")
+    if not isinstance(spec, str):
+        return []
+    from synthdoc.augment.mixture import MixtureStack
+    from synthdoc.augment.stack import load_stack
+
+    try:
+        stack = load_stack(spec)
+    except SynthdocError:
+        return []
+    if not isinstance(stack, MixtureStack):
+        return []
+    total = sum(stack.weights) or 1.0
+    shown = ", ".join(f"{s.name} {w / total:.0%}" for s, w in zip(stack.stacks, stack.weights))
+    return [f"Mixture `{spec}`: each page draws one whole preset by weight from: {shown}.", ""]
+
+
 def card_text(manifest: RunManifest) -> str:
     """The dataset card of a run (Markdown with a YAML header)."""
     counts = manifest.counts()
@@ -109,8 +140,8 @@ def card_text(manifest: RunManifest) -> str:
              "| config | rows | split | shards | MB |", "|---|---|---|---|---|"]
     lines += [f"| {c} | {counts[c]} | {split} | {shards_of[c]} | {t['size'][c] / 1e6:.1f} |" for c in codes]
     lines += [f"| all | {pages} | {split} | {len(manifest.shards)} | {sum(t['size'].values()) / 1e6:.1f} |"]
-    lines += ["", "## Layouts", ""] + _mixture("layout", t["layouts"], pages)
-    lines += ["", "## Augmentation", ""]
+    lines += ["", "## Layouts", ""] + _configured_weights(manifest.config) + _mixture("layout", t["layouts"], pages)
+    lines += ["", "## Augmentation", ""] + _configured_augment(manifest.config)
     if set(t["augment"]) <= {"none"}:
         lines += ["None: every page is a clean rendering."]
     else:
