@@ -11,13 +11,12 @@ import json
 import logging
 import os
 import unicodedata
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from synthdoc.errors import SynthdocError
-from synthdoc.fonts.variable import coords_label
+from synthdoc.fonts.faceinfo import FaceInfo, FallbackFaceInfo  # noqa: F401  (re-exported)
 from synthdoc.languages import Language
 
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
@@ -26,82 +25,6 @@ ENV_FONT_DIRS = "SYNTHDOC_FONT_DIRS"
 ENV_CACHE_DIR = "SYNTHDOC_CACHE_DIR"
 INDEX_VERSION = 5  # 2: faces whose glyphs draw no ink are left out; 4: role, weight, italic, fvar axes and named
 # instances per face; 5: both
-
-
-@dataclass(frozen=True)
-class FaceInfo:
-    """One face of a font file.
-
-    Attributes:
-        path: font file path.
-        index: face index inside a collection (0 for single-face files).
-        family: typographic family name (name ID 16, else 1).
-        style: typographic subfamily (name ID 17, else 2), e.g. "Regular", "Bold Italic".
-        names: every family name the face answers to (IDs 1 and 16), for matching fonts.yaml entries.
-        cmap: covered code points.
-        role: role from the font's data (:func:`synthdoc.fonts.roles.classify`) or Google Fonts metadata.
-        weight: OS/2 usWeightClass (or the wght coordinate of a variable instance).
-        axes: ((tag, min, default, max), ...) of a variable font's fvar, () for a static face.
-        coords: ((tag, value), ...) design coordinates this face is set at (a named instance or a drawn
-            point); () for a static face.
-        license: licence of the face where known (Google Fonts metadata), else "".
-    """
-
-    path: str
-    index: int
-    family: str
-    style: str
-    names: tuple[str, ...]
-    cmap: frozenset[int]
-    role: str = ""
-    weight: int = 400
-    axes: tuple = ()
-    coords: tuple = ()
-    license: str = ""
-
-    @cached_property
-    def key(self) -> str:
-        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance (computed once:
-        the glyph cache looks it up per glyph)."""
-        return f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
-
-    @property
-    def bold(self) -> bool:
-        s = self.style.lower()
-        return "bold" in s or "black" in s or "heavy" in s or self.weight >= 650
-
-    @property
-    def italic(self) -> bool:
-        s = self.style.lower()
-        return "italic" in s or "oblique" in s or dict(self.coords).get("slnt", 0) != 0 or dict(self.coords).get("ital", 0) > 0
-
-    def missing(self, text: str) -> set[str]:
-        """Characters of `text` (other than whitespace) that this face's cmap lacks."""
-        return {c for c in set(text) if not c.isspace() and ord(c) not in self.cmap}
-
-    def covers(self, text: str) -> bool:
-        """True when the cmap has every non-whitespace character of `text`."""
-        cmap = self.cmap
-        return all(ord(c) in cmap or c.isspace() for c in set(text))
-
-
-@dataclass(frozen=True)
-class FallbackFaceInfo(FaceInfo):
-    """A face paired with the fallback face that draws what its cmap lacks (fonts.yaml ``fallback``), e.g.
-    Noto Sans Hebrew with Noto Sans for digits, full stops and Latin words.
-
-    ``cmap`` stays the primary face's own; :meth:`covers` and :meth:`missing` also count the fallback's cmap,
-    so text is accepted when the pair can draw it (the typesetter picks the face per grapheme cluster).
-    """
-
-    fallback: FaceInfo | None = None
-
-    def missing(self, text: str) -> set[str]:
-        miss = super().missing(text)
-        return {c for c in miss if ord(c) not in self.fallback.cmap} if self.fallback else miss
-
-    def covers(self, text: str) -> bool:
-        return not self.missing(text)
 
 
 def pick_fallback(face: FaceInfo, pool: Sequence[FaceInfo]) -> FaceInfo | None:

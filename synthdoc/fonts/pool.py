@@ -25,7 +25,7 @@ import fnmatch
 import re
 from functools import lru_cache
 
-from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.faceinfo import FaceInfo
 from synthdoc.fonts.shapecheck import shapes_well
 from synthdoc.languages import Language
 

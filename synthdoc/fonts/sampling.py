@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.faceinfo import FaceInfo
 from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords, parse_coords_label
 
 
