@@ -23,13 +23,16 @@ AR_MIXED = "قال المدير إن شركة Google Maps ستفتح 3 مكات�
 
 @pytest.fixture(scope="module")
 def styles():
-    """lang alias -> TextStyle of its first sans face at 30 px (with its fallback face)."""
+    """lang alias -> TextStyle of its Noto sans face (the first sans face if none) at 30 px (with its fallback face):
+    the tests below rely on Noto Sans Arabic / Hebrew leaving the parentheses to the fallback face."""
     reg, cat, fc = LanguageRegistry(load_fonts_yaml()), FontCatalogue(), FaceCache()
     out = {}
     for alias in ("ar", "he", "en"):
         lang = reg.resolve(alias)
         faces = cat.faces_for(lang)
-        out[alias] = LayoutInput(lang, faces, fc, sampler=None).style(faces["sans"][0], 30, (0, 0, 0))
+        face = next((f for f in faces["sans"] if f.family.startswith("Noto Sans") and f.style == "Regular"),
+                    faces["sans"][0])
+        out[alias] = LayoutInput(lang, faces, fc, sampler=None).style(face, 30, (0, 0, 0))
     return out
 
 

@@ -22,7 +22,8 @@ from synthdoc.writers.manifest import MANIFEST_NAME, RunManifest
 from synthdoc.writers.storage import Storage
 
 RUN = {"languages": ["en", "ja"], "pages": 12, "shard_size": 2, "seed": 7}
-CLI_RUN = ["generate", "--languages", "en,ja", "--pages", "12", "--shard-size", "2", "--seed", "7", "--quiet"]
+CLI_RUN = ["generate", "--languages", "en,ja", "--pages", "12", "--shard-size", "2", "--seed", "7", "--quiet",
+           "--layouts", "multi_column=1", "--augment", "none"]  # the clean run the recorded behaviour is about
 
 
 def _files(out):

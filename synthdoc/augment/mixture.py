@@ -53,10 +53,11 @@ class MixtureStack:
         k = int(np.searchsorted(np.cumsum(w / w.sum()), rng.random(), side="right"))
         return self.stacks[min(k, len(self.stacks) - 1)]
 
-    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator) -> tuple:
-        """Draw a component (:meth:`choose`) and apply it (:meth:`AugmentStack.apply`, same arguments and
-        returns); the record also names the mixture."""
-        image, out_page, record = self.choose(rng).apply(page, background, masks, rng)
+    def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
+              mode: str | None = None) -> tuple:
+        """Draw a component (:meth:`choose`) and apply it (:meth:`AugmentStack.apply`, same arguments, including the
+        page's layout `mode`, and returns); the record also names the mixture."""
+        image, out_page, record = self.choose(rng).apply(page, background, masks, rng, mode)
         return image, out_page, {**record, "mixture": self.name}
 
 
