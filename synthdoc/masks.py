@@ -93,7 +93,8 @@ def follow_geometry(mask: np.ndarray, page: Page, record: dict | None) -> np.nda
     h, w = mask.shape
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     field = np.dstack([xs, ys, np.ones_like(xs)])
-    state = AugmentState(page, np.zeros((h, w, 3), np.uint8), [], image=field, phase="geometric")
+    state = AugmentState(page, np.zeros((h, w, 3), np.uint8), [], image=field, phase="geometric",
+                         ink_ref=np.zeros((h, w), np.uint8))  # steps also move their reference ink: give them one
     for cls, params in steps:
         params = copy.deepcopy(params)
         if "border_rgb" in params:

@@ -74,8 +74,9 @@ def test_masks_follow_geometry(factory_for, augment):
         # the same page's ink mask is the instance mask's support
         assert np.array_equal(decode_mask(s_ink.mask_bytes) == 255, labels > 0)
         # an independent warp of the clean mask with the recorded homographies (nearest) agrees
+        # (pure homographies only: PhotoSheet's page curl is not a matrix; the check above covers it)
         steps = [s for s in s_ink.meta["augment"]["steps"] if "matrix" in s["params"]]
-        if not steps:
+        if not steps or any(s["params"].get("curl_px") for s in steps):
             continue
         moved += 1
         # the clean ink mask of the same page (rendered without augmentation), warped once by the composed matrix
@@ -90,7 +91,7 @@ def test_masks_follow_geometry(factory_for, augment):
         ours = decode_mask(s_ink.mask_bytes)
         agree = ((m > 0) & (ours > 0)).sum() / max(1, (ours > 0).sum())
         assert agree >= 0.98, agree
-    assert moved
+    assert moved or augment == "photo"  # a photo page whose sheet is curled has no pure homography to compare
 
 
 def test_mask_column_in_dataset(tmp_path):
