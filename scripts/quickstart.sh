@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/synthdoc generate --out out/sample --pages 60 --overwrite "$@"
-.venv/bin/synthdoc preview --dataset out/sample --out out/sample/preview --pages 2
+.venv/bin/synthdoc preview --dataset out/sample --out out/sample/preview --pages 2 --overwrite
 echo "dataset: out/sample   previews: out/sample/preview"

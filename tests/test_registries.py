@@ -157,3 +157,22 @@ def test_presets_are_the_shipped_files_and_the_cli_lists_them():
         assert load_stack(name).name == name
     help_text = build_parser()._subparsers._group_actions[0].choices["generate"].format_help()
     assert all(name in " ".join(help_text.split()) for name in names)
+
+
+# --------------------------------------------------------------------------- augmentation steps
+
+
+def test_every_registered_step_class_of_the_augment_package_is_in_steps():
+    """A step is one new module: every class decorated ``@register`` in any module of synthdoc/augment is in
+    ``STEPS`` by its name, without a list of modules to edit (the package imports each of its modules)."""
+    from synthdoc.augment import STEPS
+
+    declared = {}
+    for path in sorted((PACKAGE / "augment").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(getattr(d, "id", None) == "register" for d in node.decorator_list):
+                declared[node.name] = path.name
+    assert declared, "no @register step found"
+    assert {name: STEPS[name].__module__.rsplit(".", 1)[1] + ".py" for name in declared if name in STEPS} == declared
+    init = (PACKAGE / "augment" / "__init__.py").read_text(encoding="utf-8")
+    assert "pkgutil.iter_modules" in init and "import backdrop" not in init
