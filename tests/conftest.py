@@ -22,6 +22,12 @@ atexit.register(shutil.rmtree, _SESSION_TMP, True)
 os.environ.setdefault("SYNTHDOC_CACHE_DIR", str(_SESSION_TMP / "synthdoc-cache"))
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
+# OpenCV on one thread in the test process, as synthdoc sets it in every worker and single-process run: a process
+# pool forked after OpenCV started its own thread pool can deadlock in the child (in-process write_dataset with
+# workers=2 hung after the augmentation OCR tests had run cv2 on every core).
+import cv2  # noqa: E402
+
+cv2.setNumThreads(1)
 os.environ.setdefault("HF_HOME", str(_SESSION_TMP / "hf-home"))
 os.environ.setdefault("HF_DATASETS_CACHE", str(_SESSION_TMP / "hf-datasets"))
 os.environ.pop("SYNTHDOC_FONT_DIRS", None)

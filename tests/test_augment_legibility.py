@@ -106,37 +106,52 @@ def test_thresholds_come_from_the_stack_yaml():
 ISSUE = {"layouts": ALL_MODES, "seed": 5}  # the command of issue 14 (12 pages, six languages)
 
 
+DASHES = set("—―－-‐‑‒–")
+
+
+def _dark_px(sample, word) -> int:
+    """Ink darker than the word box's median by a quarter of the box's range."""
+    x0, y0, x1, y1 = (int(v) for v in (*np.floor(np.min(word.quad, 0)), *np.ceil(np.max(word.quad, 0))))
+    g = cv2.cvtColor(sample.image[max(y0, 0):y1, max(x0, 0):x1], cv2.COLOR_RGB2GRAY).astype(int)
+    return int((g < np.median(g) - 0.25 * (np.median(g) - g.min())).sum()) if g.size else 0
+
+
 @pytest.mark.slow
 def test_issue_heavy_page_dash_survives_or_is_ignored(factory_for):
-    """Row zho_Hant-s5-000000011 under heavy: the "——" on line 30 was erased from the image but kept in the label."""
-    clean = factory_for(SIX, augment="none", **ISSUE).make(11)
-    heavy = factory_for(SIX, augment="heavy", **ISSUE).make(11)
-    line = heavy.page.lines[30]
-    dash = next(w for w in line.words if w.text == "——")
-    if dash.ignore:
-        return
-    k = [w.text for w in clean.page.lines[30].words].index("——")
-
-    def dark_px(sample, word):  # ink darker than the word box's median by a quarter of the box's range
-        x0, y0, x1, y1 = (int(v) for v in (*np.floor(np.min(word.quad, 0)), *np.ceil(np.max(word.quad, 0))))
-        g = cv2.cvtColor(sample.image[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(int)
-        return int((g < np.median(g) - 0.25 * (np.median(g) - g.min())).sum())
-
-    assert dark_px(heavy, dash) >= 0.5 * dark_px(clean, clean.page.lines[30].words[k])
+    """Issue 14's heavy page (seed 5, six languages, every mode): a "——" was erased from the image but kept in
+    the label. The exact page changed with the font pool and text units, so every dash-only word of the run's 12
+    pages is checked: under heavy it is marked ignore or keeps at least half of its clean ink."""
+    checked = 0
+    for i in range(12):
+        clean = factory_for(SIX, augment="none", **ISSUE).make(i)
+        heavy = factory_for(SIX, augment="heavy", **ISSUE).make(i)
+        for line_h, line_c in zip(heavy.page.lines, clean.page.lines):
+            for w_h, w_c in zip(line_h.words, line_c.words):
+                if w_h.text and set(w_h.text) <= DASHES and not w_h.ignore and not w_c.ignore:
+                    checked += 1
+                    assert _dark_px(heavy, w_h) >= 0.5 * _dark_px(clean, w_c), (heavy.id, w_h.text)
+    if not checked:
+        pytest.skip("no legible dash-only word on the 12 pages of this run")
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(__import__("shutil").which("tesseract") is None, reason="tesseract not installed")
 def test_issue_scan_page_4_entries_reads_or_is_ignored(factory_for):
     """Row eng_Latn-s5-000000000 under scan: edge noise + median blur on a display serif read "I Intries"."""
-    from synthdoc.ocr.crops import crop_line
+    from synthdoc.geometry import crop_line
     from synthdoc.ocr.tesseract import recognise_lines
 
-    s = factory_for(SIX, augment="scan", **ISSUE).make(0)
-    line = next(ln for ln in s.page.lines if ln.text.startswith("4 Entries"))
-    words = {w.text: w for w in line.words}
-    if words["4"].ignore and words["Entries"].ignore:
-        return
-    read = recognise_lines([crop_line(s.image, np.asarray(line.quad), line.direction)], "eng_Latn")[0]
-    assert words["4"].ignore or read.startswith("4"), read  # not "I Intries"
-    assert words["Entries"].ignore or "Entries" in read, read
+    from synthdoc.ocr.metrics import ned
+
+    # the exact "4 Entries" page changed with the font pool and text units: every legible English line of the
+    # run's English pages that starts with a number (numbered headings, toc entries) must read back
+    scores = []
+    for i in range(0, 12, len(SIX)):
+        s = factory_for(SIX, augment="scan", **ISSUE).make(i)
+        lines = [ln for ln in s.page.lines
+                 if ln.text[:1].isdigit() and " " in ln.text and not any(w.ignore for w in ln.words)]
+        reads = recognise_lines([crop_line(s.image, np.asarray(ln.quad), ln.direction) for ln in lines], "eng_Latn")
+        scores += [ned(ln.text, read, "eng_Latn") for read, ln in zip(reads, lines)]
+    if not scores:
+        pytest.skip("no numbered English line on the run's English pages")
+    assert float(np.mean(scores)) <= 0.1, scores

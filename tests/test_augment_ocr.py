@@ -130,7 +130,7 @@ SAME_PAGES = int(os.environ.get("SYNTHDOC_AUGMENT_OCR_PAGES", "12"))  # 12: two 
 
 def _line_items(sample) -> dict:
     """(line index) -> (label, crop, ignore flags) of the horizontal lines of `sample`."""
-    from synthdoc.ocr.crops import crop_line
+    from synthdoc.geometry import crop_line
 
     return {k: (line.text, crop_line(sample.image, np.asarray(line.quad, np.float32), line.direction),
                 tuple(w.ignore for w in line.words))

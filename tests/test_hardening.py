@@ -237,7 +237,7 @@ def test_push_uploads_only_manifest_files(small, tmp_path, monkeypatch):
 # ------------------------------------------------------------------ 2. dead workers, signals
 
 RUN_ARGS = ["generate", "--languages", "en,ja", "--pages", "40", "--shard-size", "2", "--seed", "3", "--workers", "2",
-            "--quiet"]
+            "--quiet", "--layouts", "multi_column=1", "--augment", "none"]  # explicit: also started without the helper
 
 
 def _start(args, cwd: Path) -> subprocess.Popen:

@@ -226,7 +226,8 @@ def test_row_group_writer_counts(rows):
     assert b"".join(sink.parts) == encode_shard(rows, rows_per_group=2)
 
 
-KILL_RUN = ["generate", "--languages", "en", "--pages", "12", "--shard-size", "12", "--seed", "4", "--quiet"]
+KILL_RUN = ["generate", "--languages", "en", "--pages", "12", "--shard-size", "12", "--seed", "4", "--quiet",
+            "--layouts", "multi_column=1", "--augment", "none"]  # explicit: also started without the helper
 
 
 @pytest.mark.slow
