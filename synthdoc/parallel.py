@@ -101,18 +101,25 @@ def _exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
     os._exit(1)
 
 
-def _dead_workers(pool: ProcessPoolExecutor, known: dict) -> str:
-    """'worker process 123 (killed by SIGKILL)' for the pool's processes that ended abnormally."""
+def _dead_workers(pool: ProcessPoolExecutor, known: dict, wait_s: float = 3.0) -> str:
+    """'worker process 123 (killed by SIGKILL)' for the pool's processes that ended abnormally.
+
+    The executor's own manager thread may reap a dead worker first (our wait then sees no status until it has
+    recorded it), so the processes are polled for up to `wait_s` seconds before the generic "a worker process"."""
     known.update(getattr(pool, "_processes", None) or {})  # CPython keeps pid -> Process here
-    dead = []
-    for pid, proc in sorted(known.items()):
-        proc.join(timeout=0.2)  # a killed worker is reaped at once; the survivors ignore the executor's SIGTERM
-        code = proc.exitcode
-        if code is not None and code != 0:
-            how = f"killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() \
-                else f"exit status {code}"
-            dead.append(f"worker process {pid} ({how})")
-    return ", ".join(dead) or "a worker process"
+    deadline = time.monotonic() + wait_s
+    while True:
+        dead = []
+        for pid, proc in sorted(known.items()):
+            proc.join(timeout=0.05)  # a killed worker is reaped at once; the survivors ignore the executor's SIGTERM
+            code = proc.exitcode
+            if code is not None and code != 0:
+                how = f"killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() \
+                    else f"exit status {code}"
+                dead.append(f"worker process {pid} ({how})")
+        if dead or time.monotonic() >= deadline:
+            return ", ".join(dead) or "a worker process"
+        time.sleep(0.05)
 
 
 def _pool_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
