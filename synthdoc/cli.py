@@ -87,7 +87,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from synthdoc.api import write_dataset
+    from synthdoc.writers.parquet import defer_pandas
 
+    defer_pandas()  # start-up: writing shards never needs pandas
     cfg = _config(args)
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 

@@ -15,6 +15,7 @@ import hashlib
 import io
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import BinaryIO, Self
 
@@ -37,11 +38,37 @@ _NO_DICTIONARY = ("image.bytes", "mask")  # all distinct: a dictionary would onl
 _WRITE_BATCH_SIZE = 1
 
 
+class _NoPandas:
+    """Import hook refusing ``pandas`` (see :func:`defer_pandas`)."""
+
+    def find_spec(self, name: str, path=None, target=None):  # noqa: ANN001 - importlib's finder protocol
+        if name == "pandas":
+            raise ImportError("pandas is not needed to write shards")
+        return None
+
+
+def defer_pandas() -> None:
+    """Keep pyarrow from importing pandas (~0.2 CPU s) in a process that only writes shards (``synthdoc generate``).
+
+    pyarrow's pandas shim imports pandas at the first conversion from Python objects (``RecordBatch.from_pylist``)
+    to recognise pandas inputs. This makes that first check find no pandas; pyarrow imports it again when pandas
+    is really asked for (``Table.to_pandas``), so nothing is lost. No effect when pandas is already imported.
+    """
+    if "pandas" in sys.modules:
+        return
+    hook = _NoPandas()
+    sys.meta_path.insert(0, hook)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(hook)
+
+
 @functools.cache
 def _dictionary_columns() -> tuple[str, ...]:
     """Parquet leaf column paths of :data:`SCHEMA` (e.g. ``words.text.list.element``) that use a dictionary."""
     sink = pa.BufferOutputStream()
-    pq.write_table(SCHEMA.empty_table(), sink)
+    pq.ParquetWriter(sink, SCHEMA).close()  # not write_table(SCHEMA.empty_table()): that imports pandas (~0.2 s)
     meta = pq.read_metadata(pa.BufferReader(sink.getvalue()))
     return tuple(p for p in (meta.schema.column(i).path for i in range(meta.num_columns)) if p not in _NO_DICTIONARY)
 

@@ -55,16 +55,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import cv2
-import h5py
 import numpy as np
-from PIL import Image
 
 from synthdoc.names import safe_join, safe_name
 from synthdoc.writers.exports import register_format
 from synthdoc.writers.exports.common import PNG_SIGNATURE, new_file
+
+if TYPE_CHECKING:  # h5py and Pillow are imported where used: the CLI imports every format module at start-up
+    import h5py
 
 ROWS_PER_FILE = 10_000
 PNG_JPEG_QUALITY = 100
@@ -85,6 +87,8 @@ def jpeg_quality(data: bytes) -> int:
     libjpeg's ``jpeg_set_quality`` scales Table K.1 by 5000/q (q < 50) or 200 - 2q and rounds; the quality
     with the smallest summed difference wins (exact for files written by libjpeg / OpenCV / Pillow).
     """
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as im:
         table = np.asarray(im.quantization[min(im.quantization)], np.int64)  # table 0 (luminance), natural order
     q = np.arange(1, 101)[:, None]
@@ -132,6 +136,8 @@ def annotation(row: dict) -> dict:
 
 
 def _create(path: Path) -> h5py.File:
+    import h5py
+
     f = h5py.File(path, "w")
     text = h5py.string_dtype("utf-8")
     f.create_dataset("images", (0,), maxshape=(None,), dtype=h5py.vlen_dtype(np.uint8), chunks=(64,))
@@ -215,6 +221,8 @@ def read_file(path: str | Path) -> Iterator[dict]:
     Raises:
         KeyError: a dataset of :data:`DATASETS` is missing.
     """
+    import h5py
+
     with h5py.File(path, "r") as f:
         missing = [k for k in DATASETS if k not in f]
         if missing:
