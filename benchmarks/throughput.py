@@ -1,21 +1,33 @@
-"""Single-worker throughput of synthdoc per language: pages/s per core, time per stage, peak memory.
+"""Throughput of the real workload: the default mixture (every layout mode the language supports, the ``mixed``
+augmentation preset) with the installed font pool, per language, one worker.
 
-For each language, a fresh Python process (so that peak RSS and caches are per language, like a pool
-worker) builds an in-process :class:`synthdoc.pipeline.SampleFactory` with the default
-``GenerateConfig(languages=[lang])`` (multi_column layout, JPEG), calls ``make()`` for 2 warm-up pages,
-then times ``--pages`` pages of ``make()`` (layout + render + JPEG encode). Figures:
+Three figures per language, each from its own fresh process:
 
-- pages/s per core = pages / CPU seconds of the process (``time.process_time``, all threads; OpenCV is
-  limited to one thread with ``cv2.setNumThreads(1)`` as in pool workers), and wall pages/s;
-- mean ms per page of each stage (``layout_page`` incl. retried attempts, ``render``, ``encode``), wall
-  time measured around the factory's own methods while ``make()`` runs;
-- peak RSS of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``, MB) and factory start-up time.
+- **pages/s per core, excluding start-up** (``--one``): an in-process :class:`synthdoc.pipeline.SampleFactory` for
+  ``GenerateConfig(languages=[lang])`` (the default mixture) makes ``WARMUP_PAGES`` pages, then ``--pages`` timed
+  pages, each made, turned into its Parquet row and written to a shard (``ShardWriter`` in a temporary folder):
+  pages / CPU seconds of the process (``time.process_time``; OpenCV on one thread as in pool workers). Stage
+  times (CPU ms per page) come from wrappers around the functions of each stage while the same pages are made:
+  text sampling, layout (which includes text sampling and shaping), shaping (HarfBuzz), background, raster
+  (glyphs into coverage masks), compositing, each augmentation phase (background, text, image, geometric, page),
+  the legibility check, encode, and write (row + Parquet). Glyph-cache hit rate and faces loaded are reported.
+- **pages/s per core, including start-up**: the real CLI, ``python -m synthdoc generate --languages LANG --pages
+  N --workers 1`` in a fresh process, CPU seconds (user + system) of the whole process from its exit status
+  (``RUSAGE_CHILDREN``), with the font index already cached.
+- **start-up**: the same CLI for ``--pages 1`` (CPU s, the page included).
 
-Prints a table and writes ``benchmarks/results/throughput.json`` with machine information and the date.
+``--font-dir DIR`` adds font folders (the "extra fonts" rows: ``scripts/setup.sh --fonts extra`` puts them
+under /usr/share/fonts; a folder such as an unpacked copy works the same). ``--rss-pages N`` instead runs one
+long in-process run of N pages (English, writing shards), recording the resident set size (``/proc``, MB)
+every 100 pages: memory must stay flat.
+
+Prints a table and writes ``benchmarks/results/throughput.json`` (or ``--out``) with machine information and
+the date.
 
 Usage::
 
-    python benchmarks/throughput.py [--pages 30] [--languages eng_Latn jpn_Jpan ...] [--out PATH]
+    python benchmarks/throughput.py [--pages 60] [--languages eng_Latn jpn_Jpan ...] [--font-dir DIR] [--out PATH]
+    python benchmarks/throughput.py --rss-pages 10000 --out benchmarks/results/throughput_rss.json
 """
 from __future__ import annotations
 
@@ -27,7 +39,9 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_LANGUAGES = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")
-WARMUP_PAGES = 2
+WARMUP_PAGES = 3
 
 
 def _peak_rss_mb() -> float:
@@ -44,65 +58,156 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def measure_language(lang: str, pages: int) -> dict:
-    """Time `pages` pages of ``SampleFactory.make`` for one language in this process."""
+def _rss_mb() -> float:
+    """Current resident set size of this process, MB (Linux /proc)."""
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+class StageTimer:
+    """CPU seconds spent inside wrapped callables, by stage name (nested stages count in both)."""
+
+    def __init__(self):
+        self.cpu_s: dict[str, float] = defaultdict(float)
+
+    def wrap(self, name: str, fn):
+        def timed(*args, **kwargs):
+            t = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.cpu_s[name] += time.process_time() - t
+        return timed
+
+    def patch(self, owner, attr: str, name: str) -> None:
+        setattr(owner, attr, self.wrap(name, getattr(owner, attr)))
+
+    def reset(self) -> None:
+        self.cpu_s.clear()
+
+
+def _instrument(factory, timer: StageTimer) -> None:
+    """Wrap the functions of each stage (module attributes where the pipeline looks them up)."""
+    import synthdoc.augment.base as aug_base
+    import synthdoc.augment.stack as aug_stack
+    import synthdoc.pipeline as pipeline
+    import synthdoc.text.sampler as sampler
+    from synthdoc.augment.base import STEPS
+
+    for mod in list(sys.modules.values()):  # every module that imported render.shaping.shape by name
+        if getattr(mod, "__name__", "").startswith("synthdoc.") and mod.__name__ != "synthdoc.render.shaping" \
+                and getattr(mod, "shape", None) is sys.modules["synthdoc.render.shaping"].shape:
+            timer.patch(mod, "shape", "shaping")
+    for attr in ("title", "_run_from"):
+        fn = getattr(sampler.TextSampler, attr)
+        if attr == "_run_from":  # a generator: time each paragraph it yields
+            def gen(self, index, _fn=fn):
+                it = _fn(self, index)
+                while True:
+                    t = time.process_time()
+                    try:
+                        item = next(it)
+                    except StopIteration:
+                        timer.cpu_s["text"] += time.process_time() - t
+                        return
+                    timer.cpu_s["text"] += time.process_time() - t
+                    yield item
+            setattr(sampler.TextSampler, attr, gen)
+        else:
+            setattr(sampler.TextSampler, attr, timer.wrap("text", fn))
+    timer.patch(pipeline, "text_masks", "raster")
+    timer.patch(aug_base, "composite_layers", "compositing")
+    timer.patch(aug_stack, "illegible_words", "legibility")
+    for cls in set(STEPS.values()):
+        cls.apply = classmethod(timer.wrap(f"augment:{cls.phase}", cls.apply.__func__))
+    factory.layout_page = timer.wrap("layout", factory.layout_page)
+    factory.background = timer.wrap("background", factory.background)
+    factory.encode = timer.wrap("encode", factory.encode)
+
+
+def measure_language(lang: str, pages: int, font_dirs: list[str]) -> dict:
+    """Excluding start-up: `pages` pages made and written in this process (see the module docstring)."""
     import cv2
 
     cv2.setNumThreads(1)
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
+    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_row
+    from synthdoc.writers.storage import Storage
 
-    t0 = time.perf_counter()
-    factory = SampleFactory(GenerateConfig(languages=[lang]))
-    startup_s = time.perf_counter() - t0
-
-    stage_s = {"layout": 0.0, "render": 0.0, "encode": 0.0}
-
-    def timed(name, fn):
-        def wrapper(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                stage_s[name] += time.perf_counter() - t
-        return wrapper
-
-    # instance attributes shadow the methods, so make() goes through the timers
-    factory.layout_page = timed("layout", factory.layout_page)
-    factory.render = timed("render", factory.render)
-    factory.encode = timed("encode", factory.encode)
-
-    for i in range(WARMUP_PAGES):
-        factory.make(i)
-    for k in stage_s:
-        stage_s[k] = 0.0
-    retries = 0
-    chars = pixels = 0
-    image_bytes = 0
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for i in range(WARMUP_PAGES, WARMUP_PAGES + pages):
-        sample = factory.make(i)
-        retries += sample.stats.retries
-        chars += len(sample.page.text)
-        pixels += sample.page.width * sample.page.height
-        image_bytes += len(sample.image_bytes)
-    cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
-
+    t0 = time.process_time()
+    factory = SampleFactory(GenerateConfig(languages=[lang], font_dirs=font_dirs))
+    startup_cpu_s = time.process_time() - t0
+    timer = StageTimer()
+    _instrument(factory, timer)
+    modes: dict[str, int] = defaultdict(int)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = ShardSpec(lang, "data/train-00000-of-00001.parquet", range(WARMUP_PAGES + pages))
+        with ShardWriter(Storage(tmp), spec) as writer:
+            add = timer.wrap("write", lambda sample: writer.add(sample_to_row(sample)))
+            for i in range(WARMUP_PAGES):
+                add(factory.make(i))
+            timer.reset()
+            factory.glyph_cache.hits = factory.glyph_cache.misses = 0
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            for i in range(WARMUP_PAGES, WARMUP_PAGES + pages):
+                sample = factory.make(i)
+                add(sample)
+                modes[sample.page.layout] += 1
+            cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
+    g = factory.glyph_cache
     return {
-        "language": lang,
-        "pages": pages,
-        "cpu_s": cpu_s,
-        "wall_s": wall_s,
-        "pages_per_cpu_s": pages / cpu_s,
-        "pages_per_wall_s": pages / wall_s,
-        "ms_per_page": {k: 1000 * v / pages for k, v in stage_s.items()},
-        "retries": retries,
-        "mean_chars_per_page": chars / pages,
-        "mean_megapixels": pixels / pages / 1e6,
-        "mean_jpeg_kb": image_bytes / pages / 1024,
-        "startup_s": startup_s,
+        "language": lang, "pages": pages, "font_dirs": font_dirs, "cpu_s": cpu_s, "wall_s": wall_s,
+        "pages_per_cpu_s": pages / cpu_s, "pages_per_wall_s": pages / wall_s,
+        "ms_per_page": {k: round(1000 * v / pages, 2) for k, v in sorted(timer.cpu_s.items())},
+        "modes": dict(sorted(modes.items())), "factory_startup_cpu_s": startup_cpu_s,
+        "glyph_cache_hit_rate": g.hits / max(1, g.hits + g.misses), "faces_loaded": len(factory.face_cache),
         "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _cli_cpu_s(lang: str, pages: int, font_dirs: list[str], env: dict) -> float:
+    """CPU seconds (user + system) of a fresh ``synthdoc generate`` process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "synthdoc", "generate", "--out", str(Path(tmp) / "out"), "--languages", lang,
+               "--pages", str(pages), "--workers", "1", "--quiet"]
+        for d in font_dirs:
+            cmd += ["--font-dir", d]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, check=True, env=env, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def rss_run(pages: int, every: int = 100) -> dict:
+    """One long English run in this process (default mixture, rows written to a shard per 500 pages): RSS (MB)
+    after every `every` pages."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    from synthdoc.config import GenerateConfig
+    from synthdoc.pipeline import SampleFactory
+    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_row
+    from synthdoc.writers.storage import Storage
+
+    factory = SampleFactory(GenerateConfig(languages=["en"]))
+    trace = []
+    t0 = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        for start in range(0, pages, 500):
+            stop = min(pages, start + 500)
+            spec = ShardSpec("eng_Latn", f"data/train-{start // 500:05d}.parquet", range(start, stop))
+            with ShardWriter(Storage(tmp), spec) as writer:
+                for i in range(start, stop):
+                    writer.add(sample_to_row(factory.make(i)))
+                    if (i + 1) % every == 0:
+                        trace.append({"pages": i + 1, "rss_mb": round(_rss_mb(), 1),
+                                      "cpu_s": round(time.process_time() - t0, 1)})
+            os.remove(Path(tmp) / spec.path)
+    after = [t["rss_mb"] for t in trace if t["pages"] > 500]
+    return {"pages": pages, "every": every, "trace": trace, "peak_rss_mb": _peak_rss_mb(),
+            "after_500": {"min_mb": min(after, default=None), "max_mb": max(after, default=None),
+                          "spread_frac": (max(after) / min(after) - 1) if after else None}}
 
 
 def machine_info() -> dict:
@@ -124,52 +229,66 @@ def machine_info() -> dict:
 
 
 def table(results: list[dict]) -> str:
-    head = (f"{'language':9} {'pages/s/core':>12} {'wall pages/s':>12} {'layout ms':>9} {'render ms':>9} "
-            f"{'encode ms':>9} {'chars/page':>10} {'MP':>5} {'peak RSS MB':>11} {'start s':>7}")
+    stages = ("text", "shaping", "layout", "background", "raster", "compositing", "augment:background",
+              "augment:text", "augment:image", "augment:geometric", "augment:page", "legibility", "encode", "write")
+    head = (f"{'language':9} {'fonts':6} {'p/s/core':>8} {'incl start':>10} {'start s':>7} {'RSS MB':>6}  "
+            + " ".join(f"{s.split(':')[-1][:6]:>6}" for s in stages))
     rows = [head, "-" * len(head)]
     for r in results:
         ms = r["ms_per_page"]
-        rows.append(f"{r['language']:9} {r['pages_per_cpu_s']:12.2f} {r['pages_per_wall_s']:12.2f} "
-                    f"{ms['layout']:9.1f} {ms['render']:9.1f} {ms['encode']:9.1f} {r['mean_chars_per_page']:10.0f} "
-                    f"{r['mean_megapixels']:5.2f} {r['peak_rss_mb']:11.0f} {r['startup_s']:7.2f}")
+        rows.append(f"{r['language']:9} {'extra' if r['font_dirs'] else 'system':6} {r['pages_per_cpu_s']:8.2f} "
+                    f"{r['pages_per_cpu_s_with_startup']:10.2f} {r['startup_cpu_s']:7.2f} {r['peak_rss_mb']:6.0f}  "
+                    + " ".join(f"{ms.get(s, 0.0):6.1f}" for s in stages))
     return "\n".join(rows)
+
+
+def _child(args, env: dict) -> dict:
+    cmd = [sys.executable, __file__, "--one", args.lang_one, "--pages", str(args.pages)]
+    for d in args.font_dir:
+        cmd += ["--font-dir", d]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args.lang_one}: failed\n{proc.stderr.strip()}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, default=30, help="timed pages per language (after 2 warm-up pages)")
+    ap.add_argument("--pages", type=int, default=60, help="timed pages per language")
     ap.add_argument("--languages", nargs="+", default=list(DEFAULT_LANGUAGES))
+    ap.add_argument("--font-dir", action="append", default=[], help="extra font folder (repeatable)")
+    ap.add_argument("--rss-pages", type=int, help="one long English run of this many pages, RSS every 100")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
     ap.add_argument("--one", metavar="LANG", help=argparse.SUPPRESS)  # child mode: print one result as JSON
     args = ap.parse_args(argv)
     if args.pages < 1:
         ap.error("--pages must be >= 1")
-
     if args.one:
-        print(json.dumps(measure_language(args.one, args.pages)))
+        print(json.dumps(measure_language(args.one, args.pages, args.font_dir)))
         return 0
-
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    results = []
-    for lang in args.languages:
-        proc = subprocess.run([sys.executable, __file__, "--one", lang, "--pages", str(args.pages)],
-                              capture_output=True, text=True, env=env)
-        if proc.returncode != 0:
-            print(f"{lang}: failed\n{proc.stderr.strip()}", file=sys.stderr)
-            return 1
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        print(f"{lang}: {results[-1]['pages_per_cpu_s']:.2f} pages/s per core", file=sys.stderr, flush=True)
-
-    print(table(results))
-    report = {
-        "benchmark": "throughput",
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine_info(),
-        "settings": {"pages": args.pages, "warmup_pages": WARMUP_PAGES, "workers": 1,
-                     "config": "GenerateConfig(languages=[lang]) defaults: multi_column, JPEG q90",
-                     "opencv_threads": 1},
-        "results": results,
-    }
+    report = {"benchmark": "throughput", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "machine": machine_info()}
+    if args.rss_pages:
+        report["rss_run"] = rss_run(args.rss_pages)
+        print(json.dumps(report["rss_run"]["after_500"]))
+    else:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        _cli_cpu_s("en", 1, args.font_dir, env)  # the font index is cached before anything is timed
+        results = []
+        for lang in args.languages:
+            args.lang_one = lang
+            r = _child(args, env)
+            r["startup_cpu_s"] = _cli_cpu_s(lang, 1, args.font_dir, env)
+            r["cli_cpu_s"] = _cli_cpu_s(lang, args.pages, args.font_dir, env)
+            r["pages_per_cpu_s_with_startup"] = args.pages / r["cli_cpu_s"]
+            results.append(r)
+            print(f"{lang}: {r['pages_per_cpu_s']:.2f} pages/s per core ({r['pages_per_cpu_s_with_startup']:.2f} "
+                  f"with start-up)", file=sys.stderr, flush=True)
+        print(table(results))
+        report["settings"] = {"pages": args.pages, "warmup_pages": WARMUP_PAGES, "workers": 1, "opencv_threads": 1,
+                              "config": "GenerateConfig(languages=[lang]): the default mixture (all modes, mixed "
+                                        "augmentation), JPEG q90", "font_dirs": args.font_dir}
+        report["results"] = results
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -65,7 +65,8 @@ def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
         indices: sample indices to make.
         workers: 1 = this process; more = a process pool (fork where available, see :func:`_pool_rows`).
         corpora: loaded corpora (shared with workers so they do not reload Hub data).
-        factory: an already built SampleFactory for `cfg`, reused when `workers` <= 1.
+        factory: an already built SampleFactory for `cfg`: used in this process when `workers` <= 1, inherited by
+            the forked pool workers otherwise (not rebuilt per worker).
 
     Raises:
         SynthdocError: a sample that cannot be made, or a worker process that died (see :func:`_pool_rows`).
@@ -82,17 +83,26 @@ def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
         for i in indices:
             yield _make_row(i)
         return
-    yield from _pool_rows(cfg, indices, workers, corpora)
+    yield from _pool_rows(cfg, indices, workers, corpora, factory)
 
 
-def _init_pool_worker(cfg: GenerateConfig, corpora: dict[str, Corpus], parent_pid: int) -> None:
+def _init_pool_worker(cfg: GenerateConfig, corpora: dict[str, Corpus], parent_pid: int, factory=None) -> None:
     """Initializer of a pool worker: ignore SIGINT / SIGTERM (the parent decides when the run stops and shuts
     the pool down; a Ctrl-C or a ``kill`` of the process group must not give one traceback per worker), exit
-    when the parent is gone (so a SIGKILLed run leaves no orphans), then build the SampleFactory."""
+    when the parent is gone (so a SIGKILLed run leaves no orphans), then take the SampleFactory inherited from the
+    parent (fork: its catalogue, corpora, templates and stacks are shared copy-on-write; only the face and glyph
+    caches are the worker's own) or build one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="synthdoc-parent-watch").start()
-    _init_worker(cfg, corpora)
+    if factory is None:
+        _init_worker(cfg, corpora)
+        return
+    import cv2
+
+    cv2.setNumThreads(1)
+    global _FACTORY  # per worker process, set once by the pool initializer
+    _FACTORY = factory.with_own_caches()
 
 
 def _exit_with_parent(parent_pid: int, period_s: float = 1.0) -> None:
@@ -123,7 +133,7 @@ def _dead_workers(pool: ProcessPoolExecutor, known: dict, wait_s: float = 3.0) -
 
 
 def _pool_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
-               corpora: dict[str, Corpus]) -> Iterator[tuple[int, dict, dict]]:
+               corpora: dict[str, Corpus], factory=None) -> Iterator[tuple[int, dict, dict]]:
     """Rows made by a ``concurrent.futures.ProcessPoolExecutor`` of `workers`, yielded in `indices` order with at
     most ``4 * workers`` samples in flight.
 
@@ -136,8 +146,9 @@ def _pool_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
         SynthdocError: a worker died, or a sample could not be made.
     """
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    inherited = factory if method == "fork" else None  # a forked worker's arguments are inherited, not pickled
     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init_pool_worker,
-                               initargs=(cfg, corpora, os.getpid()))
+                               initargs=(cfg, corpora, os.getpid(), inherited))
     known: dict = {}
     pending: deque = deque()
     todo = iter(indices)
@@ -245,7 +256,8 @@ def write_shards(cfg: GenerateConfig, storage: Storage, specs: list[ShardSpec], 
         workers: local pool size; for "ray" without `address`, the CPUs of the local Ray instance.
         address: Ray cluster address (e.g. "ray://head:10001" or "auto"); None = the Ray instance already
             initialised in this process, else a new local one.
-        factory: an already built SampleFactory for `cfg` (local backend, one worker).
+        factory: an already built SampleFactory for `cfg` (local backend: used in this process for one worker,
+            inherited by forked pool workers).
         on_pages: called with the number of pages just finished (per page locally, per shard on Ray).
 
     Raises:

@@ -135,6 +135,16 @@ class SampleFactory:
             for lang in self.languages
         }
 
+    def with_own_caches(self) -> "SampleFactory":
+        """This factory with new, empty face and glyph caches (returns self). A forked pool worker calls it on the
+        factory it inherited: loaded FreeType faces read their font files through the open file's shared offset,
+        which two processes must not share; everything else (catalogue, corpora, templates, stacks) is read-only
+        and stays shared copy-on-write."""
+        self.face_cache = FaceCache()
+        self.glyph_cache = GlyphCache()
+        self.inputs = {code: replace(inp, face_cache=self.face_cache) for code, inp in self.inputs.items()}
+        return self
+
     def language_of(self, index: int) -> Language:
         return self.languages[index % len(self.languages)]
 

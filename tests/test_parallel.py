@@ -36,6 +36,28 @@ def test_rows_follow_the_requested_order_and_do_not_depend_on_the_pool(corpora):
     assert alone == one[2][1]  # a sample does not depend on the samples made before it
 
 
+def test_pool_workers_inherit_the_parents_factory_with_their_own_caches(monkeypatch):
+    """Forked workers take the factory the parent built (catalogue, corpora, templates shared copy-on-write) and
+    do not build their own: _init_worker raising in the children (they inherit the patch) would fail the run."""
+    from synthdoc import parallel
+    from synthdoc.pipeline import SampleFactory
+
+    factory = SampleFactory(_cfg())
+    in_process = list(parallel.generate_rows(_cfg(), [0, 1, 2, 3], 1, factory.corpora, SampleFactory(_cfg())))
+
+    def rebuild(*_args, **_kw):
+        raise AssertionError("a pool worker rebuilt the SampleFactory")
+
+    monkeypatch.setattr(parallel, "_init_worker", rebuild)
+    pooled = list(parallel.generate_rows(_cfg(), [0, 1, 2, 3], 2, factory.corpora, factory))
+    assert [row for _, row, _ in pooled] == [row for _, row, _ in in_process]
+    faces, glyphs, inputs = factory.face_cache, factory.glyph_cache, factory.inputs
+    assert factory.with_own_caches() is factory
+    assert factory.face_cache is not faces and factory.glyph_cache is not glyphs and len(factory.glyph_cache) == 0
+    assert all(inp.face_cache is factory.face_cache for inp in factory.inputs.values())
+    assert [inp.lang for inp in factory.inputs.values()] == [inp.lang for inp in inputs.values()]
+
+
 def test_write_shards_yields_each_shard_once_complete(tmp_path, corpora):
     import pyarrow.parquet as pq
 

@@ -105,6 +105,13 @@ def blend_lines(before: np.ndarray, after: np.ndarray, weight: np.ndarray | None
     (H, W) or (H, W, 3) uint8; returns `after` itself when `weight` is None."""
     if weight is None:
         return after
-    w = cv2.merge([weight, weight, weight]) if after.ndim == 3 else weight
-    kept = cv2.multiply(before, cv2.bitwise_not(w), scale=1 / 255)
-    return cv2.add(kept, cv2.multiply(after, w, scale=1 / 255))
+    # only the bounding box of the weakened lines is mixed: where the weight is 255 the mix gives `after` exactly
+    x, y, bw, bh = cv2.boundingRect(cv2.bitwise_not(weight))
+    if bw == 0 or bh == 0:
+        return after
+    out = after.copy()
+    wr = weight[y:y + bh, x:x + bw]
+    w = cv2.merge([wr, wr, wr]) if after.ndim == 3 else wr
+    kept = cv2.multiply(before[y:y + bh, x:x + bw], cv2.bitwise_not(w), scale=1 / 255)
+    out[y:y + bh, x:x + bw] = cv2.add(kept, cv2.multiply(after[y:y + bh, x:x + bw], w, scale=1 / 255))
+    return out

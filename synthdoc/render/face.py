@@ -73,6 +73,9 @@ class FaceCache:
         self._faces: OrderedDict[str, LoadedFace] = OrderedDict()
         self.max_faces = max_faces
 
+    def __len__(self) -> int:
+        return len(self._faces)
+
     def get(self, info: FaceInfo) -> LoadedFace:
         key = info.key
         face = self._faces.get(key)
