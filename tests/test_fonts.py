@@ -91,3 +91,35 @@ def test_every_installed_family_is_used():
     faces = FontCatalogue().faces_for(reg.resolve("en"))
     families = {f.family for fs in faces.values() for f in fs}
     assert {"Noto Serif", "Noto Sans", "DejaVu Serif", "DejaVu Sans"} <= families
+
+
+def test_index_cmaps_round_trip_and_a_damaged_one_is_read_again(tmp_path):
+    from synthdoc.fonts.catalogue import decode_cmap, encode_cmap
+
+    points = {0x20, 0x21, 0x22, 0x41, 0x3042, 0x3043, 0x1F600}
+    assert decode_cmap(encode_cmap(points)) == frozenset(points) and decode_cmap(encode_cmap([])) == frozenset()
+    with pytest.raises(ValueError):
+        decode_cmap("AAAA")  # 3 bytes: not whole (start, end) uint32 pairs
+    d = tmp_path / "fonts"
+    d.mkdir()
+    shutil.copy(NOTO_SANS, d)
+    cache = tmp_path / "cache"
+    good = FontCatalogue([str(d)], system_fonts=False, cache_dir=cache).faces
+    index = json.loads((cache / "fonts-index.json").read_text())
+    for entry in index["files"].values():
+        entry["faces"][0]["cmap"] = "not base64!"
+    (cache / "fonts-index.json").write_text(json.dumps(index))
+    assert FontCatalogue([str(d)], system_fonts=False, cache_dir=cache).faces == good
+
+
+def test_many_font_files_are_read_in_child_processes_with_the_same_result(tmp_path):
+    """From SCAN_IN_CHILDREN_MIN_FILES files on, a cold scan reads in spawned children (the parent keeps none of
+    fontTools' memory): the faces read are the same as reading in this process."""
+    from synthdoc.fonts import catalogue
+
+    paths = []
+    for k in range(catalogue.SCAN_IN_CHILDREN_MIN_FILES):
+        paths.append(str(tmp_path / f"f{k}.ttf"))
+        shutil.copy(NOTO_SANS if k % 2 else "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf", paths[-1])
+    here = [catalogue._read_font_file(p) for p in paths]
+    assert all(here) and catalogue.read_font_files(paths) == here
