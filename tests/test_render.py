@@ -371,3 +371,17 @@ def test_glyph_cache_hit_returns_same_bitmap(jp_style):
     r = cache.get(jp_style.face, SIZE_PX, gid, rotated=True)
     assert r.alpha.shape == a.alpha.shape[::-1]
     assert np.array_equal(r.alpha, np.rot90(a.alpha, k=-1))
+
+
+def test_glyph_cache_is_bounded_by_bytes(jp_style):
+    """A byte budget smaller than the glyphs drawn keeps the cache under it (LRU), counting pixels + overhead."""
+    from synthdoc.render.raster import GLYPH_OVERHEAD_BYTES
+
+    gids = shape(jp_style.face, "日本語の文章です漢字", SIZE_PX).gids.tolist()
+    one = GlyphCache().get(jp_style.face, SIZE_PX, gids[0]).alpha.nbytes + GLYPH_OVERHEAD_BYTES
+    cache = GlyphCache(max_bytes=3 * one)
+    for gid in gids:
+        cache.get(jp_style.face, SIZE_PX, gid)
+        assert cache.nbytes <= 3 * one * 1.5 and len(cache) >= 1
+    assert len(cache) < len(set(gids)) and cache.nbytes == sum(
+        b.alpha.nbytes + GLYPH_OVERHEAD_BYTES for b in cache._cache.values())
