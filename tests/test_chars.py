@@ -17,11 +17,12 @@ from synthdoc.api import write_dataset
 from synthdoc.augment.stack import preset_names
 from synthdoc.config import GenerateConfig
 from synthdoc.doc import _outside_by, check
+from synthdoc.layout.registry import modes
 from synthdoc.render.itemize import grapheme_starts
 from synthdoc.writers.parquet import chars_level
 
 LANGS = ["en", "ja", "ko", "ru", "zh-Hans", "zh-Hant", "ar", "hi", "th"]
-MODES = {"multi_column": 1, "vertical": 1, "toc": 1, "table": 1, "slide": 1, "scattered": 1, "document": 1}
+MODES = dict.fromkeys(modes(), 1)  # every registered layout mode, equal weights
 
 
 def _check_chars_row(page, level) -> None:
@@ -64,9 +65,16 @@ def test_char_invariants_every_preset(factory_for, augment):
 @pytest.mark.slow
 @pytest.mark.parametrize("augment", preset_names())
 def test_char_invariants_100_pages(factory_for, augment):
+    """100 pages per preset over the nine languages and the seven layout modes: every language and every mode
+    is drawn, and every page keeps the character invariants."""
+    modes, langs = set(), set()
     for sample in _pages(factory_for, augment, 100, seed=22):
         check(sample.page)
         _check_chars_row(sample.page, chars_level(sample.page))
+        modes.add(sample.meta["mode"])
+        langs.add(sample.page.lang)
+    assert modes == set(MODES), set(MODES) - modes
+    assert len(langs) == len(LANGS), langs
 
 
 @pytest.mark.parametrize("lang", ["th", "hi"])
