@@ -141,6 +141,56 @@ def test_round_trip_is_exact(exported, rows, tmp_path):
     assert (back / "README.md").exists() and (back / "synthdoc-manifest.json").exists()
 
 
+@pytest.fixture(scope="module")
+def with_chars_and_masks(tmp_path_factory):
+    """4 pages with the optional columns: chars and 16-bit word-instance masks (Japanese vertical, Thai)."""
+    base = tmp_path_factory.mktemp("nemo-chars")
+    write_dataset(GenerateConfig(languages=["ja", "th"], pages=4, seed=5, mask="words",
+                                 labels=["words", "lines", "paragraphs", "chars"],
+                                 layouts={"multi_column": 1, "vertical": 1}), base / "ds")
+    rows = {r["id"]: r for shard in sorted((base / "ds").glob("data/*/*.parquet"))
+            for r in pq.read_table(shard).to_pylist()}
+    assert all(r["chars"] is not None and r["mask"] is not None for r in rows.values())
+    export_dataset(base / "ds", "nemotron", base / "h5")
+    return rows, base / "h5"
+
+
+def test_chars_and_masks_are_exported(with_chars_and_masks):
+    """``char_bboxes`` holds the chars level in word_bboxes' style; the extra ``masks`` dataset the PNG bytes."""
+    import cv2
+
+    rows, out = with_chars_and_masks
+    seen = 0
+    for path in sorted(out.glob("*/*/*.h5")):
+        with h5py.File(path, "r") as f:
+            assert h5py.check_vlen_dtype(f["masks"].dtype) == np.uint8
+            assert f["masks"].shape == f["images"].shape
+            for i in range(len(f["images"])):
+                ann = json.loads(f["annotations"][i])
+                row = rows[ann["synthdoc"]["id"]]
+                assert bytes(f["masks"][i]) == row["mask"]
+                mask = cv2.imdecode(np.frombuffer(bytes(f["masks"][i]), np.uint8), cv2.IMREAD_UNCHANGED)
+                assert mask.dtype == np.uint16 and mask.shape == (row["height"], row["width"])
+                chars = ann["char_bboxes"]
+                assert [c["text"] for c in chars] == row["chars"]["text"]
+                assert [c["word_idx"] for c in chars] == row["chars"]["parent"]
+                assert np.allclose([c["quad"] for c in chars], row["chars"]["quad"])
+                for k, word in enumerate(ann["word_bboxes"]):
+                    assert "".join(c["text"] for c in chars if c["word_idx"] == k) == word["text"]
+                seen += 1
+    assert seen == len(rows)
+
+
+def test_round_trip_keeps_chars_and_masks(with_chars_and_masks, tmp_path):
+    rows, out = with_chars_and_masks
+    import_dataset(out, tmp_path / "back", "nemotron")
+    got = {r["id"]: r for shard in (tmp_path / "back").glob("data/*/*.parquet")
+           for r in pq.read_table(shard).to_pylist()}
+    assert set(got) == set(rows)
+    for rid, row in rows.items():
+        assert got[rid] == row, rid  # chars (text, quad, bbox, parent) and mask bytes included
+
+
 def test_import_of_card_only_files_infers_the_rest(tmp_path):
     """A file as the released dataset has it (no synthdoc record): ids, directions and defaults filled in."""
     import cv2
@@ -173,6 +223,7 @@ def test_import_of_card_only_files_infers_the_rest(tmp_path):
     assert row["words"]["bbox"] == [[2, 2, 20, 10], [42, 2, 50, 30]]
     assert row["relation_graph"] == {"paragraph_lines": [[0], [1]], "line_words": [[0], [1]]}
     assert json.loads(row["meta"])["source"] == "nemotron"
+    assert row["chars"] is None and row["mask"] is None  # the released files have neither
 
 
 def test_import_errors(tmp_path, exported, capsys):

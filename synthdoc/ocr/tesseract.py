@@ -86,7 +86,7 @@ def tesseract_model(lang_code: str, vertical: bool) -> str:
 
 
 def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = False,
-                    timeout_s: float | None = None) -> list[str]:
+                    timeout_s: float | None = None, psm: int | None = None) -> list[str]:
     """Recognise line crops with one tesseract process.
 
     Args:
@@ -94,6 +94,8 @@ def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = Fa
         lang_code: canonical language code (key of :data:`TESSERACT_LANG`).
         vertical: crops are vertical columns (``*_vert`` model, ``--psm 5``), else ``--psm 7``.
         timeout_s: kill tesseract after this many seconds (None: no limit).
+        psm: Tesseract page segmentation mode overriding the one `vertical` picks (e.g. 10: each crop is a
+            single character).
 
     Returns:
         One stripped string per crop, in order.
@@ -116,7 +118,8 @@ def recognise_lines(crops: list[np.ndarray], lang_code: str, vertical: bool = Fa
             paths.append(str(p))
         listing = Path(tmp) / "list.txt"
         listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
-        cmd = [exe, str(listing), "stdout", "-l", model, "--psm", "5" if vertical else "7"]
+        mode = str(psm) if psm is not None else "5" if vertical else "7"
+        cmd = [exe, str(listing), "stdout", "-l", model, "--psm", mode]
         env = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
         res = subprocess.run(cmd, capture_output=True, env=env, timeout=timeout_s, check=False)
     if res.returncode != 0:

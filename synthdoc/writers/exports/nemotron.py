@@ -19,6 +19,8 @@ key            h5py dtype, shape                   content
 ``labels``     ``vlen str`` UTF-8 (N,)             page text: the lines joined with "\\n" in reading order
 ``qualities``  ``int32`` (N,)                      JPEG quality of the image (IJG scale 1-100)
 ``sample_ids`` ``int64`` (N,)                      sample id (synthdoc: the sample index of the run)
+``masks``      ``vlen uint8`` (N,)                 not on the card, only when the dataset has the ``mask``
+                                                   column: the mask's PNG bytes (empty: no mask)
 ============== ================================== =====================================================
 
 Annotation JSON (the card's schema; coordinates are float page pixels, origin top-left, y down)::
@@ -27,6 +29,7 @@ Annotation JSON (the card's schema; coordinates are float page pixels, origin to
      "line_bboxes": [{"text", "bbox", "quad", "para_idx", "line_idx", "word_indices": [...]}, ...],
      "para_bboxes": [{"text", "bbox", "quad"}, ...],
      "relation_graph": [[[word, ...] per line] per paragraph],
+     "char_bboxes": [{"text", "bbox", "quad", "word_idx"}, ...],
      "synthdoc": {...}}
 
 * ``word_bboxes``: one entry per word, in reading order (word k of the page is entry k).
@@ -41,14 +44,20 @@ Annotation JSON (the card's schema; coordinates are float page pixels, origin to
   one orientation and a column is not re-split into one-word lines by the angle test (> 80 degrees between
   consecutive rotated rectangles). RTL lines keep the visual TL, TR, BR, BL frame. The bbox is the quad's tight
   axis-aligned box clipped to the image, as [x, y, w, h].
+* ``char_bboxes`` (not on the card; present only when the dataset has the ``chars`` column): one entry per
+  character (grapheme cluster) in reading order, in the style of ``word_bboxes``; ``word_idx`` is its word's
+  index in ``word_bboxes``. Training code written for the card ignores it.
 * ``synthdoc`` (not on the card; readers of the card ignore it): what the card's schema cannot hold, so a
   synthdoc -> Nemotron -> synthdoc round trip is lossless: ``id``, ``lang``, ``layout``, ``seed``, ``index``,
   ``meta`` (the row's provenance JSON), ``word_ignore``, ``line_direction``, ``para_role``, ``para_level``,
   ``para_cell``.
 
 Images that are PNG in the dataset are encoded as JPEG at quality 100 (the card's usual quality); JPEG images
-are copied byte for byte and their quality is read from their quantisation tables. The optional ``chars`` and
-``mask`` columns have no place in the layout and are not exported (an import gives them null).
+are copied byte for byte and their quality is read from their quantisation tables. The card has no character
+level and no mask: the optional ``chars`` and ``mask`` columns travel in the two additions above (``char_bboxes``,
+``masks``), so they too survive the round trip; an import of the released files (which have neither) gives them
+null. A mask of kind "words" numbers the words in ``word_bboxes`` order, which is the imported order for
+synthdoc's own exports (their relation graph lists the words 0..N-1 in order).
 """
 from __future__ import annotations
 
@@ -127,12 +136,16 @@ def annotation(row: dict) -> dict:
         for k, li in enumerate(line_ids):
             line_entries[li].update(para_idx=p, line_idx=k, word_indices=list(graph["line_words"][li]))
     relation = [[list(graph["line_words"][li]) for li in line_ids] for line_ids in graph["paragraph_lines"]]
+    chars = row.get("chars")
     extra = {"id": row["id"], "lang": row["lang"], "layout": row["layout"], "seed": row["seed"],
              "index": row["index"], "meta": row["meta"], "word_ignore": list(words["ignore"]),
              "line_direction": list(lines["direction"]), "para_role": list(paras["role"]),
              "para_level": list(paras["level"]), "para_cell": [list(c) for c in paras["cell"]]}
-    return {"word_bboxes": _entries(words), "line_bboxes": line_entries, "para_bboxes": _entries(paras),
-            "relation_graph": relation, "synthdoc": extra}
+    out = {"word_bboxes": _entries(words), "line_bboxes": line_entries, "para_bboxes": _entries(paras),
+           "relation_graph": relation}
+    if chars is not None:
+        out["char_bboxes"] = [{**e, "word_idx": int(k)} for e, k in zip(_entries(chars), chars["parent"])]
+    return {**out, "synthdoc": extra}
 
 
 def _create(path: Path) -> h5py.File:
@@ -150,11 +163,16 @@ def _create(path: Path) -> h5py.File:
 
 
 def _append(f: h5py.File, values: dict) -> None:
+    """Append one sample; ``values["masks"]`` (PNG bytes or None) creates the ``masks`` dataset on the first
+    mask (earlier samples of the file read as empty, i.e. no mask)."""
     n = f["images"].shape[0]
-    for key in DATASETS:
+    mask = values.get("masks")
+    if mask is not None and "masks" not in f:
+        f.create_dataset("masks", (n,), maxshape=(None,), dtype=h5py.vlen_dtype(np.uint8), chunks=(64,))
+    for key in DATASETS + (("masks",) if "masks" in f else ()):
         ds = f[key]
         ds.resize(n + 1, axis=0)
-        ds[n] = values[key]
+        ds[n] = values[key] if key != "masks" else np.frombuffer(mask or b"", np.uint8)
 
 
 @register_format("nemotron")
@@ -190,7 +208,7 @@ class NemotronWriter:
         f = self._file(LANG_FOLDERS.get(row["lang"], row["lang"]), split)
         _append(f, {"images": np.frombuffer(image, np.uint8), "dimensions": [row["height"], row["width"]],
                     "annotations": json.dumps(annotation(row), ensure_ascii=False), "labels": row["text"],
-                    "qualities": quality, "sample_ids": int(row["index"])})
+                    "qualities": quality, "sample_ids": int(row["index"]), "masks": row.get("mask")})
 
     def close(self) -> list[Path]:
         for f, _ in self._open.values():
@@ -216,7 +234,7 @@ def read_file(path: str | Path) -> Iterator[dict]:
 
     Yields:
         {"image": JPEG bytes, "annotation": dict, "height": int, "width": int, "label": str, "quality": int,
-        "sample_id": int}.
+        "sample_id": int, "mask": PNG bytes or None (no ``masks`` dataset, or an empty entry)}.
 
     Raises:
         KeyError: a dataset of :data:`DATASETS` is missing.
@@ -228,10 +246,12 @@ def read_file(path: str | Path) -> Iterator[dict]:
         if missing:
             raise KeyError(f"{path} lacks the HDF5 dataset(s) {', '.join(missing)}")
         dims, qual, ids = f["dimensions"][()], f["qualities"][()], f["sample_ids"][()]
+        masks = f["masks"] if "masks" in f else None
         for i in range(f["images"].shape[0]):
+            mask = _as_bytes(masks[i]) if masks is not None else b""
             yield {"image": _as_bytes(f["images"][i]), "annotation": json.loads(_as_str(f["annotations"][i])),
                    "height": int(dims[i][0]), "width": int(dims[i][1]), "label": _as_str(f["labels"][i]),
-                   "quality": int(qual[i]), "sample_id": int(ids[i])}
+                   "quality": int(qual[i]), "sample_id": int(ids[i]), "mask": mask or None}
 
 
 def infer_direction(quad) -> str:
@@ -268,6 +288,18 @@ def _level(entries: list[dict], order: list[int], parents: list[int], w: int, h:
     quads = np.asarray([entries[i]["quad"] for i in order], np.float32).reshape(-1, 4, 2)
     return {"text": [entries[i]["text"] for i in order], "quad": quads.tolist(),
             "bbox": quads_to_bboxes(quads, w, h).tolist(), "parent": parents, **extra}
+
+
+def _chars(ann: dict, word_order: list[int], w: int, h: int) -> dict | None:
+    """The ``chars`` level from ``char_bboxes`` (None without it), parents renumbered into the imported word
+    order; characters of words no line holds are dropped."""
+    entries = ann.get("char_bboxes")
+    if entries is None:
+        return None
+    new_index = {old: new for new, old in enumerate(word_order)}
+    keep = sorted((k for k, e in enumerate(entries) if int(e["word_idx"]) in new_index),
+                  key=lambda k: (new_index[int(entries[k]["word_idx"])], k))
+    return _level(entries, keep, [new_index[int(entries[k]["word_idx"])] for k in keep], w, h)
 
 
 def to_row(sample: dict, lang: str, where: str) -> dict:
@@ -316,6 +348,6 @@ def to_row(sample: dict, lang: str, where: str) -> dict:
                              role=x.get("para_role") or ["body"] * n_para, level=x.get("para_level") or [0] * n_para,
                              cell=x.get("para_cell") or [[-1, -1, 0, 0]] * n_para),
         "relation_graph": {"paragraph_lines": graph_lines, "line_words": line_words},
-        "seed": int(x.get("seed", 0)), "index": int(x.get("index", sid)), "meta": meta, "mask": None,
-        "chars": None,
+        "seed": int(x.get("seed", 0)), "index": int(x.get("index", sid)), "meta": meta,
+        "mask": sample.get("mask"), "chars": _chars(ann, word_order, w, h),
     }
