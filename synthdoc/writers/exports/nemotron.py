@@ -168,6 +168,8 @@ def _append(f: h5py.File, values: dict) -> None:
     n = f["images"].shape[0]
     mask = values.get("masks")
     if mask is not None and "masks" not in f:
+        import h5py
+
         f.create_dataset("masks", (n,), maxshape=(None,), dtype=h5py.vlen_dtype(np.uint8), chunks=(64,))
     for key in DATASETS + (("masks",) if "masks" in f else ()):
         ds = f[key]
