@@ -2,7 +2,8 @@
 
 Shards are streamed to disk as their rows are made (one row group of at most 100 rows is held per open
 shard), so the peak should not grow with the number of pages or with ``--shard-size``. Each configuration
-runs the real CLI (``python -m synthdoc generate --languages en --augment default --workers 1``) in a fresh
+runs the real CLI (``python -m synthdoc generate --languages en --augment default --workers 1``, the default
+layout mixture unless ``--layouts`` is given) in a fresh
 process writing to a fresh folder; a poller reads the resident set size (RSS) of the whole process tree
 (the CLI and any child it starts) every ``--poll-ms`` milliseconds from psutil and keeps the largest sum.
 The kernel's own figure for the largest single process (``ru_maxrss`` of the reaped child, what
@@ -14,7 +15,7 @@ spread is max / min - 1 of the peaks over all configurations (the target is <= 1
 
 Usage::
 
-    python benchmarks/memory.py [--pages 60,500,2000] [--shard-sizes 100,500,2000] [--out PATH]
+    python benchmarks/memory.py [--pages 60,500,2000] [--shard-sizes 100,500,2000] [--layouts L=W,...] [--out PATH]
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_one(pages: int, shard_size: int, out: Path, poll_s: float) -> dict:
+def run_one(pages: int, shard_size: int, out: Path, poll_s: float, layouts: str | None = None) -> dict:
     """One CLI run; {"pages", "shard_size", "peak_tree_rss_mb", "max_rss_mb", "wall_s", "shards"}.
 
     Raises:
@@ -64,7 +65,7 @@ def run_one(pages: int, shard_size: int, out: Path, poll_s: float) -> dict:
     """
     cmd = [sys.executable, "-m", "synthdoc", "generate", "--languages", "en", "--augment", "default",
            "--pages", str(pages), "--shard-size", str(shard_size), "--workers", "1", "--seed", "0",
-           "--quiet", "--out", str(out)]
+           "--quiet", "--out", str(out)] + (["--layouts", layouts] if layouts else [])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
@@ -106,7 +107,8 @@ def save(args, results: list[dict]) -> dict:
                "spread_frac": round(max(peaks) / min(peaks) - 1, 4)}
     report = {"benchmark": "memory", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_info(),
-              "settings": {"languages": "en", "augment": "default", "workers": 1, "seed": 0,
+              "settings": {"languages": "en", "augment": "default", "layouts": args.layouts or "default mixture",
+                           "workers": 1, "seed": 0,
                            "poll_ms": args.poll_ms, "command": "python -m synthdoc generate (fresh process each)"},
               "results": results, "summary": summary}
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=_ints, default=[60, 500, 2000], help="comma-separated page counts")
     ap.add_argument("--shard-sizes", type=_ints, default=[100, 500, 2000], help="comma-separated shard sizes")
     ap.add_argument("--poll-ms", type=float, default=50.0)
+    ap.add_argument("--layouts", help="--layouts of the runs (default: the default mixture), e.g. multi_column=1")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "memory.json")
     args = ap.parse_args(argv)
     results: list[dict] = []
@@ -126,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         for pages in args.pages:
             for shard_size in args.shard_sizes:
                 out = Path(tmp) / f"p{pages}-s{shard_size}"
-                results.append(run_one(pages, shard_size, out, args.poll_ms / 1000))
+                results.append(run_one(pages, shard_size, out, args.poll_ms / 1000, args.layouts))
                 shutil.rmtree(out)
                 print(table(results[-1:]).splitlines()[1], flush=True)
                 save(args, results)  # after each configuration: a long matrix cut short keeps what it measured

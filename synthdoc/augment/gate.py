@@ -102,16 +102,15 @@ def weight_map(state: AugmentState, params: dict) -> np.ndarray | None:
 
 def blend_lines(before: np.ndarray, after: np.ndarray, weight: np.ndarray | None) -> np.ndarray:
     """`after` where `weight` (:func:`weight_map`) is 255, `before` where it is 0, mixed in between. Arrays
-    (H, W) or (H, W, 3) uint8; returns `after` itself when `weight` is None."""
+    (H, W) or (H, W, 3) uint8. Returns `after` itself, mixed in place (callers pass a step's fresh result)."""
     if weight is None:
         return after
     # only the bounding box of the weakened lines is mixed: where the weight is 255 the mix gives `after` exactly
     x, y, bw, bh = cv2.boundingRect(cv2.bitwise_not(weight))
     if bw == 0 or bh == 0:
         return after
-    out = after.copy()
     wr = weight[y:y + bh, x:x + bw]
     w = cv2.merge([wr, wr, wr]) if after.ndim == 3 else wr
     kept = cv2.multiply(before[y:y + bh, x:x + bw], cv2.bitwise_not(w), scale=1 / 255)
-    out[y:y + bh, x:x + bw] = cv2.add(kept, cv2.multiply(after[y:y + bh, x:x + bw], w, scale=1 / 255))
-    return out
+    after[y:y + bh, x:x + bw] = cv2.add(kept, cv2.multiply(after[y:y + bh, x:x + bw], w, scale=1 / 255))
+    return after

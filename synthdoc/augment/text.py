@@ -41,6 +41,13 @@ def _main_ink_rgb(state: AugmentState) -> tuple[int, int, int]:
     return max(ink, key=lambda layer: cv2.countNonZero(layer.mask)).rgb
 
 
+def _outside_roi_zero(mask: np.ndarray, roi: tuple[int, int, int, int]) -> np.ndarray:
+    """A new array equal to `mask` outside `roi` (x0, y0, x1, y1), where :func:`ink_roi` found `mask` all zero:
+    zeros (``np.zeros_like``, whose untouched pages the OS never makes resident — a page of 35 colour layers
+    would otherwise hold 35 full-page copies); the caller fills the roi."""
+    return np.zeros_like(mask)
+
+
 def _union_roi(state: AugmentState, pad: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """(x0, y0, x1, y1) of the ink grown by `pad`, and the (y1-y0, x1-x0) uint8 max of every ink mask in it."""
     masks = [layer.mask for layer in _ink_layers(state)]
@@ -241,7 +248,7 @@ class EdgeNoise(Step):
             outer = cv2.compare(cv2.subtract(dil, m), 0, cv2.CMP_GT)
             add = cv2.bitwise_and(outer, cv2.compare(u, add_t, cv2.CMP_GE))
             new = cv2.max(cv2.bitwise_and(m, cv2.bitwise_not(erase)), cv2.bitwise_and(dil, add))
-            mask = layer.mask.copy()
+            mask = _outside_roi_zero(layer.mask, roi)
             mask[y0:y1, x0:x1] = new
             layer.mask = blend_lines(layer.mask, mask, weight)
 
@@ -276,7 +283,13 @@ class StrokeOpacity(Step):
                          float(params["min_opacity"]), 1.0)
         f8 = np.clip(f * 255 + 0.5, 0, 255).astype(np.uint8)
         for layer in _ink_layers(state):
-            layer.mask = cv2.multiply(layer.mask, f8, scale=1 / 255)
+            roi = ink_roi([layer.mask], 0, state.height, state.width)
+            if roi is None:
+                continue
+            x0, y0, x1, y1 = roi  # zero coverage stays zero: only the ink's box is multiplied
+            mask = _outside_roi_zero(layer.mask, roi)
+            mask[y0:y1, x0:x1] = cv2.multiply(layer.mask[y0:y1, x0:x1], f8[y0:y1, x0:x1], scale=1 / 255)
+            layer.mask = mask
 
 
 @register
@@ -335,10 +348,10 @@ class StrokeWidth(Step):
             m = layer.mask[y0:y1, x0:x1]
             up = cv2.multiply(cv2.subtract(cv2.dilate(m, k), m), grow[y0:y1, x0:x1], scale=1 / 255)
             down = cv2.multiply(cv2.subtract(m, cv2.erode(m, k)), shrink[y0:y1, x0:x1], scale=1 / 255)
-            mask = layer.mask.copy()
+            mask = _outside_roi_zero(layer.mask, roi)
             mask[y0:y1, x0:x1] = cv2.subtract(cv2.add(m, up), down)
             if weight is not None:  # gated lines: thickening in full, thinning scaled by the line's factor
-                thick = layer.mask.copy()
+                thick = _outside_roi_zero(layer.mask, roi)
                 thick[y0:y1, x0:x1] = cv2.add(m, up)
                 mask = blend_lines(thick, mask, weight)
             layer.mask = mask
