@@ -16,6 +16,7 @@ Three figures per language, each from its own fresh process:
   (``RUSAGE_CHILDREN``), with the font index already cached.
 - **start-up**: the same CLI for ``--pages 1`` (CPU s, the page included).
 
+``--clean`` measures the clean pages of earlier releases instead (``--layouts multi_column=1 --augment none``).
 ``--font-dir DIR`` adds font folders (the "extra fonts" rows: ``scripts/setup.sh --fonts extra`` puts them
 under /usr/share/fonts; a folder such as an unpacked copy works the same). ``--rss-pages N`` instead runs one
 long in-process run of N pages (English, writing shards), recording the resident set size (``/proc``, MB)
@@ -26,7 +27,8 @@ the date.
 
 Usage::
 
-    python benchmarks/throughput.py [--pages 60] [--languages eng_Latn jpn_Jpan ...] [--font-dir DIR] [--out PATH]
+    python benchmarks/throughput.py [--pages 60] [--languages eng_Latn jpn_Jpan ...] [--font-dir DIR] [--clean]
+        [--out PATH]
     python benchmarks/throughput.py --rss-pages 10000 --out benchmarks/results/throughput_rss.json
 """
 from __future__ import annotations
@@ -125,7 +127,11 @@ def _instrument(factory, timer: StageTimer) -> None:
     factory.encode = timer.wrap("encode", factory.encode)
 
 
-def measure_language(lang: str, pages: int, font_dirs: list[str]) -> dict:
+CLEAN = {"layouts": {"multi_column": 1.0}, "augment": "none"}  # --clean: the clean multi_column pages of old
+CLEAN_ARGS = ["--layouts", "multi_column=1", "--augment", "none"]
+
+
+def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = False) -> dict:
     """Excluding start-up: `pages` pages made and written in this process (see the module docstring)."""
     import cv2
 
@@ -136,7 +142,7 @@ def measure_language(lang: str, pages: int, font_dirs: list[str]) -> dict:
     from synthdoc.writers.storage import Storage
 
     t0 = time.process_time()
-    factory = SampleFactory(GenerateConfig(languages=[lang], font_dirs=font_dirs))
+    factory = SampleFactory(GenerateConfig(languages=[lang], font_dirs=font_dirs, **(CLEAN if clean else {})))
     startup_cpu_s = time.process_time() - t0
     timer = StageTimer()
     _instrument(factory, timer)
@@ -157,7 +163,8 @@ def measure_language(lang: str, pages: int, font_dirs: list[str]) -> dict:
             cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
     g = factory.glyph_cache
     return {
-        "language": lang, "pages": pages, "font_dirs": font_dirs, "cpu_s": cpu_s, "wall_s": wall_s,
+        "language": lang, "workload": "clean" if clean else "mixture", "pages": pages, "font_dirs": font_dirs,
+        "cpu_s": cpu_s, "wall_s": wall_s,
         "pages_per_cpu_s": pages / cpu_s, "pages_per_wall_s": pages / wall_s,
         "ms_per_page": {k: round(1000 * v / pages, 2) for k, v in sorted(timer.cpu_s.items())},
         "modes": dict(sorted(modes.items())), "factory_startup_cpu_s": startup_cpu_s,
@@ -166,11 +173,11 @@ def measure_language(lang: str, pages: int, font_dirs: list[str]) -> dict:
     }
 
 
-def _cli_cpu_s(lang: str, pages: int, font_dirs: list[str], env: dict) -> float:
+def _cli_cpu_s(lang: str, pages: int, font_dirs: list[str], env: dict, clean: bool = False) -> float:
     """CPU seconds (user + system) of a fresh ``synthdoc generate`` process."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "synthdoc", "generate", "--out", str(Path(tmp) / "out"), "--languages", lang,
-               "--pages", str(pages), "--workers", "1", "--quiet"]
+               "--pages", str(pages), "--workers", "1", "--quiet"] + (CLEAN_ARGS if clean else [])
         for d in font_dirs:
             cmd += ["--font-dir", d]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -236,14 +243,14 @@ def table(results: list[dict]) -> str:
     rows = [head, "-" * len(head)]
     for r in results:
         ms = r["ms_per_page"]
-        rows.append(f"{r['language']:9} {'extra' if r['font_dirs'] else 'system':6} {r['pages_per_cpu_s']:8.2f} "
+        rows.append(f"{r['language']:9} {('extra' if r['font_dirs'] else 'system') + ('*' if r['workload'] == 'clean' else ''):6} {r['pages_per_cpu_s']:8.2f} "
                     f"{r['pages_per_cpu_s_with_startup']:10.2f} {r['startup_cpu_s']:7.2f} {r['peak_rss_mb']:6.0f}  "
                     + " ".join(f"{ms.get(s, 0.0):6.1f}" for s in stages))
     return "\n".join(rows)
 
 
 def _child(args, env: dict) -> dict:
-    cmd = [sys.executable, __file__, "--one", args.lang_one, "--pages", str(args.pages)]
+    cmd = [sys.executable, __file__, "--one", args.lang_one, "--pages", str(args.pages)] + (["--clean"] if args.clean else [])
     for d in args.font_dir:
         cmd += ["--font-dir", d]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -257,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=60, help="timed pages per language")
     ap.add_argument("--languages", nargs="+", default=list(DEFAULT_LANGUAGES))
     ap.add_argument("--font-dir", action="append", default=[], help="extra font folder (repeatable)")
+    ap.add_argument("--clean", action="store_true", help="clean multi_column pages (--augment none) instead")
     ap.add_argument("--rss-pages", type=int, help="one long English run of this many pages, RSS every 100")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
     ap.add_argument("--one", metavar="LANG", help=argparse.SUPPRESS)  # child mode: print one result as JSON
@@ -264,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages < 1:
         ap.error("--pages must be >= 1")
     if args.one:
-        print(json.dumps(measure_language(args.one, args.pages, args.font_dir)))
+        print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean)))
         return 0
     report = {"benchmark": "throughput", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": machine_info()}
@@ -278,16 +286,18 @@ def main(argv: list[str] | None = None) -> int:
         for lang in args.languages:
             args.lang_one = lang
             r = _child(args, env)
-            r["startup_cpu_s"] = _cli_cpu_s(lang, 1, args.font_dir, env)
-            r["cli_cpu_s"] = _cli_cpu_s(lang, args.pages, args.font_dir, env)
+            r["startup_cpu_s"] = _cli_cpu_s(lang, 1, args.font_dir, env, args.clean)
+            r["cli_cpu_s"] = _cli_cpu_s(lang, args.pages, args.font_dir, env, args.clean)
             r["pages_per_cpu_s_with_startup"] = args.pages / r["cli_cpu_s"]
             results.append(r)
             print(f"{lang}: {r['pages_per_cpu_s']:.2f} pages/s per core ({r['pages_per_cpu_s_with_startup']:.2f} "
                   f"with start-up)", file=sys.stderr, flush=True)
         print(table(results))
         report["settings"] = {"pages": args.pages, "warmup_pages": WARMUP_PAGES, "workers": 1, "opencv_threads": 1,
-                              "config": "GenerateConfig(languages=[lang]): the default mixture (all modes, mixed "
-                                        "augmentation), JPEG q90", "font_dirs": args.font_dir}
+                              "config": "GenerateConfig(languages=[lang]): " + (
+                                  "multi_column, augment none (clean)" if args.clean else
+                                  "the default mixture (all modes, mixed augmentation)") + ", JPEG q90",
+                              "font_dirs": args.font_dir}
         report["results"] = results
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
