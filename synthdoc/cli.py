@@ -57,6 +57,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                         "by weight) or a stack YAML file")
 
 
+def _add_coverage_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--coverage", metavar="SET|FILE",
+                   help="steer the text so every character of a target set is drawn: jis0208, ksx1001, gb2312, big5, "
+                        "exemplar (CLDR) or a UTF-8 file of characters; default none")
+    p.add_argument("--coverage-min", type=int, metavar="K", help="least count of every target character (default 3)")
+
+
 def _config(args: argparse.Namespace):
     from synthdoc.config import GenerateConfig, config_from_mapping, load_config
 
@@ -77,7 +84,7 @@ def _config(args: argparse.Namespace):
         over["augment"] = args.augment
     if getattr(args, "labels", None):
         over["labels"] = _split(args.labels)
-    for key in ("shard_size", "image_format", "jpeg_quality", "mask"):
+    for key in ("shard_size", "image_format", "jpeg_quality", "mask", "coverage", "coverage_min"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)
     return config_from_mapping(over, "command line")
@@ -282,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write a dataset of Parquet shards")
     _add_run_options(g)
+    _add_coverage_options(g)
     g.add_argument("--out", required=True, help="output dataset folder")
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
