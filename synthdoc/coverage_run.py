@@ -40,12 +40,17 @@ def build_schedules(cfg: GenerateConfig, languages: list[Language], faces: dict[
     return out
 
 
-def page_sampler(schedule: Schedule, base: TextSampler, ordinal: int) -> SteeredSampler:
+def list_separator(lang: Language) -> str:
+    """Separator of a list of names in running text: the ideographic comma for Chinese and Japanese, else ", "."""
+    return "、" if lang.script in ("Jpan", "Hans", "Hant") else ", "
+
+
+def page_sampler(schedule: Schedule, base: TextSampler, ordinal: int, lang: Language) -> SteeredSampler:
     """The sampler view of page ordinal `ordinal` of the schedule's language (wrapping past its pages)."""
     j = ordinal % schedule.pages
-    return SteeredSampler(base, schedule.words.get(j, []), schedule.starts.get(j))
+    return SteeredSampler(base, schedule.words.get(j, []), schedule.starts.get(j), list_separator(lang))
 
 
 def replay_sampler(base: TextSampler, record: dict) -> SteeredSampler:
     """The sampler view a page recorded in ``meta["coverage"]`` (:meth:`SteeredSampler.record`)."""
-    return SteeredSampler(base, record.get("words") or [], inserted_at=record.get("inserted_at"))
+    return SteeredSampler(base, record.get("words") or [], record=record)

@@ -157,7 +157,7 @@ class SampleFactory:
         inp = replace(self.inputs[lang.code], stats=stats if stats is not None else SampleStats())
         schedule = self.schedules.get(lang.code)
         if schedule is not None:  # the page's view of the corpus carries its scheduled characters
-            inp = replace(inp, sampler=page_sampler(schedule, inp.sampler, index // len(self.languages)))
+            inp = replace(inp, sampler=page_sampler(schedule, inp.sampler, index // len(self.languages), lang))
         page = registry.mode(template.mode).generate(inp, template, sample_rng(seed, index, "text", attempt))
         if schedule is not None:
             page.meta["coverage"] = inp.sampler.record()

@@ -17,9 +17,10 @@ are reported as uncoverable.
 Steering is a pure function of (config, seed, page index), never of which worker ran first:
 :func:`build_schedule` gives every page ordinal of a language (the language's n-th page of the run) the corpus
 paragraph its text starts at (a passage holding characters the corpus has too few of for the run, when any) and
-a few short *words* of target characters the corpus lacks. A page's :class:`SteeredSampler` inserts each word as
-its own short paragraph (a name / code line) after the run's start paragraph, interleaved with the corpus text, so
-whichever mode draws the page (running text, bullets, cells, phrases) sets it. Each character is scheduled
+a few short *words* of target characters the corpus lacks. A page's :class:`SteeredSampler` gives the words to
+the page's first titles (titles, headings, TOC entries, table labels: names and terms) and inserts the rest as
+short lists (at most three paragraphs, interleaved with the corpus text from the run's start), so whichever mode
+draws the page (running text, bullets, cells, phrases) sets them. Each character is scheduled
 ``K + margin`` times because a mode may draw only part of its text (a TOC page draws no paragraph at all) and a
 face may lack a character (the paragraph is then skipped and counted, never drawn as tofu).
 """
@@ -38,8 +39,8 @@ from synthdoc.errors import SynthdocError
 NAMED_SETS = ("jis0208", "ksx1001", "gb2312", "big5", "exemplar")
 """Names accepted by ``--coverage`` besides ``none`` and a file path."""
 DEFAULT_MIN_COUNT = 3
-DEFAULT_MARGIN = 5
-"""Extra scheduled copies per character on top of K (measured: 3 + 5 copies give every character of jis0208,
+DEFAULT_MARGIN = 6
+"""Extra scheduled copies per character on top of K (measured: 3 + 6 copies give every character of jis0208,
 ksx1001 and gb2312 at least 3 times in 2,000 pages of the default mixture, see benchmarks/coverage.py)."""
 PARAGRAPHS_PER_PAGE = 2.0
 """Conservative number of whole corpus paragraphs a page draws, to estimate how often the corpus alone shows a
@@ -256,41 +257,60 @@ def build_schedule(target: Sequence[str], flat: Sequence[str], pages: int, min_c
     return sched
 
 
+MAX_INSERTED_PARAGRAPHS = 3
+"""A page's words not taken by titles go into at most this many inserted paragraphs (lists of names / terms)."""
+
+
 class SteeredSampler:
     """A page's view of a :class:`~synthdoc.text.sampler.TextSampler` that carries the page's scheduled text.
 
-    The first :meth:`start_index` draws like the base sampler (two integers), then starts at the scheduled passage
-    (when the schedule gives one) and inserts the page's words as one-word paragraphs after that paragraph,
-    interleaved with the corpus paragraphs that follow (word, paragraph, word, ...). Later starts of the page are
-    mapped into the view's paragraph list unchanged. Titles come from the base sampler.
+    Until the page's first :meth:`start_index`, each :meth:`title` call returns the next scheduled word (a name or
+    term as a title, heading, TOC entry or table label) without drawing. The first :meth:`start_index` draws like
+    the base sampler (two integers), then starts at the scheduled passage (when the schedule gives one) and inserts
+    the words titles did not take, joined by `separator` into at most MAX_INSERTED_PARAGRAPHS short paragraphs,
+    before that paragraph and interleaved with the corpus paragraphs after it (list, paragraph, list, ...). Later
+    starts of the page are mapped into the view's paragraph list unchanged.
 
     Args:
         base: the language's sampler.
         words: the words this page carries.
         start: flat index of the scheduled passage, or None.
-        inserted_at: the recorded insertion point (replay): the view is built at once, as the page made it.
+        separator: joins words in an inserted paragraph ("、" for Chinese and Japanese, ", " otherwise).
+        record: a page's :meth:`record` (replay): the view is rebuilt as the page left it.
     """
 
-    def __init__(self, base, words: Sequence[str], start: int | None = None, inserted_at: int | None = None):
+    def __init__(self, base, words: Sequence[str], start: int | None = None, separator: str = ", ",
+                 record: dict | None = None):
         self.base = base
         self.corpus = base.corpus
         self.titles = base.titles
         self.words = list(words)
         self.start = start
-        self.inserted_at = inserted_at
+        self.separator = separator
+        self.taken = 0  # words returned by title()
+        self.inserted: list[str] = []
+        self.inserted_at: int | None = None
         self._flat: list[str] = list(base.flat_paragraphs)
-        if inserted_at is not None:
-            self._insert(inserted_at)
+        if record is not None and record.get("inserted_at") is not None:
+            self.inserted = list(record.get("inserted") or [])
+            self.inserted_at = int(record["inserted_at"])
+            self._put(self.inserted_at)
 
     @property
     def flat_paragraphs(self) -> list[str]:
-        """The view's paragraphs: the base ones with this page's words inserted (once a start was drawn)."""
+        """The view's paragraphs: the base ones with this page's word lists inserted (once a start was drawn)."""
         return self._flat
 
-    def _insert(self, at: int) -> None:
-        """Put word k right before base paragraph at + k (so word 0 is the paragraph the run starts with)."""
-        for k, word in enumerate(self.words):
-            self._flat.insert(at + 2 * k, word)
+    def _put(self, at: int) -> None:
+        """Put inserted paragraph k right before base paragraph at + k."""
+        for k, text in enumerate(self.inserted):
+            self._flat.insert(at + 2 * k, text)
+
+    def _lists(self) -> list[str]:
+        """The words titles did not take, in at most MAX_INSERTED_PARAGRAPHS paragraphs of near-equal size."""
+        rest = self.words[self.taken:]
+        n = min(MAX_INSERTED_PARAGRAPHS, len(rest))
+        return [self.separator.join(rest[k::n]) for k in range(n)]
 
     def start_index(self, rng: np.random.Generator) -> int:
         """Index (in :attr:`flat_paragraphs`) where a run of paragraphs starts; draws two integers like
@@ -298,9 +318,10 @@ class SteeredSampler:
         drawn = self.base.start_index(rng)
         if self.inserted_at is None:
             self.inserted_at = drawn if self.start is None else self.start
-            self._insert(self.inserted_at)
+            self.inserted = self._lists()
+            self._put(self.inserted_at)
             return self.inserted_at
-        return drawn if drawn < self.inserted_at else drawn + len(self.words)
+        return drawn if drawn < self.inserted_at else drawn + len(self.inserted)
 
     def paragraphs(self, rng: np.random.Generator) -> Iterator[str]:
         """Infinite run of consecutive paragraphs of the view from :meth:`start_index`."""
@@ -311,12 +332,18 @@ class SteeredSampler:
 
     def title(self, rng: np.random.Generator, max_words: int = 8, max_chars: int = 20,
               space_delimited: bool = True) -> str:
-        """:meth:`TextSampler.title` of the base sampler."""
+        """The next scheduled word while the page has one and no run has started, else :meth:`TextSampler.title`
+        of the base sampler."""
+        if self.inserted_at is None and self.taken < len(self.words) and len(self.words[self.taken]) <= max_chars:
+            self.taken += 1
+            return self.words[self.taken - 1]
         return self.base.title(rng, max_words, max_chars, space_delimited)
 
     def record(self) -> dict:
-        """``meta["coverage"]``: what the page carried ({"words", "inserted_at"}), enough to replay it."""
-        return {"words": list(self.words), "inserted_at": self.inserted_at}
+        """``meta["coverage"]``: the page's words, how many titles took, the inserted paragraphs and where they
+        went ({"words", "titles", "inserted", "inserted_at"}): enough to replay the page."""
+        return {"words": list(self.words), "titles": self.taken, "inserted": list(self.inserted),
+                "inserted_at": self.inserted_at}
 
 
 def coverage_report(counts: Counter, target: Sequence[str], min_count: int) -> dict:
