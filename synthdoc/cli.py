@@ -55,6 +55,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--augment", metavar="PRESET|FILE",
                    help=f"augmentation preset ({', '.join(preset_names())}; default mixed: a whole preset per page "
                         "by weight) or a stack YAML file")
+    _add_coverage_options(p)
 
 
 def _add_coverage_options(p: argparse.ArgumentParser) -> None:
@@ -289,7 +290,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write a dataset of Parquet shards")
     _add_run_options(g)
-    _add_coverage_options(g)
     g.add_argument("--out", required=True, help="output dataset folder")
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")

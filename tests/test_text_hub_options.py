@@ -64,7 +64,8 @@ def test_quality_filter_drops_boilerplate_menus_short_numeric_and_repeated_lines
 def test_each_rule_on_its_own():
     docs = [["short", GOOD, "1 2 3 4 5 6 7 8 9 10 11 12 13"], [GOOD, "Footer line that repeats on every page"]] + \
            [["Footer line that repeats on every page"]] * 3
-    assert filter_documents(docs, QualityFilter(min_chars=6))[0][0] == [GOOD, "1 2 3 4 5 6 7 8 9 10 11 12 13"]
+    assert filter_documents(docs, QualityFilter(min_chars=6))[0][0] == ["short", GOOD, "1 2 3 4 5 6 7 8 9 10 11 12 13"]
+    assert filter_documents([[GOOD, "short"]], QualityFilter(min_chars=6))[0] == [[GOOD]]  # only a first one is a title
     assert filter_documents(docs, QualityFilter(min_letter_frac=0.5))[0][0] == ["short", GOOD]
     kept, dropped = filter_documents(docs, QualityFilter(max_repeats=3))
     assert kept == [docs[0], [GOOD]] and dropped == 4

@@ -3,7 +3,8 @@ text before they reach a page.
 
 A paragraph is dropped when any enabled rule says so:
 
-- ``min_chars``: it has fewer non-space characters (menus, buttons, captions of one word).
+- ``min_chars``: it has fewer non-space characters (menus, buttons, captions of one word); a document's first
+  paragraph, its title when short (:func:`synthdoc.text.sampler.is_document_title`), needs only 2.
 - ``min_letter_frac``: under this share of its non-space characters are letters or marks (Unicode categories L*,
   M*): tables of numbers, URLs, symbol rows.
 - ``boilerplate``: it matches a boilerplate pattern (:data:`BOILERPLATE_PATTERNS`: cookie and privacy notices,
@@ -98,10 +99,11 @@ class QualityFilter:
         """Whether any rule is enabled."""
         return bool(self.min_chars or self.min_letter_frac or self.boilerplate or self.max_repeats)
 
-    def keeps(self, paragraph: str) -> bool:
-        """Whether `paragraph` passes the per-paragraph rules (all but ``max_repeats``)."""
+    def keeps(self, paragraph: str, first: bool = False) -> bool:
+        """Whether `paragraph` passes the per-paragraph rules (all but ``max_repeats``); a document's `first`
+        paragraph (its title, when short) needs only 2 characters instead of ``min_chars``."""
         chars = [c for c in paragraph if not c.isspace()]
-        if len(chars) < self.min_chars or not chars:
+        if len(chars) < (min(2, self.min_chars) if first else self.min_chars) or not chars:
             return False
         if self.min_letter_frac and sum(unicodedata.category(c)[0] in "LM" for c in chars) < self.min_letter_frac * len(chars):
             return False
@@ -128,7 +130,8 @@ def filter_documents(documents: list[list[str]], rule: QualityFilter) -> tuple[l
     repeats = Counter(p for doc in documents for p in doc) if rule.max_repeats else Counter()
     out, dropped = [], 0
     for doc in documents:
-        kept = [p for p in doc if (not rule.max_repeats or repeats[p] <= rule.max_repeats) and rule.keeps(p)]
+        kept = [p for k, p in enumerate(doc)
+                if (not rule.max_repeats or repeats[p] <= rule.max_repeats) and rule.keeps(p, first=k == 0)]
         dropped += len(doc) - len(kept)
         if kept:
             out.append(kept)
