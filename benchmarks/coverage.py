@@ -70,7 +70,9 @@ def run_case(lang: str, spec: str, pages: int, k: int, baseline: bool = True) ->
     sched = factory.schedules[factory.languages[0].code]
     return {"language": factory.languages[0].code, "target_set": spec, "pages": pages, "k": k,
             "on": coverage_report(on, target, k), "off": coverage_report(off, target, k),
-            "uncoverable_by_fonts": len(sched.uncoverable), "scheduled_words": sum(map(len, sched.words.values())),
+            "uncoverable_by_fonts": "".join(sched.uncoverable),
+            "coverable": len(sched.target), "coverable_at_least_k": sum(on[c] >= k for c in sched.target),
+            "min_coverable": min((on[c] for c in sched.target), default=0), "scheduled_words": sum(map(len, sched.words.values())),
             "scheduled_passages": len(sched.starts), "injected_chars_drawn": injected,
             "injected_share": injected / max(1, sum(on.values())),
             "scheduled_word_survival": injected / max(1, scheduled),

@@ -3,7 +3,7 @@ character is drawn at least K times, and the count report of the dataset card.
 
 Target sets (``--coverage``):
 
-- ``jis0208``: the 6,879 graphic characters of JIS X 0208 (kanji levels 1 and 2, kana, symbols, full-width
+- ``jis0208``: the 6,878 graphic characters of JIS X 0208 (6,879 with the ideographic space, left out) (kanji levels 1 and 2, kana, symbols, full-width
   Latin/Greek/Cyrillic, box drawing), enumerated from Python's ``euc_jp`` codec (rows 0xA1-0xFE x 0xA1-0xFE).
 - ``ksx1001``: the 2,350 Hangul syllables of KS X 1001, from the ``euc_kr`` codec.
 - ``gb2312``: the 3,755 level-1 hanzi of GB 2312 (rows 16-55, bytes 0xB0-0xD7), from the ``gb2312`` codec.
@@ -70,7 +70,7 @@ def _codec_chars(encoding: str, leads: Iterable[int], trails: Iterable[int]) -> 
 
 
 def named_set(name: str, locale: str = "") -> list[str]:
-    """The characters of a named target set (see the module docstring), in code point order.
+    """The characters of a named target set (see the module docstring), spaces excluded, in code point order.
 
     Args:
         name: one of :data:`NAMED_SETS`.
@@ -93,7 +93,7 @@ def named_set(name: str, locale: str = "") -> list[str]:
         chars = _exemplar(locale)
     else:
         raise SynthdocError(f"unknown coverage set {name!r}; use one of none, {', '.join(NAMED_SETS)} or a file path")
-    return sorted(set(chars))
+    return sorted({c for c in chars if not c.isspace()})  # JIS X 0208 and KS X 1001 hold the ideographic space
 
 
 def _exemplar(locale: str) -> list[str]:
