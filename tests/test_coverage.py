@@ -134,3 +134,25 @@ def test_one_and_two_workers_write_the_same_bytes_with_coverage_on(tmp_path):
     section = card[card.index("## Characters"):]
     row = next(line for line in section.splitlines() if line.startswith("| kor_Hang |"))
     assert row.split("|")[4].strip() == "2350"
+
+
+def test_rare_corpus_characters_get_passages_that_start_pages():
+    """A character the corpus holds once in 400 paragraphs is not expected K + margin times in 100 pages: the
+    schedule starts K + margin pages at the paragraph holding it instead of inserting it."""
+    from synthdoc.text.coverage import SteeredSampler
+    from synthdoc.text.sampler import TextSampler
+    from synthdoc.text.sources import Corpus
+
+    import numpy as np
+
+    base = TextSampler(Corpus("t", "x", [["abc abc."] * 200 + ["abc xyz."] + ["abc abc."] * 199]))
+    flat = base.flat_paragraphs
+    sched = build_schedule(["a", "x", "q"], flat, 100, 2, 0, lambda c: True, margin=1)
+    assert sorted(sched.starts.values()) == [200, 200, 200] and len(sched.starts) == 3
+    assert "".join(w for ws in sched.words.values() for w in ws) == "qqq"  # absent from the corpus: inserted
+
+    j = next(iter(sched.starts))
+    view = SteeredSampler(base, sched.words.get(j, []), sched.starts[j])
+    start = view.start_index(np.random.default_rng(0))
+    run = [view.flat_paragraphs[start + k] for k in range(4)]
+    assert "abc xyz." in run[:2]
