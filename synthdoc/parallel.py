@@ -53,7 +53,9 @@ def _make_row(index: int) -> tuple[int, dict, dict]:
 
     sample = _FACTORY.make(index)
     info = {"stats": sample.stats.as_dict(), "fonts": sorted({f.family for f in sample.page.fonts}),
-            "layout": sample.page.layout, "augment": sample.meta.get("augment"), "chars": char_counts(sample.page.text)}
+            "layout": sample.page.layout, "augment": sample.meta.get("augment")}
+    if _FACTORY.cfg.coverage != "none":  # per-character counts for the card's coverage figures
+        info["chars"] = char_counts(sample.page.text)
     return index, sample_to_row(sample), info
 
 

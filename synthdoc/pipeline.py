@@ -34,8 +34,8 @@ from synthdoc.render.raster import GlyphCache
 from synthdoc.rng import sample_rng
 from synthdoc.stats import SampleStats
 from synthdoc.text.sampler import TextSampler
-from synthdoc.text.sources import Corpus, HubOptions, load_bundled, resolve_corpus
 from synthdoc.text.quality import QualityFilter
+from synthdoc.text.sources import Corpus, HubOptions, load_bundled, resolve_corpus
 
 
 @dataclass

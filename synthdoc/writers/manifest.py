@@ -49,7 +49,8 @@ class ShardRecord:
         retries: failed attempts retried while making its rows.
         skipped_for_coverage: paragraphs skipped because no font covered them.
         ignored_words: words the legibility check marked ignore (``meta["augment"]["ignored_words"]``).
-        chars: character -> occurrences in the page texts (spaces excluded), keys sorted; the card's coverage figures.
+        chars: character -> occurrences in the page texts (spaces excluded), keys sorted, in runs with a coverage
+            target (config key ``coverage``; empty otherwise): the card's coverage figures.
     """
 
     rows: int
