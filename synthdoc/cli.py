@@ -55,6 +55,14 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--augment", metavar="PRESET|FILE",
                    help=f"augmentation preset ({', '.join(preset_names())}; default mixed: a whole preset per page "
                         "by weight) or a stack YAML file")
+    _add_coverage_options(p)
+
+
+def _add_coverage_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--coverage", metavar="SET|FILE",
+                   help="steer the text so every character of a target set is drawn: jis0208, ksx1001, gb2312, big5, "
+                        "exemplar (CLDR) or a UTF-8 file of characters; default none")
+    p.add_argument("--coverage-min", type=int, metavar="K", help="least count of every target character (default 3)")
 
 
 def _config(args: argparse.Namespace):
@@ -77,7 +85,7 @@ def _config(args: argparse.Namespace):
         over["augment"] = args.augment
     if getattr(args, "labels", None):
         over["labels"] = _split(args.labels)
-    for key in ("shard_size", "image_format", "jpeg_quality", "mask"):
+    for key in ("shard_size", "image_format", "jpeg_quality", "mask", "coverage", "coverage_min"):
         if getattr(args, key, None) is not None:
             over[key] = getattr(args, key)
     return config_from_mapping(over, "command line")

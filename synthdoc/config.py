@@ -68,6 +68,10 @@ class GenerateConfig:
         corpus: language code/alias (or "*" for all) -> local file/folder or Hugging Face dataset name.
         text_field: field holding text in .jsonl / .parquet / Hub corpora.
         max_documents: documents read from a Hugging Face corpus.
+        corpus_skip: rows skipped at the start of a Hugging Face corpus stream.
+        corpus_shuffle: rows in the seeded (``seed``) shuffle buffer of a Hugging Face corpus stream; 0 keeps order.
+        corpus_filter: quality filters of a Hugging Face corpus (synthdoc.text.quality): "none" (default),
+            "default" (min_chars 16, min_letter_frac 0.5, boilerplate, max_repeats 3) or a mapping of those keys.
         font_dirs: extra font folders (added to the system ones and $SYNTHDOC_FONT_DIRS).
         system_fonts: scan the system font folders.
         fonts: mapping merged over the shipped fonts.yaml (add languages, scripts, families).
@@ -80,6 +84,9 @@ class GenerateConfig:
             see synthdoc.masks.
         labels: label levels to write: words, lines and paragraphs are always written; add "chars" for the
             character level (one entry per grapheme cluster; see synthdoc.render.chars).
+        coverage: target character set the run steers towards (synthdoc.text.coverage): "none" (default), one of
+            jis0208, ksx1001, gb2312, big5, exemplar (CLDR exemplars of each language), or a UTF-8 file path.
+        coverage_min: K, the least number of times every target character is to be drawn over the run.
     """
 
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
@@ -93,6 +100,9 @@ class GenerateConfig:
     corpus: dict[str, str] = field(default_factory=dict)
     text_field: str = "text"
     max_documents: int = 2000
+    corpus_skip: int = 0
+    corpus_shuffle: int = 0
+    corpus_filter: Any = "none"
     font_dirs: list[str] = field(default_factory=list)
     system_fonts: bool = True
     fonts: dict[str, Any] = field(default_factory=dict)
@@ -101,6 +111,8 @@ class GenerateConfig:
     augment: Any = field(default_factory=lambda: default_mixture()["augment"])
     mask: str = "none"
     labels: list[str] = field(default_factory=lambda: ["words", "lines", "paragraphs"])
+    coverage: str = "none"
+    coverage_min: int = 3
 
     def validate(self, where: str = "config") -> "GenerateConfig":
         """Check types and ranges (every key, before any work).
@@ -113,7 +125,7 @@ class GenerateConfig:
 
         if not isinstance(self.languages, list) or not self.languages or not all(isinstance(x, str) and x for x in self.languages):
             raise bad("languages", "must be a non-empty list of language codes")
-        for key in ("pages", "workers", "shard_size", "max_retries", "max_documents"):
+        for key in ("pages", "workers", "shard_size", "max_retries", "max_documents", "coverage_min"):
             v = getattr(self, key)
             if not _is_int(v) or v < 1:
                 raise bad(key, f"must be a positive integer, got {_show(v)}")
@@ -165,6 +177,15 @@ class GenerateConfig:
         if not (isinstance(self.augment, str) and self.augment) and not isinstance(self.augment, dict):
             raise bad("augment", "must be a preset name (synthdoc.augment.preset_names()), a stack YAML path or a "
                       "stack mapping")
+        for key in ("corpus_skip", "corpus_shuffle"):
+            if not _is_int(getattr(self, key)) or getattr(self, key) < 0:
+                raise bad(key, f"must be a non-negative integer, got {_show(getattr(self, key))}")
+        from synthdoc.text.quality import QualityFilter
+
+        QualityFilter.from_config(self.corpus_filter)
+        if not isinstance(self.coverage, str) or not self.coverage:
+            raise bad("coverage", "must be 'none', a set name (jis0208, ksx1001, gb2312, big5, exemplar) or a file "
+                      f"path, got {_show(self.coverage)}")
         if self.mask not in ("none", "ink", "words"):
             raise bad("mask", f"must be 'none', 'ink' or 'words', got {_show(self.mask)}")
         if not isinstance(self.labels, list) or not all(isinstance(v, str) for v in self.labels) \

@@ -27,6 +27,7 @@ from typing import Callable, Iterator, Sequence
 
 from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
+from synthdoc.text.coverage import char_counts
 from synthdoc.text.sources import Corpus
 from synthdoc.writers.manifest import ShardRecord
 from synthdoc.writers.parquet import ShardSpec, ShardWriter
@@ -53,6 +54,8 @@ def _make_row(index: int) -> tuple[int, dict, dict]:
     sample = _FACTORY.make(index)
     info = {"stats": sample.stats.as_dict(), "fonts": sorted({f.family for f in sample.page.fonts}),
             "layout": sample.page.layout, "augment": sample.meta.get("augment")}
+    if _FACTORY.cfg.coverage != "none":  # per-character counts for the card's coverage figures
+        info["chars"] = char_counts(sample.page.text)
     return index, sample_to_row(sample), info
 
 

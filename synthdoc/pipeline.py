@@ -20,6 +20,7 @@ from synthdoc._version import __version__
 from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
+from synthdoc.coverage_run import build_schedules, page_sampler, replay_sampler
 from synthdoc.doc import Page, check, check_chars
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.fonts.catalogue import FontCatalogue
@@ -33,7 +34,8 @@ from synthdoc.render.raster import GlyphCache
 from synthdoc.rng import sample_rng
 from synthdoc.stats import SampleStats
 from synthdoc.text.sampler import TextSampler
-from synthdoc.text.sources import Corpus, load_bundled, resolve_corpus
+from synthdoc.text.quality import QualityFilter
+from synthdoc.text.sources import Corpus, HubOptions, load_bundled, resolve_corpus
 
 
 @dataclass
@@ -83,6 +85,11 @@ def resolve_languages(cfg: GenerateConfig, registry_: LanguageRegistry) -> list[
     return out
 
 
+def hub_options(cfg: GenerateConfig) -> HubOptions:
+    """Skip, shuffle (seeded with the run seed) and quality filters of the run's Hugging Face corpora."""
+    return HubOptions(cfg.corpus_skip, cfg.corpus_shuffle, cfg.seed, QualityFilter.from_config(cfg.corpus_filter))
+
+
 def load_corpora(cfg: GenerateConfig, langs: list[Language], registry_: LanguageRegistry) -> dict[str, Corpus]:
     """Corpus per language: --corpus LANG=PATH, else "*" entry, else the fonts.yaml corpus, else the bundled sample.
 
@@ -96,7 +103,7 @@ def load_corpora(cfg: GenerateConfig, langs: list[Language], registry_: Language
     for lang in langs:
         spec = specs.get(lang.code) or specs.get("*") or lang.corpus
         if spec:
-            out[lang.code] = resolve_corpus(str(spec), lang.code, cfg.text_field, cfg.max_documents)
+            out[lang.code] = resolve_corpus(str(spec), lang.code, cfg.text_field, cfg.max_documents, hub_options(cfg))
         else:
             out[lang.code] = load_bundled(lang.code)
     return out
@@ -134,6 +141,8 @@ class SampleFactory:
             lang.code: LayoutInput(lang, self.faces[lang.code], self.face_cache, TextSampler(self.corpora[lang.code]))
             for lang in self.languages
         }
+        # character coverage (cfg.coverage): per language, what each page must carry (a pure function of the config)
+        self.schedules = build_schedules(cfg, self.languages, self.faces, {c: i.sampler for c, i in self.inputs.items()})
 
     def with_own_caches(self) -> "SampleFactory":
         """This factory with new, empty face and glyph caches (returns self). A forked pool worker calls it on the
@@ -156,7 +165,12 @@ class SampleFactory:
         name = sample_weighted(sample_rng(seed, index, "layout", attempt), self.layout_weights[lang.code])
         template = self.templates[name]
         inp = replace(self.inputs[lang.code], stats=stats if stats is not None else SampleStats())
+        schedule = self.schedules.get(lang.code)
+        if schedule is not None:  # the page's view of the corpus carries its scheduled characters
+            inp = replace(inp, sampler=page_sampler(schedule, inp.sampler, index // len(self.languages), lang))
         page = registry.mode(template.mode).generate(inp, template, sample_rng(seed, index, "text", attempt))
+        if schedule is not None:
+            page.meta["coverage"] = inp.sampler.record()
         check(page)
         return page, template
 
@@ -176,7 +190,10 @@ class SampleFactory:
             raise SynthdocError(f"replay: layout {plan.get('layout')!r} is not one of this config's layouts "
                                 f"({', '.join(t.name for t in self.templates.values())}); add it to --layouts")
         code = self.registry.resolve(lang).code
-        return registry.mode(found[0].mode).replay(self.inputs[code], found[0], plan)
+        inp = self.inputs[code]
+        if isinstance(meta.get("coverage"), dict):  # the page carried scheduled text: the same corpus view
+            inp = replace(inp, sampler=replay_sampler(inp.sampler, meta["coverage"]))
+        return registry.mode(found[0].mode).replay(inp, found[0], plan)
 
     def render(self, page: Page, index: int, attempt: int) -> tuple[np.ndarray, dict]:
         """Render stage: background + composited glyphs. Returns ((H, W, 3) uint8 RGB, background params)."""

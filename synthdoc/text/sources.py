@@ -12,6 +12,7 @@ text and image nodes in page order, e.g. ``"img_#000002|txt_#000000|txt_#000001"
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from synthdoc.errors import SynthdocError
 from synthdoc.resources import samples_dir
 from synthdoc.text.clean import clean_lines, clean_paragraph, clean_text
 from synthdoc.text.pieces import split_paragraph
+from synthdoc.text.quality import QualityFilter, filter_documents
 
 MOSCAR_NAME = "oscar-corpus/mOSCAR"
 MOSCAR_LICENSE = "CC BY 4.0"
@@ -532,6 +534,25 @@ def _hf_rows(dataset: Iterable[Mapping[str, Any]], name: str) -> Iterator[tuple[
         yield f"Hugging Face dataset {name!r}, row {i + 1}", row
 
 
+@dataclass(frozen=True)
+class HubOptions:
+    """How rows are taken from a Hugging Face dataset stream.
+
+    Attributes:
+        skip: rows skipped at the start of the stream (e.g. to hold out the first rows, or to take another slice
+            than an earlier run); 0 skips none.
+        shuffle_buffer: rows in the seeded shuffle buffer (``IterableDataset.shuffle(seed, buffer_size)``: shard
+            order and rows within the buffer are shuffled); 0 keeps stream order.
+        seed: seed of the shuffle.
+        quality: paragraph filters (:class:`synthdoc.text.quality.QualityFilter`), applied after reading.
+    """
+
+    skip: int = 0
+    shuffle_buffer: int = 0
+    seed: int = 0
+    quality: QualityFilter = field(default_factory=QualityFilter)
+
+
 def load_hf(
     name: str,
     config: str | None,
@@ -540,22 +561,26 @@ def load_hf(
     max_documents: int = 2000,
     token: str | None = None,
     load_dataset: Callable[..., Iterable[Mapping[str, Any]]] | None = None,
+    options: HubOptions | None = None,
 ) -> Corpus:
-    """Stream the first rows of a Hugging Face dataset (e.g. mOSCAR) into a corpus.
+    """Stream rows of a Hugging Face dataset (e.g. mOSCAR) into a corpus.
 
-    Calls ``load_dataset(name, config, split=split, streaming=True, token=token)`` and reads the
-    first `max_documents` rows. mOSCAR (by name, case-insensitive, or by row shape) is read in page
-    order with :func:`moscar_document`; other datasets through `text_field` (a string split at
-    newlines, or a list of strings).
+    Calls ``load_dataset(name, config, split=split, streaming=True, token=token)``, skips ``options.skip`` rows,
+    shuffles through a seeded buffer of ``options.shuffle_buffer`` rows (when > 0), and reads the next
+    `max_documents` rows; then drops the paragraphs ``options.quality`` rejects. mOSCAR (by name,
+    case-insensitive, or by row shape) is read in page order with :func:`moscar_document`; other datasets through
+    `text_field` (a string split at newlines, or a list of strings).
 
     Args:
-        name: dataset repository id, "owner/name".
+        name: dataset repository id, "owner/name" (or a builder such as "parquet" with ``data_files`` bound in
+            `load_dataset`).
         config: dataset config (for mOSCAR a language code such as "jpn_Jpan"), or None.
         split: split name.
         text_field: column with the text (ignored for mOSCAR rows).
         max_documents: number of rows to read.
         token: Hub token for gated / private datasets; None uses the login / HF_TOKEN. Never echoed.
-        load_dataset: replacement for ``datasets.load_dataset`` (tests); None imports datasets.
+        load_dataset: replacement for ``datasets.load_dataset`` (tests, local files); None imports datasets.
+        options: skip, shuffle and quality filters; None: none of them.
 
     Returns:
         The corpus named ``hf:<name>[:<config>]``; licence "CC BY 4.0" for mOSCAR, else a pointer to
@@ -563,16 +588,52 @@ def load_hf(
 
     Raises:
         SynthdocError: the dataset cannot be loaded or streamed (not found, gated, offline), has no
-            `text_field`, or gives no text after cleaning.
+            `text_field`, or gives no text after cleaning and filtering.
     """
     if max_documents < 1:
         raise SynthdocError(f"max_documents must be >= 1, got {max_documents}")
+    opts = options or HubOptions()
+    if opts.skip < 0 or opts.shuffle_buffer < 0:
+        raise SynthdocError(f"corpus_skip and corpus_shuffle must be >= 0, got {opts.skip} and {opts.shuffle_buffer}")
     load = load_dataset or _default_load_dataset()
     label = f"hf:{name}" + (f":{config}" if config else "")
     is_moscar = name.lower() == MOSCAR_NAME.lower()
-    docs = _hf_documents(load, name, config, split, text_field if not is_moscar else "text", max_documents, token)
+    docs = _hf_documents(load, name, config, split, text_field if not is_moscar else "text", max_documents, token,
+                         opts)
+    docs, _ = filter_documents(docs, opts.quality)
     license = MOSCAR_LICENSE if is_moscar else f"see the dataset card at https://huggingface.co/datasets/{name}"
-    return _make_corpus(label, license, docs, "try another config, split or text_field (config key)")
+    return _make_corpus(label, license, docs, "try another config, split or text_field (config key), or a milder "
+                        "corpus_filter")
+
+
+def _stream(dataset: Any, opts: HubOptions) -> Iterable[Mapping[str, Any]]:
+    """`dataset` with ``opts.skip`` rows skipped and shuffled through ``opts.shuffle_buffer`` rows: the dataset's
+    own ``skip`` / ``shuffle`` (``datasets.IterableDataset``), else the same on a plain iterable (islice, and a
+    seeded buffer: each row goes into a full buffer at a uniformly drawn slot whose row is yielded)."""
+    if opts.skip:
+        dataset = dataset.skip(opts.skip) if hasattr(dataset, "skip") else itertools.islice(dataset, opts.skip, None)
+    if opts.shuffle_buffer:
+        if hasattr(dataset, "shuffle"):
+            return dataset.shuffle(seed=opts.seed, buffer_size=opts.shuffle_buffer)
+        return _buffer_shuffle(dataset, opts.shuffle_buffer, opts.seed)
+    return dataset
+
+
+def _buffer_shuffle(rows: Iterable[Any], size: int, seed: int) -> Iterator[Any]:
+    """Rows of `rows` shuffled through a buffer of `size` rows (the ``datasets`` buffer-shuffle scheme)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    buf: list[Any] = []
+    for row in rows:
+        if len(buf) < size:
+            buf.append(row)
+            continue
+        i = int(rng.integers(size))
+        yield buf[i]
+        buf[i] = row
+    for i in rng.permutation(len(buf)):
+        yield buf[int(i)]
 
 
 def _hf_documents(
@@ -583,10 +644,12 @@ def _hf_documents(
     text_field: str,
     max_documents: int,
     token: str | None,
+    opts: HubOptions,
 ) -> list[Document]:
-    """Documents of the first `max_documents` rows; load and stream errors become SynthdocError."""
+    """Documents of the first `max_documents` rows after skip and shuffle; load and stream errors become
+    SynthdocError."""
     try:
-        dataset = load(name, config, split=split, streaming=True, token=token)
+        dataset = _stream(load(name, config, split=split, streaming=True, token=token), opts)
         return _documents_from_rows(_hf_rows(dataset, name), text_field, f"Hugging Face dataset {name!r}", max_documents)
     except SynthdocError:
         raise
@@ -608,7 +671,8 @@ def _parse_hf_spec(spec: str) -> tuple[str, str | None] | None:
     return (m.group("name"), m.group("config")) if m else None
 
 
-def resolve_corpus(spec: str, lang_code: str, text_field: str = "text", max_documents: int = 2000) -> Corpus:
+def resolve_corpus(spec: str, lang_code: str, text_field: str = "text", max_documents: int = 2000,
+                   options: HubOptions | None = None) -> Corpus:
     """The corpus for a ``--corpus`` value (the part after ``LANG=``).
 
     An existing file or folder is read with :func:`load_path`. Otherwise ``hf:name[:config]`` or
@@ -620,6 +684,7 @@ def resolve_corpus(spec: str, lang_code: str, text_field: str = "text", max_docu
         lang_code: canonical language code the corpus is for, e.g. "eng_Latn".
         text_field: field / column with the text.
         max_documents: rows to read from a Hugging Face dataset (local files are read whole).
+        options: skip, shuffle and quality filters of a Hugging Face dataset (:class:`HubOptions`).
 
     Returns:
         The corpus.
@@ -641,4 +706,4 @@ def resolve_corpus(spec: str, lang_code: str, text_field: str = "text", max_docu
     name, config = parsed
     if config is None and name.lower() == MOSCAR_NAME.lower():
         config = lang_code
-    return load_hf(name, config, text_field=text_field, max_documents=max_documents)
+    return load_hf(name, config, text_field=text_field, max_documents=max_documents, options=options)

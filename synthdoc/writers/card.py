@@ -122,6 +122,48 @@ def _configured_augment(config: dict) -> list[str]:
     return [f"Mixture `{spec}`: each page draws one whole preset by weight from: {shown}.", ""]
 
 
+def _locale_of(code: str) -> str:
+    """BCP 47 tag of a language code (its HarfBuzz language, e.g. "zh-Hans"), for CLDR exemplar sets."""
+    from synthdoc.languages import LanguageRegistry, load_fonts_yaml
+
+    try:
+        return LanguageRegistry(load_fonts_yaml()).resolve(code).hb_language
+    except SynthdocError:
+        return code.split("_")[0]
+
+
+def _characters(manifest: RunManifest) -> list[str]:
+    """The "Characters" section: per language, characters drawn, distinct characters, and with a coverage target
+    (config key ``coverage``) the target's size, how many of its characters were drawn at least once and at least
+    K times, and the distribution of their counts (:func:`synthdoc.text.coverage.coverage_report`)."""
+    from synthdoc.text.coverage import coverage_report, target_set
+
+    per: dict[str, Counter] = {}
+    config_of = {s.path: s.config for s in manifest.shards}
+    for path, rec in manifest.completed.items():
+        per.setdefault(config_of.get(path, "?"), Counter()).update(rec.chars)
+    spec, k = manifest.config.get("coverage", "none"), int(manifest.config.get("coverage_min", 3))
+    if not any(per.values()):
+        return []
+    lines = ["", "## Characters", ""]
+    if spec != "none":
+        lines += [f"Coverage target `{spec}`, K = {k}: the text was steered so every target character is drawn at "
+                  "least K times (synthdoc.text.coverage).", ""]
+    lines += ["| language | characters | distinct | target | covered | >= K | min | p1 / p10 / p50 | under K |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for code in sorted(per):
+        try:
+            target = target_set(spec, _locale_of(code)) if spec != "none" else []
+        except SynthdocError:  # the coverage file is gone: report the seen characters only
+            target = []
+        r = coverage_report(per[code], target, k)
+        cells = ["", "", "", "", "", ""] if not target else [
+            str(r["target"]), str(r["covered"]), str(r["at_least_k"]), str(r["min"]),
+            " / ".join(f"{v:g}" for v in r["percentiles"].values()), r["missing"] or "none"]
+        lines.append(f"| {code} | {r['chars']} | {r['distinct']} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def card_text(manifest: RunManifest) -> str:
     """The dataset card of a run (Markdown with a YAML header)."""
     counts = manifest.counts()
@@ -155,6 +197,7 @@ def card_text(manifest: RunManifest) -> str:
     lines += [f"| {f} | {n} | {font_license(f)} | {n / max(pages, 1):.1%} |" for f, n in sorted(t["fonts"].items())]
     lines += ["", "## Text sources", "", "| language | source | licence |", "|---|---|---|"]
     lines += [f"| {c} | {src['name']} | {src['license']} |" for c, src in sorted(manifest.corpora.items())]
+    lines += _characters(manifest)
     lines += ["", "The page images are synthetic; their licence follows the text sources and fonts above.", "",
               "## Reproduce", "",
               f"synthdoc {manifest.synthdoc_version}, seed {manifest.seed}; {t['retries']} retried attempts, "

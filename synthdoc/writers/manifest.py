@@ -49,6 +49,8 @@ class ShardRecord:
         retries: failed attempts retried while making its rows.
         skipped_for_coverage: paragraphs skipped because no font covered them.
         ignored_words: words the legibility check marked ignore (``meta["augment"]["ignored_words"]``).
+        chars: character -> occurrences in the page texts (spaces excluded), keys sorted, in runs with a coverage
+            target (config key ``coverage``; empty otherwise): the card's coverage figures.
     """
 
     rows: int
@@ -61,6 +63,7 @@ class ShardRecord:
     retries: int = 0
     skipped_for_coverage: int = 0
     ignored_words: int = 0
+    chars: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_infos(cls, infos: list[dict], sha256: str, nbytes: int) -> "ShardRecord":
@@ -72,7 +75,9 @@ class ShardRecord:
         augment: Counter = Counter()
         steps: Counter = Counter()
         stats: Counter = Counter()
+        chars: Counter = Counter()
         for info in infos:
+            chars.update(info.get("chars") or {})
             layouts[info["layout"]] += 1
             fonts.update(set(info.get("fonts") or ()))  # font families of the page
             augment[augment_label(info.get("augment"))] += 1
@@ -82,7 +87,7 @@ class ShardRecord:
             stats["ignored_words"] += int(record.get("ignored_words", 0)) if isinstance(record, dict) else 0
         return cls(len(infos), nbytes, sha256, dict(sorted(layouts.items())), dict(sorted(fonts.items())),
                    dict(sorted(augment.items())), dict(sorted(steps.items())), int(stats["retries"]),
-                   int(stats["skipped_for_coverage"]), int(stats["ignored_words"]))
+                   int(stats["skipped_for_coverage"]), int(stats["ignored_words"]), dict(sorted(chars.items())))
 
 
 def augment_label(meta_augment) -> str:
