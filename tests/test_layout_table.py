@@ -210,6 +210,11 @@ def test_totals_row_sums_the_values_as_printed(tmp_path):
     path = _template(tmp_path, "totals", "totals_p: 1\ncolumn_type_weights: {integer: 1, currency: 1, decimal: 1}\n"
                      "merge_p: 0\ntext_below_p: 0\n")
     factory = SampleFactory(GenerateConfig(languages=["en", "ru", "ja", "zh-Hans"], layouts={path: 1}, seed=5))
+    def parse(t: str, loc) -> float:  # the number without its currency sign; labels print NBSP as a space
+        fmt = icu.NumberFormat.createInstance(loc)
+        fmt.setLenient(True)
+        return fmt.parse(re.sub(r"[^0-9.,\-]", "", t.replace(" ", "\u00a0")).strip() or "0").getDouble()
+
     checked = 0
     for i in range(8):
         page = factory.make(i).page
@@ -226,14 +231,9 @@ def test_totals_row_sums_the_values_as_printed(tmp_path):
                     or kind not in ("integer", "decimal", "currency")
                 continue
             total = cells[(last, c)].text
-            fmt = icu.NumberFormat.createInstance(loc)
-            fmt.setLenient(True)
             body = [cells[(r, c)].text for r in range(page.meta["header_rows"], last) if (r, c) in cells]
 
-            def parse(t: str) -> float:  # the number without its currency sign; labels print NBSP as a space
-                return fmt.parse(re.sub(r"[^0-9.,\-]", "", t.replace(" ", "\u00a0")).strip() or "0").getDouble()
-
-            assert abs(sum(parse(t) for t in body) - parse(total)) < 1e-6, (page.lang, body, total)
+            assert abs(sum(parse(t, loc) for t in body) - parse(total, loc)) < 1e-6, (page.lang, body, total)
             checked += 1
     assert checked >= 3
 
