@@ -30,6 +30,7 @@ from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
+from synthdoc.layout.hyphenate import typeset_hyphenated
 from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
@@ -47,6 +48,7 @@ class Params(PageParams):
     body_size_px_range: tuple = (19, 25)
     line_spacing_range: tuple = (1.05, 1.4)
     align_weights: dict = field(default_factory=lambda: {"left": 1, "justify": 1})
+    hyphenate_p: float = 0.8
     paragraph_indent_p: float = 0.4
     indent_em_range: tuple = (1.0, 2.0)
     paragraph_spacing_em_range: tuple = (0.4, 0.9)
@@ -143,6 +145,7 @@ class DocumentPlan(Plan):
     header_px: int = 0
     header_align: str = "left"
     header_text: str | None = None
+    hyphenate: bool = False
 
 
 def _covered_choice(rng: np.random.Generator, weights: dict, face, fallback: str) -> str:
@@ -215,6 +218,7 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> Docume
         plan.header_px = round(body_px * sample_range(rng, p.header_scale_range))
         plan.header_align = sample_weighted(rng, p.header_align_weights)
         plan.header_text = _short_text(rng, inp, body_face, 6, 16)
+    plan.hyphenate = plan.align == "justify" and bool(rng.random() < p.hyphenate_p)
     return plan
 
 
@@ -540,8 +544,8 @@ def _paragraph_step(c: _Ctx, b: _Body) -> None:
     """The next corpus paragraph, continuing in the next column as a new paragraph."""
     plan, flow, body = c.plan, b.flow, c.body
     try:
-        lines = typeset_horizontal(next(b.paragraphs), body, flow.width, align=plan.align,
-                                   first_indent_px=plan.indent_px)
+        typeset = typeset_hyphenated if plan.hyphenate else typeset_horizontal
+        lines = typeset(next(b.paragraphs), body, flow.width, align=plan.align, first_indent_px=plan.indent_px)
     except TofuError:
         c.inp.count_skip()
         b.skips += 1
