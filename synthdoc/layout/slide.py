@@ -433,26 +433,28 @@ def _place_title(plan: SlidePlan, inp: LayoutInput, out: Builder) -> tuple[tuple
 
 
 def _place_body(plan: SlidePlan, inp: LayoutInput, out: Builder,
-                body_bottom: float) -> tuple[tuple | None, list[list[int]], set[str]]:
+                body_bottom: float) -> tuple[tuple | None, list[list[int]], set[str], dict]:
     """Title and body of the slide's layout (``plan.slide_kind``, see synthdoc.layout.slide_kinds); returns the
-    title box (None without a title at the top), the table rules and the bullets used.
+    title box (None without a title at the top), the table rules, the bullets used and meta of the layout (a
+    table's ``header_rows`` and typed columns ``numeric_kinds``).
 
     Raises:
         SampleError: the layout's content does not fit.
     """
     if plan.slide_kind == "section":
         place_section(plan, inp, out, body_bottom)
-        return None, [], set()
+        return None, [], set(), {}
     if plan.slide_kind == "quote":
         place_quote(plan, inp, out, plan.margin_y_px, body_bottom)
-        return None, [], set()
+        return None, [], set(), {}
     title_box, body_top = _place_title(plan, inp, out)
     if plan.slide_kind == "text":
         place_text(plan, inp, out, body_top, body_bottom)
-        return title_box, [], set()
+        return title_box, [], set(), {}
     if plan.slide_kind == "table":
-        return title_box, place_table(plan, inp, out, body_top, body_bottom), set()
-    return title_box, [], _place_list(plan, inp, out, body_top, body_bottom)
+        rules, types = place_table(plan, inp, out, body_top, body_bottom)
+        return title_box, rules, set(), {"header_rows": 1, "numeric_kinds": types}
+    return title_box, [], _place_list(plan, inp, out, body_top, body_bottom), {}
 
 
 def _ink(rng: np.random.Generator, under: list, min_contrast: float) -> tuple[int, int, int]:
@@ -479,7 +481,7 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
                 fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")])
     out = Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
     footer, body_bottom = _place_footer(plan, inp, out)
-    title_box, rules, used_bullets = _place_body(plan, inp, out, body_bottom)
+    title_box, rules, used_bullets, layout_meta = _place_body(plan, inp, out, body_bottom)
     for lines, runs in footer:
         out.add(lines, runs, "footer", tuple(plan.body_rgb))
     rules = accent_rects(plan, title_box) + rules
@@ -501,5 +503,6 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
         "bullets": sorted(used_bullets), "slide_number": plan.slide_number, "slide_total": plan.slide_total,
         "fonts": fonts_record(page.fonts), "ink_rgb": colors_used, "slide_layout": plan.slide_kind,
         "accent": plan.accent, "rules": [r.as_list() for r in page.rules],
+        **layout_meta,
     }
     return page

@@ -91,7 +91,7 @@ def draw_subtitle(rng: np.random.Generator, inp: LayoutInput) -> dict:
 
 
 def draw_table(rng: np.random.Generator, inp: LayoutInput, body: FaceInfo, bold: FaceInfo) -> dict:
-    """{"rows": [[text, ...], ...], "align": [...]}: a header row of short phrases, 3-6 body rows; the first column
+    """{"rows": [[text, ...], ...], "align": [...], "types": {column: type}}: a header row of short phrases, 3-6 body rows; the first column
     labels, the other 1-3 columns typed values (table_values) in the page's locale. Texts a face lacks are ""."""
     loc = locale_for(inp.lang.hb_language)
     n_cols, n_rows = int(rng.integers(2, 5)), int(rng.integers(3, 7))
@@ -111,7 +111,8 @@ def draw_table(rng: np.random.Generator, inp: LayoutInput, body: FaceInfo, bold:
             text = format_value(draw_value(rng, spec), spec, loc)
             row.append(text if body.covers(text) else "")
         rows.append(row)
-    return {"rows": rows, "align": ["left"] + ["left" if s["align"] == "left" else "right" for s in specs]}
+    return {"rows": rows, "align": ["left"] + ["left" if s["align"] == "left" else "right" for s in specs],
+            "types": {str(c + 1): s["type"] for c, s in enumerate(specs)}}
 
 
 # ---------------------------------------------------------------------------------------------- placing
@@ -131,7 +132,8 @@ def place_text(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: f
         n_fit = int((bottom - y - style.band_px) // pitch) + 1
         if n_fit < 1:
             break
-        text = inp.sampler.flat_paragraphs[plan.tape.take("paragraph", plan.corpus.next_index)]
+        index = plan.tape.take("paragraph", plan.corpus.next_index if plan.corpus else None)  # None: replay
+        text = inp.sampler.flat_paragraphs[index]
         if not inp.face(plan.body_face).covers(text):
             inp.count_skip()
             continue
@@ -180,7 +182,7 @@ def place_section(plan: Plan, inp: LayoutInput, out: Builder, bottom: float) -> 
 
 
 def place_quote(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: float) -> None:
-    """The quote in quotation marks, centred, then "— attribution" flush right under it.
+    """The quote in quotation marks, centred, then its attribution (a name) flush right under it.
 
     Raises:
         SampleError: the quote is empty, uncovered or does not fit.
@@ -202,7 +204,7 @@ def place_quote(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: 
     y = max(top, (top + bottom - h - 2 * style.band_px) / 2)
     lines, runs = out.block(set_lines, x0 + 0.075 * width, y, style, pitch)
     out.add(lines, runs, "quote", tuple(plan.body_rgb))
-    by = f"— {q['by']}" if q["by"] else ""
+    by = q["by"]
     b_style = _style(plan, inp, False, 0.85, plan.title_rgb)
     if by and face.covers(by):
         b_lines = typeset_horizontal(by, b_style, 0.85 * width, align="right", max_lines=1)
@@ -210,19 +212,33 @@ def place_quote(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: 
         out.add(lines, runs, "caption", tuple(plan.title_rgb))
 
 
-def _table_geometry(cells: list[list[list[SetLine]]], width: float, pad: float) -> list[float]:
-    """Column borders (x from the table's left edge, px): natural widths, stretched to `width` when narrower."""
+def _natural_widths(cells: list[list[list[SetLine]]], pad: float) -> np.ndarray:
+    """Natural width of every column (its widest cell plus the padding on both sides), px."""
     n = len(cells[0])
-    nat = np.array([max((c[0].width if c else 0.0) for c in (row[k] for row in cells)) for k in range(n)]) + 2 * pad
+    return np.array([max((c[0].width if c else 0.0) for c in (row[k] for row in cells)) for k in range(n)]) + 2 * pad
+
+
+def _natural_width(cells: list[list[list[SetLine]]], pad: float) -> float:
+    return float(_natural_widths(cells, pad).sum())
+
+
+def _table_geometry(cells: list[list[list[SetLine]]], width: float, pad: float) -> list[float]:
+    """Column borders (x from the table's left edge, px): natural widths, stretched half-way to `width`.
+
+    Raises:
+        SampleError: the natural widths exceed `width`.
+    """
+    nat = _natural_widths(cells, pad)
     if nat.sum() > width:
         raise SampleError("the slide table is wider than the slide")
     nat += (width - nat.sum()) * nat / nat.sum() * 0.5
     return np.concatenate([[0.0], np.cumsum(nat)]).tolist()
 
 
-def place_table(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: float) -> list[list[int]]:
+def place_table(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: float) -> tuple[list[list[int]], dict]:
     """A simple table (bold header row, a rule under it and under the last row); returns the rules as
-    [x0, y0, x1, y1, r, g, b] inclusive pixel rectangles (logical frame).
+    [x0, y0, x1, y1, r, g, b] inclusive pixel rectangles (logical frame) and the typed columns shown
+    ({column: table_values type}).
 
     Raises:
         SampleError: the table is wider than the slide or fewer than two body rows fit.
@@ -233,6 +249,8 @@ def place_table(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: 
     pad = 0.6 * body.size_px
     cells = [[typeset_horizontal(text, bold if r == 0 else body, 1e6, max_lines=1) if text else []
               for text in row] for r, row in enumerate(t["rows"])]
+    while len(cells[0]) > 2 and _natural_width(cells, pad) > width:  # drop columns from the right until it fits
+        cells = [row[:-1] for row in cells]
     xs = _table_geometry(cells, width, pad)
     row_h = max(body.band_px, bold.band_px) + 2 * 0.45 * body.size_px
     n_rows = min(len(cells), int((bottom - top) // row_h))
@@ -252,7 +270,7 @@ def place_table(plan: Plan, inp: LayoutInput, out: Builder, top: float, bottom: 
         if r in (0, n_rows - 1):
             yb = int(round(top + (r + 1) * row_h))
             rules.append([int(round(x0)), yb - 1, int(round(x0 + xs[-1])) - 1, yb, *rgb])
-    return rules
+    return rules, {c: k for c, k in t["types"].items() if int(c) < len(cells[0])}
 
 
 def accent_rects(plan: Plan, title_box: tuple[float, float, float, float] | None) -> list[list[int]]:
