@@ -175,13 +175,35 @@ def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
 
 def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, int],
             chars_range: tuple[int, int]) -> str:
-    """A short phrase (sampler.title): `words_range` words, or `chars_range` characters without spaces."""
-    max_words = int(rng.integers(max(2, words_range[0]), max(2, words_range[1]) + 1))
-    max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
-    text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
-    if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
-        text = text_unit(text, 1, max_chars, True) or text  # one-word label
+    """A short phrase (sampler.title): `words_range` words, or `chars_range` characters without spaces; in
+    space-delimited scripts trimmed to read like a label (:func:`_label_like`), redrawn a few times when nothing
+    is left."""
+    text = ""
+    for _ in range(4):
+        max_words = int(rng.integers(max(2, words_range[0]), max(2, words_range[1]) + 1))
+        max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
+        text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars,
+                                 space_delimited=inp.lang.space_delimited)
+        if not inp.lang.space_delimited:
+            return text
+        if words_range[0] < 2 and rng.random() < 0.5:
+            text = text_unit(text, 1, max_chars, True) or text  # one-word label
+        label = _label_like(text)
+        if label:
+            return label
     return text
+
+
+def _label_like(text: str) -> str:
+    """`text` without trailing short lower-case words (function words: "of", "the", "и", "на"), so that a label
+    ends on a content word ("The Old Mill on" -> "The Old Mill"); "" when what is left is one word of three
+    letters or fewer ("The", "If")."""
+    words = text.split()
+    while len(words) > 1 and len(words[-1]) <= 3 and words[-1].islower():
+        words.pop()
+    if len(words) == 1 and len(words[0]) <= 3:
+        return ""
+    return " ".join(words)
 
 
 def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[str]) -> str:
