@@ -90,11 +90,13 @@ def test_labels_are_the_drawn_parts(setups, code):
     assert splits >= 10
 
 
-def test_unsupported_languages_are_set_as_before():
+@pytest.mark.parametrize("code", ["ja", "th"])  # no patterns; patterns but no hyphens in Thai typesetting
+def test_unsupported_languages_are_set_as_before(code):
     reg, cat, fc = LanguageRegistry(load_fonts_yaml()), FontCatalogue(), FaceCache()
-    lang = reg.resolve("ja")
+    lang = reg.resolve(code)
     faces = cat.faces_for(lang)
-    style = LayoutInput(lang, faces, fc, sampler=None).style(faces["serif"][0], 22, (0, 0, 0))
+    face = next(f for role in ("serif", "sans") for f in faces.get(role, []))
+    style = LayoutInput(lang, faces, fc, sampler=None).style(face, 22, (0, 0, 0))
     assert not can_hyphenate(style)
     text = TextSampler(load_bundled(lang.code)).flat_paragraphs[0]
     a = typeset_hyphenated(text, style, 200)

@@ -21,6 +21,8 @@ from synthdoc.layout.typeset import SetLine, TextStyle, normalise_spaces, typese
 
 HYPHEN = "-"
 """The hyphen drawn (and labelled) at the end of a hyphenated line: U+002D, which every text face covers."""
+NO_HYPHEN_LANGUAGES = frozenset({"th", "lo", "km", "my"})
+"""Languages with pyphen patterns (or a script) whose typesetting does not hyphenate at line ends."""
 MIN_WORD = 5
 LEFT_MIN = 2
 RIGHT_MIN = 3
@@ -40,10 +42,12 @@ def dictionary(hb_language: str) -> pyphen.Pyphen | None:
 
 
 def can_hyphenate(style: TextStyle) -> bool:
-    """True when paragraphs of `style` are hyphenated: left-to-right, space-delimited, pyphen has the language,
-    and the primary face has the hyphen."""
-    return (style.space_delimited and style.direction == "ltr" and dictionary(style.hb_language) is not None
-            and ord(HYPHEN) in style.face.info.cmap)
+    """True when paragraphs of `style` are hyphenated: left-to-right, space-delimited, pyphen has the language
+    and its typography breaks words with a hyphen (not Thai, Lao, Khmer, Myanmar: lines break between words
+    there, found by ICU's dictionaries), and the primary face has the hyphen."""
+    return (style.space_delimited and style.direction == "ltr"
+            and style.hb_language.split("-")[0] not in NO_HYPHEN_LANGUAGES
+            and dictionary(style.hb_language) is not None and ord(HYPHEN) in style.face.info.cmap)
 
 
 def _split_word(word: str) -> tuple[str, str, str]:
