@@ -15,7 +15,7 @@ from synthdoc.types import Quad
 
 TOLERANCE_PX = 1.0
 ROLES = ("title", "heading", "body", "list_item", "caption", "table_cell", "toc_entry", "header", "footer",
-         "footnote", "slide_title")
+         "footnote", "slide_title", "quote")
 
 
 class InvariantError(ValueError):

@@ -27,7 +27,7 @@ def factory():
 
 @pytest.fixture(scope="module")
 def samples(factory):
-    return [factory.make(i) for i in range(3 * len(LANGS))]
+    return [factory.make(i) for i in range(4 * len(LANGS))]
 
 
 
@@ -50,17 +50,58 @@ def test_slides_are_16_9_or_4_3(samples):
     assert ratios == {1.78, 1.33}
 
 
-def test_reading_order_title_items_footer(samples):
+BODY_ROLE = {"bullets": "list_item", "text": "body", "table": "table_cell"}
+
+
+def test_reading_order_per_layout(samples):
+    """Title, the layout's body, footers last; section: number, title, subtitle; quote: quote, attribution."""
+    kinds = set()
     for s in samples:
+        kind = s.page.meta["slide_layout"]
+        kinds.add(kind)
         roles = [p.role for p in s.page.paragraphs]
-        assert roles[0] == "slide_title" and roles.count("slide_title") == 1
         assert roles[-1] == "footer"
-        n_items = roles.count("list_item")
-        assert n_items >= 1
-        assert roles[1:1 + n_items] == ["list_item"] * n_items  # then only footers
-        assert set(roles[1 + n_items:]) == {"footer"}
+        n_footer = next(k for k in range(len(roles)) if roles[len(roles) - 1 - k] != "footer")
+        rest = roles[:len(roles) - n_footer]
+        assert "footer" not in rest
+        if kind in BODY_ROLE:
+            assert rest[0] == "slide_title" and len(rest) >= 2 and set(rest[1:]) == {BODY_ROLE[kind]}, rest
+        elif kind == "section":
+            assert rest in (["heading", "slide_title", "heading"], ["heading", "slide_title"]), rest
+            assert re.fullmatch(r"\d\d", s.page.paragraphs[0].text)
+        else:
+            assert rest in (["quote", "caption"], ["quote"]), rest
+            quote = s.page.paragraphs[0].text
+            assert quote[0] in "“«「" and quote[-1] in "”»」", quote
         # the slide number is the last footer and holds a digit
         assert re.search(r"\d", s.page.paragraphs[-1].text)
+    assert kinds == {"bullets", "text", "section", "table", "quote"}
+
+
+def test_table_slides_read_row_major_with_typed_columns(samples):
+    seen = 0
+    for s in samples:
+        if s.page.meta["slide_layout"] != "table":
+            continue
+        cells = [p.cell for p in s.page.paragraphs if p.role == "table_cell"]
+        assert cells == sorted(cells)
+        assert max(c[0] for c in cells) >= 2  # header and two body rows
+        assert any(re.search(r"\d", p.text) for p in s.page.paragraphs if p.role == "table_cell" and p.cell[1] > 0)
+        seen += 1
+    assert seen
+
+
+def test_accent_bars_lie_clear_of_the_text_and_are_drawn(samples):
+    accents = set()
+    for s in samples:
+        page = s.page
+        accents.add(page.meta["accent"])
+        for (x0, y0, x1, y1, *rgb) in page.meta["rules"]:
+            for w in page.words:
+                q = np.asarray(w.quad)
+                assert q[:, 0].max() < x0 or q[:, 0].min() > x1 + 1 or q[:, 1].max() < y0 or q[:, 1].min() > y1 + 1
+            assert (s.image[y0:y1 + 1, x0:x1 + 1] == rgb).all()
+    assert accents == {"none", "left_bar", "top_band", "title_rule"}
 
 
 def test_list_items_have_levels_1_to_3_and_a_bullet_word(samples, factory):
@@ -86,7 +127,7 @@ def test_list_columns_read_left_then_right_and_top_down(samples):
         items = [p for p in page.paragraphs if p.role == "list_item"]
         col = [int(p.quad[:, 0].min() > page.width / 2 - 1) for p in items]
         assert col == sorted(col)
-        two_columns += page.meta["columns"] == 2
+        two_columns += page.meta["columns"] == 2 and page.meta["slide_layout"] == "bullets"
         for a, b, ca, cb in zip(items, items[1:], col, col[1:]):
             if ca == cb:
                 assert b.quad[:, 1].min() >= a.quad[:, 1].max() - 1
@@ -125,6 +166,8 @@ def test_ink_lies_inside_the_word_quads_and_the_background_is_replayed(samples, 
         on = ink > 64
         assert np.count_nonzero(on & (region > 0)) / np.count_nonzero(on) >= 0.99
         bg, _ = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
+        for rule in page.rules:  # accent bars and table rules, drawn under the text
+            bg[rule.y0:rule.y1 + 1, rule.x0:rule.x1 + 1] = rule.rgb
         assert np.array_equal(s.image[ink == 0], bg[ink == 0])
 
 

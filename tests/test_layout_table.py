@@ -1,5 +1,7 @@
 """The `table` layout mode: cells with (row, col, span) labels, boxes that tile the table, text inside its cell,
 row-major reading order, right-aligned numeric columns, merged cells, and rules that no ink touches."""
+import re
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,8 @@ from layout_checks import max_box_overlap
 
 LANGS = ["eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant"]
 N_PAGES = 18
+_TAGS = {"eng_Latn": "en", "jpn_Jpan": "ja", "kor_Hang": "ko", "rus_Cyrl": "ru", "zho_Hans": "zh-Hans",
+         "zho_Hant": "zh-Hant"}  # fonts.yaml hb_language
 
 
 @pytest.fixture(scope="module")
@@ -126,21 +130,128 @@ def test_header_row_spans_all_columns_and_at_least_two_body_rows(pages):
         assert (grid == 1).all()
 
 
-def test_numeric_columns_are_right_aligned(pages):
-    seen = 0
+def _edge_x(word, right: bool) -> float:
+    q = np.asarray(word.quad)[:, 0]
+    return float(q.max() if right else q.min())
+
+
+def _decimal_x(para, sep: str) -> float:
+    """x of the decimal separator's left edge (of the number's right edge when it has none), from char quads."""
+    word = para.lines[-1].words[-1] if sep not in para.text else next(w for ln in para.lines for w in ln.words
+                                                                           if sep in w.text)
+    spans = [t for t, *_ in word.char_spans()]
+    quads = word.char_quads()
+    if sep not in word.text:
+        return float(quads[:, :, 0].max())
+    k = max(i for i, t in enumerate(spans) if t == sep)
+    return float(quads[k][:, 0].min())
+
+
+def test_at_least_half_the_columns_are_typed(pages):
     for page in pages:
-        boxes = _boxes(page)
-        pad_x = page.meta["cell_padding_px"][0]
-        numeric = set(page.meta["numeric_cols"])
+        kinds = page.meta["column_kinds"]
+        assert sum(k == "numeric" for k in kinds) >= len(kinds) / 2, kinds
+        assert set(page.meta["numeric_kinds"].values()) <= {"integer", "decimal", "percent", "currency", "date",
+                                                           "time", "code", "unit"}
+    seen = {k for page in pages for k in page.meta["numeric_kinds"].values()}
+    assert len(seen) >= 6, seen
+
+
+def _check_alignment(pages) -> dict:
+    """Right-aligned: every line's last word ends at the cell's right edge less the padding; left-aligned: the
+    first word starts at the left edge plus the padding; decimal-aligned: the decimal separators (char quads) of
+    the column's cells share one x."""
+    from synthdoc.layout.table_values import decimal_separator, locale_for
+
+    seen = {"right": 0, "left": 0, "decimal": 0}
+    for page in pages:
+        boxes, pad_x = _boxes(page), page.meta["cell_padding_px"][0]
+        sep = decimal_separator(locale_for(_TAGS[page.lang]))
+        aligns = {int(c): a for c, a in page.meta["column_align"].items()}
+        decimal_x: dict[int, list[float]] = {}
         for para in _cells(page):
             r, c, rs, cs = para.cell
-            if cs != 1 or c not in numeric:
+            if cs != 1 or c not in aligns or r < page.meta["header_rows"] or para.text in ("", "—", "-"):
                 continue
-            x1 = boxes[(r, c)][2][2]
-            for line in para.lines:
-                assert abs(float(np.asarray(line.words[-1].quad)[:, 0].max()) - (x1 - pad_x)) <= 1.0, line.text
-            seen += 1
-    assert seen > 20
+            x0, x1 = boxes[(r, c)][2][0], boxes[(r, c)][2][2]
+            if aligns[c] == "right":
+                for line in para.lines:
+                    assert abs(_edge_x(line.words[-1], True) - (x1 - pad_x)) <= 1.0, line.text
+            elif aligns[c] == "left":
+                assert abs(_edge_x(para.lines[0].words[0], False) - (x0 + pad_x)) <= 1.0, para.text
+            else:
+                decimal_x.setdefault(c, []).append(_decimal_x(para, sep))
+            seen[aligns[c]] += 1
+        for c, xs in decimal_x.items():
+            assert max(xs) - min(xs) <= 1.5, (page.lang, c, xs)
+    return seen
+
+
+def test_typed_columns_are_aligned_as_declared(pages):
+    seen = _check_alignment(pages)
+    assert seen["right"] > 50 and seen["left"] > 0, seen
+
+
+def test_decimal_aligned_columns(tmp_path):
+    path = _template(tmp_path, "decimal", "column_type_weights: {decimal: 1}\ntyped_col_p: 1\n"
+                     "column_weights: {3: 1}\nmerge_p: 0\n")
+    factory = SampleFactory(GenerateConfig(languages=["en", "ru", "ja"], layouts={path: 1}, seed=11))
+    pages = [factory.make(i).page for i in range(9)]
+    assert any("decimal" in p.meta["column_align"].values() for p in pages)
+    assert _check_alignment(pages)["decimal"] > 20
+
+
+def test_totals_row_sums_the_values_as_printed(tmp_path):
+    """A totals row parses (ICU, the page's locale) to the exact sum of the values shown above it."""
+    import icu
+
+    from synthdoc.layout.table_values import locale_for
+
+    path = _template(tmp_path, "totals", "totals_p: 1\ncolumn_type_weights: {integer: 1, currency: 1, decimal: 1}\n"
+                     "merge_p: 0\ntext_below_p: 0\n")
+    factory = SampleFactory(GenerateConfig(languages=["en", "ru", "ja", "zh-Hans"], layouts={path: 1}, seed=5))
+    def parse(t: str, loc) -> float:  # the number without its currency sign; labels print NBSP as a space
+        fmt = icu.NumberFormat.createInstance(loc)
+        fmt.setLenient(True)
+        return fmt.parse(re.sub(r"[^0-9.,\-]", "", t.replace(" ", "\u00a0")).strip() or "0").getDouble()
+
+    checked = 0
+    for i in range(8):
+        page = factory.make(i).page
+        if not page.meta["totals_row"]:
+            continue
+        loc = locale_for(_TAGS[page.lang])
+        cells = {p.cell[:2]: p for p in _cells(page)}
+        last = max(r for r, _ in cells)
+        assert cells[(last, 0)].text in ("Total", "Итого", "合計", "合计")
+        for c, kind in page.meta["numeric_kinds"].items():
+            c = int(c)
+            if (last, c) not in cells:  # empty: a column that does not add up
+                assert kind not in ("integer", "currency") and not page.meta["column_align"][str(c)] == "right" \
+                    or kind not in ("integer", "decimal", "currency")
+                continue
+            total = cells[(last, c)].text
+            body = [cells[(r, c)].text for r in range(page.meta["header_rows"], last) if (r, c) in cells]
+
+            assert abs(sum(parse(t, loc) for t in body) - parse(total, loc)) < 1e-6, (page.lang, body, total)
+            checked += 1
+    assert checked >= 3
+
+
+def test_table_and_its_text_cover_most_of_the_text_area(pages):
+    """Table box plus the boxes of all other paragraphs cover >= 60 % of the area inside the margins, on average."""
+    fracs = []
+    for page in pages:
+        m, W, H = int(page.meta["margin_px"]), page.width, page.height
+        mask = np.zeros((H, W), bool)
+        x0, y0, x1, y1 = (int(round(v)) for v in page.meta["table_box"])
+        mask[y0:y1, x0:x1] = True
+        for para in page.paragraphs:
+            q = np.asarray(para.quad)
+            (a, b), (c, d) = np.floor(q.min(0)).astype(int), np.ceil(q.max(0)).astype(int)
+            mask[max(b, 0):d, max(a, 0):c] = True
+        fracs.append(mask[m:H - m, m:W - m].mean())
+    assert np.mean(fracs) >= 0.6, fracs
 
 
 def test_multi_line_cells_occur(pages):

@@ -1,16 +1,20 @@
 """document: a word-processor page. A running header, an optional document title, numbered section headings
 (levels 1-3: "2", "2.1", "2.1.3"), body paragraphs, bulleted and numbered lists (item levels 1-2), optional
-footnotes under a short separator rule, and a footer with the page number ("12", "- 12 -", "Page 12 of 40",
-"第12页", ...), in one or two columns.
+footnotes under a short separator rule with their markers in the text (superscript digits ending a sentence:
+"January.¹⁷"), block quotes (indented on both sides, a little smaller, optionally with a bar), figures (a grey
+placeholder box with a numbered caption under it: "Figure 3.", "Рис. 3.", "図3"), and a footer with the page
+number ("12", "- 12 -", "Page 12 of 40", "第12页", ...), in one or two columns. Justified pages are hyphenated
+(``hyphenate_p``; :mod:`synthdoc.layout.hyphenate`, where the labelling rule is).
 
 Labels:
-- Roles: header, title, heading (level 1-3), body, list_item (level 1-2), footnote, footer.
+- Roles: header, title, heading (level 1-3), body, list_item (level 1-2), quote, caption, footnote, footer.
+- A footnote marker in the text is part of the word it follows, as drawn ("January.¹⁷").
 - A heading number ("2.1"), a list marker (bullet "•", "◦", "・", ... or "3." / "b)") and a footnote marker ("1")
   is a word of its own, the first word of the paragraph's first line; the text after it starts at a hanging
   indent, so continuation lines align with the text, not with the marker.
 - A paragraph (or list item) that runs past the foot of a column continues in the next column as a new
   paragraph of the same role.
-- Rules (the footnote separator and an optional line under the header) are not text: they are
+- Rules (the footnote separator, an optional line under the header, block quote bars, figure boxes) are not text: they are
   ``page.rules`` (:class:`synthdoc.doc.Rule`, inclusive integer page pixels, ink colour), which the pipeline's
   render stage draws on the background under the text (recorded in ``page.meta["rules"]`` as
   [x0, y0, x1, y1, r, g, b]).
@@ -30,6 +34,7 @@ from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
+from synthdoc.layout.hyphenate import typeset_hyphenated
 from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
@@ -47,6 +52,19 @@ class Params(PageParams):
     body_size_px_range: tuple = (19, 25)
     line_spacing_range: tuple = (1.05, 1.4)
     align_weights: dict = field(default_factory=lambda: {"left": 1, "justify": 1})
+    hyphenate_p: float = 0.8
+    quote_p: float = 0.06
+    quote_indent_em_range: tuple = (1.5, 3.0)
+    quote_scale_range: tuple = (0.88, 0.96)
+    quote_bar_p: float = 0.5
+    figure_p: float = 0.05
+    figure_lines_range: tuple = (4, 10)
+    figure_gray_range: tuple = (150, 215)
+    figure_caption_formats: dict = field(default_factory=lambda: {
+        "*": ["{n}."], "eng_Latn": ["Figure {n}.", "Fig. {n}:"], "rus_Cyrl": ["Рис. {n}.", "Рисунок {n} —"],
+        "jpn_Jpan": ["図{n}", "図 {n}."], "kor_Hang": ["그림 {n}.", "<그림 {n}>"], "zho_Hans": ["图{n}", "图 {n}"],
+        "zho_Hant": ["圖{n}", "圖 {n}"]})
+    footnote_marker_p: float = 0.9
     paragraph_indent_p: float = 0.4
     indent_em_range: tuple = (1.0, 2.0)
     paragraph_spacing_em_range: tuple = (0.4, 0.9)
@@ -143,6 +161,7 @@ class DocumentPlan(Plan):
     header_px: int = 0
     header_align: str = "left"
     header_text: str | None = None
+    hyphenate: bool = False
 
 
 def _covered_choice(rng: np.random.Generator, weights: dict, face, fallback: str) -> str:
@@ -215,6 +234,7 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> Docume
         plan.header_px = round(body_px * sample_range(rng, p.header_scale_range))
         plan.header_align = sample_weighted(rng, p.header_align_weights)
         plan.header_text = _short_text(rng, inp, body_face, 6, 16)
+    plan.hyphenate = plan.align == "justify" and bool(rng.random() < p.hyphenate_p)
     return plan
 
 
@@ -302,6 +322,7 @@ class _Ctx:
     rules: list = field(default_factory=list)
     head: list = field(default_factory=list)
     tail: list = field(default_factory=list)
+    fn_marks: list = field(default_factory=list)  # footnote numbers whose marker is still to be set in the text
 
     def __post_init__(self) -> None:
         plan = self.plan
@@ -436,6 +457,8 @@ def _place_footnotes(c: _Ctx) -> list[Paragraph]:
         flow.y += 0.2 * body_px
     c.page.runs.extend(flow.runs)
     c.y1 = rule_y - 0.8 * body_px
+    if plan.tape.take("footnote_marks", coin, plan.params.footnote_marker_p):
+        c.fn_marks = [fn["first"] + k for k in range(len(flow.paragraphs))]
     return flow.paragraphs
 
 
@@ -540,8 +563,11 @@ def _paragraph_step(c: _Ctx, b: _Body) -> None:
     """The next corpus paragraph, continuing in the next column as a new paragraph."""
     plan, flow, body = c.plan, b.flow, c.body
     try:
-        lines = typeset_horizontal(next(b.paragraphs), body, flow.width, align=plan.align,
-                                   first_indent_px=plan.indent_px)
+        typeset = typeset_hyphenated if plan.hyphenate else typeset_horizontal
+        text = next(b.paragraphs)
+        if c.fn_marks and flow.col < len(flow.columns) - 1 or c.fn_marks and flow.y < (flow.y0 + flow.y1) / 2:
+            text = _with_marker(text, c.fn_marks, c.body_face)
+        lines = typeset(text, body, flow.width, align=plan.align, first_indent_px=plan.indent_px)
     except TofuError:
         c.inp.count_skip()
         b.skips += 1
@@ -556,6 +582,96 @@ def _paragraph_step(c: _Ctx, b: _Body) -> None:
         else:
             flow.y += c.pitch - body.band_px + plan.paragraph_gap_px
     b.prev = "body"
+
+
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _with_marker(text: str, marks: list[int], face) -> str:
+    """`text` with the footnote marker of ``marks[0]`` (superscript digits, popped from `marks`) right after
+    the end of its first sentence (or its end), attached to the word before it as drawn; `text` unchanged when
+    the face lacks the superscript digits."""
+    marker = str(marks[0]).translate(SUPERSCRIPT_DIGITS)
+    if not face.covers(marker):
+        return text
+    marks.pop(0)
+    end = len(_sentences(text, 1))
+    return text[:end] + marker + text[end:]
+
+
+def _draw_block(rng: np.random.Generator, p: Params, lang: str, body_px: int) -> dict | None:
+    """{"kind": "quote", "indent_px", "scale", "bar"} or {"kind": "figure", "lines", "gray", "n", "label",
+    "align", "width_frac"}, or None (no such block here)."""
+    r = rng.random()
+    if r < p.quote_p:
+        return {"kind": "quote", "indent_px": sample_range(rng, p.quote_indent_em_range) * body_px,
+                "scale": sample_range(rng, p.quote_scale_range), "bar": bool(rng.random() < p.quote_bar_p)}
+    if r < p.quote_p + p.figure_p:
+        formats = p.figure_caption_formats.get(lang) or p.figure_caption_formats.get("*", ["{n}."])
+        return {"kind": "figure", "lines": int(round(sample_range(rng, p.figure_lines_range))),
+                "gray": int(sample_range(rng, p.figure_gray_range)), "n": int(rng.integers(1, 20)),
+                "label": str(formats[int(rng.integers(len(formats)))]),
+                "align": "center" if rng.random() < 0.6 else "left", "width_frac": float(rng.uniform(0.6, 1.0))}
+    return None
+
+
+def _quote_step(c: _Ctx, b: _Body, block: dict) -> None:
+    """A block quote: a corpus paragraph indented on both sides, a little smaller, with an optional bar in the
+    left indent; continues in the next column like a paragraph."""
+    plan, flow = c.plan, b.flow
+    style = c.inp.style(c.body_face, max(10, int(round(plan.body_px * block["scale"]))), c.color)
+    indent = min(block["indent_px"], 0.2 * flow.width)
+    try:
+        lines = typeset_horizontal(_sentences(next(b.paragraphs), 80), style, flow.width - 2 * indent,
+                                   max_lines=8)
+    except TofuError:
+        c.inp.count_skip()
+        b.skips += 1
+        return
+    pitch = plan.line_spacing * style.band_px
+    flow.y += 0.5 * plan.body_px
+    rows = [[(ln, indent)] for ln in lines]
+    while rows and not flow.done:
+        top, n_before = flow.y, len(rows)
+        rows = flow.place(rows, style, pitch, "quote")
+        if block["bar"] and len(rows) < n_before:
+            x = flow.columns[flow.col][0] + 0.4 * indent
+            c.rules.append([int(x), int(top), int(x) + c.rule_px + 1, int(np.ceil(flow.y)), *c.color])
+        if rows:
+            flow.next_column()
+    flow.y += 0.5 * plan.body_px + plan.paragraph_gap_px
+    b.prev = "quote"
+
+
+def _figure_step(c: _Ctx, b: _Body, block: dict) -> None:
+    """A figure placeholder (a grey box, ``page.rules``) with its numbered caption under it, both in the current
+    column; nothing when they do not fit there."""
+    plan, flow = c.plan, b.flow
+    cap_style = c.inp.style(c.body_face, max(10, int(round(plan.body_px * 0.9))), c.color)
+    text = plan.tape.take("caption_text", _short_text, c.inp, c.body_face, 10, 24)
+    label = block["label"].replace("{n}", str(block["n"]))
+    if text is None or not c.body_face.covers(label):
+        b.skips += 1
+        return
+    try:
+        lines = typeset_horizontal(f"{label} {text}", cap_style, flow.width, align=block["align"], max_lines=2)
+    except TofuError:
+        c.inp.count_skip()
+        return
+    box_h = block["lines"] * c.pitch
+    gap = 0.5 * plan.body_px
+    need = gap + box_h + gap + cap_style.band_px + (len(lines) - 1) * c.pitch + gap
+    if not lines or flow.y + need > flow.y1:
+        return
+    left, right = flow.columns[flow.col]
+    w = (right - left) * block["width_frac"]
+    x0 = left + ((right - left) - w) / 2
+    y = flow.y + (gap if flow.y > flow.y0 else 0.0)
+    c.rules.append([int(x0), int(y), int(x0 + w) - 1, int(y + box_h) - 1, *[block["gray"]] * 3])
+    flow.y = y + box_h + gap
+    flow.place_lines(lines, cap_style, plan.line_spacing * cap_style.band_px, "caption")
+    flow.y += gap + plan.paragraph_gap_px
+    b.prev = "figure"
 
 
 def _place_body(c: _Ctx) -> _Body:
@@ -580,6 +696,9 @@ def _place_body(c: _Ctx) -> _Body:
             _heading_step(c, b)
         elif b.prev is not None and plan.tape.take("list_here", coin, plan.params.list_p):
             _list_step(c, b)
+        elif b.prev is not None and (block := plan.tape.take("block_here", _draw_block, plan.params,
+                                                             c.inp.lang.code, plan.body_px)):
+            (_quote_step if block["kind"] == "quote" else _figure_step)(c, b, block)
         else:
             _paragraph_step(c, b)
     return b

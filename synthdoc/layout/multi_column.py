@@ -18,6 +18,7 @@ from synthdoc.layout.place import column_boxes
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
+from synthdoc.layout.hyphenate import typeset_hyphenated
 from synthdoc.layout.typeset import TofuError, typeset_horizontal
 
 
@@ -39,6 +40,7 @@ class Params(PageParams):
     indent_em_range: tuple = (1.0, 2.0)
     paragraph_spacing_em_range: tuple = (0.4, 1.0)
     align_weights: dict = field(default_factory=lambda: {"left": 1, "justify": 1})
+    hyphenate_p: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -70,6 +72,7 @@ class MultiColumnPlan(Plan):
     heading_px: int = 0
     heading_numbered: bool = False
     text_start: int = 0
+    hyphenate: bool = False
 
 
 def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> MultiColumnPlan:
@@ -91,12 +94,15 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> MultiC
         title = title_text(rng, inp)
     heading_px = round(body_px * sample_range(rng, p.heading_scale_range))
     numbered = bool(rng.random() < p.heading_numbered_p)
-    return MultiColumnPlan(
+    plan = MultiColumnPlan(
         layout="", page_size=size_name, width=W, height=H, margin_px=margin, columns=n_cols, gutter_px=gutter,
         body_px=body_px, font_role=role, body_face=body_face.key, bold_face=bold_face.key, ink_gray=color[0],
         line_spacing=spacing, align=align, indent_px=indent_px, paragraph_gap_px=para_gap, title_px=title_px,
         title_align=title_align, title_text=title, heading_px=heading_px, heading_numbered=numbered,
         text_start=inp.sampler.start_index(rng), tape=Tape(rng), params=p)
+    if align == "justify" and p.hyphenate_p > 0:  # no draw at 0: pages stay as they were
+        plan.hyphenate = bool(rng.random() < p.hyphenate_p)
+    return plan
 
 
 def _place_title(plan: MultiColumnPlan, inp: LayoutInput, page: Page, y: float, y1: float) -> float:
@@ -160,8 +166,8 @@ def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: floa
                 continue
         first = False
         try:
-            lines = typeset_horizontal(next(paragraphs), body, col_w, align=plan.align,
-                                       first_indent_px=plan.indent_px)
+            typeset = typeset_hyphenated if plan.hyphenate else typeset_horizontal
+            lines = typeset(next(paragraphs), body, col_w, align=plan.align, first_indent_px=plan.indent_px)
         except TofuError:
             inp.count_skip()
             continue

@@ -1,6 +1,10 @@
-"""slide: presentation slides (16:9 and 4:3) on solid or gradient backgrounds.
+"""slide: presentation slides (16:9 and 4:3) on solid or gradient backgrounds, in several layouts
+(``slide_kind``, drawn by ``kind_weights``): title + bullet list (one or two columns), title + body text, section
+divider, title + table, quote (see :mod:`synthdoc.layout.slide_kinds`), with light / dark / colour themes and
+optional accent bars (``accent_weights``: a bar beside the title, a band along the top edge, a rule under the
+title; ``page.rules`` in the title colour, never under text). Every slide has the footer with its number.
 
-A slide holds a large title (role "slide_title", one or two lines), a bullet list in one or two columns
+A bullet slide holds a large title (role "slide_title", one or two lines), a bullet list in one or two columns
 (role "list_item", ``level`` = depth 1-3; the bullet glyph or number is the first word of the item's first
 line, so labels equal what is drawn) and a footer (role "footer": optional running text at the left, the
 slide number at the right or centre). Reading order: title, the list items of the left column top to
@@ -19,14 +23,17 @@ import numpy as np
 
 from synthdoc.background import gradient, render_background, solid
 from synthdoc.colour import contrast_ratio, hsv_rgb, mean_color_under, text_color_for
-from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Paragraph, Word
+from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Rule, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.slide_kinds import (ACCENTS, KINDS, Builder, accent_rects, place_quote, place_section,
+                                         place_table, place_text)
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
-from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
+from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, mirror_rects, place_horizontal,
+                                     typeset_horizontal)
 from synthdoc.render.chars import Deferred, even_split
 from synthdoc.text.units import sentences, text_unit
 from synthdoc.types import union_quad
@@ -74,8 +81,16 @@ class Params:
     theme_weights: dict = field(default_factory=lambda: {"light": 2, "dark": 1.5, "colour": 1})
     min_contrast: float = 4.5
     font_role_weights: dict = field(default_factory=lambda: {"sans": 3, "serif": 1})
+    kind_weights: dict = field(default_factory=lambda: {"bullets": 4, "text": 1.5, "section": 1, "table": 1,
+                                                        "quote": 1})
+    accent_weights: dict = field(default_factory=lambda: {"none": 2, "left_bar": 1, "top_band": 1,
+                                                          "title_rule": 1})
 
     def __post_init__(self) -> None:
+        for name, allowed in (("kind_weights", KINDS), ("accent_weights", ACCENTS)):
+            bad = set(getattr(self, name)) - set(allowed)
+            if bad:
+                raise ValueError(f"{name}: unknown choices {sorted(bad)}; use {', '.join(allowed)}")
         check_choices(self.page_size_weights, self.page_sizes_px, "page_size_weights", "page_sizes_px")
         if int(self.max_level) not in (1, 2, 3):
             raise ValueError(f"max_level must be 1-3, got {self.max_level!r}")
@@ -135,27 +150,6 @@ def _theme_colors(rng: np.random.Generator, theme: str) -> tuple[list, tuple, tu
         body = (0, 0, 0) if black_better else (255, 255, 255)
         title = hsv_rgb(h, u(0.3, 0.8), u(0, 0.2)) if black_better else hsv_rgb(h, u(0, 0.2), u(0.95, 1.0))
     return bg, title, body
-
-
-class _Builder:
-    """Collects paragraphs with their glyph runs and intended ink colour."""
-
-    def __init__(self, page: Page, sep: str, mirror_px: float | None = None):
-        self.page, self.sep, self.mirror_px = page, sep, mirror_px
-        self.blocks: list[tuple[Paragraph, list[GlyphRun], tuple]] = []
-
-    def add(self, lines: list[Line], runs: list[GlyphRun], role: str, color: tuple, level: int = 0) -> Paragraph:
-        para = Paragraph(lines, union_quad([ln.quad for ln in lines]), role=role, level=level)
-        self.blocks.append((para, runs, color))
-        return para
-
-    def block(self, set_lines: list[SetLine], x: float, top: float, style: TextStyle, pitch: float) -> tuple[list[Line], list[GlyphRun]]:
-        lines, runs = [], []
-        for k, sl in enumerate(set_lines):
-            line, r = place_horizontal(sl, x, top + style.ascent_px + k * pitch, self.sep, self.mirror_px)
-            lines.append(line)
-            runs.extend(r)
-        return lines, runs
 
 
 def _bullet_for(glyph: str, level: int, style: TextStyle) -> SetLine:
@@ -223,6 +217,8 @@ class SlidePlan(Plan):
     item_gap_px: float = 0.0
     indent_px: float = 0.0
     bullet_gap_em: float = 0.5
+    slide_kind: str = "bullets"
+    accent: str = "none"
     background_px: np.ndarray | None = field(default=None, repr=False, compare=False, metadata={"record": False})
     corpus: CorpusRun | None = field(default=None, repr=False, compare=False, metadata={"record": False})
 
@@ -298,6 +294,8 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> SlideP
     plan.item_gap_px = sample_range(rng, p.item_spacing_em_range) * plan.body_px
     plan.indent_px = sample_range(rng, p.indent_em_range) * plan.body_px
     plan.bullet_gap_em = sample_range(rng, p.bullet_gap_em_range)
+    plan.slide_kind = sample_weighted(rng, p.kind_weights)
+    plan.accent = sample_weighted(rng, p.accent_weights)
     return plan
 
 
@@ -323,7 +321,7 @@ def _draw_item_text(rng: np.random.Generator, p: Params, corpus: CorpusRun, spac
 # ---------------------------------------------------------------------------------------------- placing
 
 
-def _place_footer(plan: SlidePlan, inp: LayoutInput, out: _Builder) -> tuple[list, float]:
+def _place_footer(plan: SlidePlan, inp: LayoutInput, out: Builder) -> tuple[list, float]:
     """Footer blocks (running text, slide number; appended to the reading order last) and the body bottom, px.
 
     Raises:
@@ -350,7 +348,7 @@ def _place_footer(plan: SlidePlan, inp: LayoutInput, out: _Builder) -> tuple[lis
     return footer, f_top - 0.6 * plan.body_px
 
 
-def _item(plan: SlidePlan, inp: LayoutInput, out: _Builder, style: TextStyle, level: int, text: str,
+def _item(plan: SlidePlan, inp: LayoutInput, out: Builder, style: TextStyle, level: int, text: str,
           bullet: SetLine, xb: float, y: float, body_bottom: float, x1: float) -> float | None:
     """Place one list item (bullet word + text) with its top at `y`; returns its height, 0.0 when skipped, None
     when it does not fit above `body_bottom` (the column is full)."""
@@ -382,7 +380,7 @@ def _item(plan: SlidePlan, inp: LayoutInput, out: _Builder, style: TextStyle, le
     return need
 
 
-def _place_list(plan: SlidePlan, inp: LayoutInput, out: _Builder, body_top: float, body_bottom: float) -> set[str]:
+def _place_list(plan: SlidePlan, inp: LayoutInput, out: Builder, body_top: float, body_bottom: float) -> set[str]:
     """The bullet list, column by column; returns the bullets used.
 
     Raises:
@@ -421,6 +419,44 @@ def _place_list(plan: SlidePlan, inp: LayoutInput, out: _Builder, body_top: floa
     return used
 
 
+def _place_title(plan: SlidePlan, inp: LayoutInput, out: Builder) -> tuple[tuple[float, float, float, float], float]:
+    """The slide title at the top; returns its box (x0, y0, x1, y1, logical frame) and the top of the body, px."""
+    x0, y0 = plan.margin_x_px, plan.margin_y_px
+    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, tuple(plan.title_rgb))
+    title_lines = typeset_horizontal(plan.title_text, t_style, (plan.width - x0) - x0, align=plan.title_align,
+                                     max_lines=2)
+    t_pitch = t_style.band_px * 1.02
+    lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
+    out.add(lines, runs, "slide_title", tuple(plan.title_rgb))
+    bottom = y0 + t_style.band_px + (len(title_lines) - 1) * t_pitch
+    return (x0, y0, plan.width - x0, bottom), bottom + plan.title_gap_px
+
+
+def _place_body(plan: SlidePlan, inp: LayoutInput, out: Builder,
+                body_bottom: float) -> tuple[tuple | None, list[list[int]], set[str], dict]:
+    """Title and body of the slide's layout (``plan.slide_kind``, see synthdoc.layout.slide_kinds); returns the
+    title box (None without a title at the top), the table rules, the bullets used and meta of the layout (a
+    table's ``header_rows`` and typed columns ``numeric_kinds``).
+
+    Raises:
+        SampleError: the layout's content does not fit.
+    """
+    if plan.slide_kind == "section":
+        place_section(plan, inp, out, body_bottom)
+        return None, [], set(), {}
+    if plan.slide_kind == "quote":
+        place_quote(plan, inp, out, plan.margin_y_px, body_bottom)
+        return None, [], set(), {}
+    title_box, body_top = _place_title(plan, inp, out)
+    if plan.slide_kind == "text":
+        place_text(plan, inp, out, body_top, body_bottom)
+        return title_box, [], set(), {}
+    if plan.slide_kind == "table":
+        rules, types = place_table(plan, inp, out, body_top, body_bottom)
+        return title_box, rules, set(), {"header_rows": 1, "numeric_kinds": types}
+    return title_box, [], _place_list(plan, inp, out, body_top, body_bottom), {}
+
+
 def _ink(rng: np.random.Generator, under: list, min_contrast: float) -> tuple[int, int, int]:
     return text_color_for(np.asarray(under, np.float64), rng, min_contrast)
 
@@ -430,28 +466,26 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
     """Lay out one slide from its plan.
 
     Returns:
-        Page with paragraphs slide_title, list_item (levels 1-3), footer in reading order, glyph runs coloured
-        for contrast, and the solid or gradient ``page.background``.
+        Page with paragraphs in reading order (slide_title, then the layout's body: list_item (levels 1-3),
+        body, table_cell, or the section's heading / slide_title / heading, or quote + caption; footer last),
+        glyph runs coloured for contrast, the solid or gradient ``page.background`` and ``page.rules`` (accent
+        bars, table rules).
 
     Raises:
-        SampleError: no list item fits, or the slide number typesets to nothing.
+        SampleError: the layout's content does not fit, or the slide number typesets to nothing.
     """
-    W, H, x0, y0 = plan.width, plan.height, plan.margin_x_px, plan.margin_y_px
+    W, H = plan.width, plan.height
     bg = BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background))
     bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
     page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout, background=bg,
                 fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")])
-    out = _Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
-    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, tuple(plan.title_rgb))
-    title_lines = typeset_horizontal(plan.title_text, t_style, (W - x0) - x0, align=plan.title_align, max_lines=2)
-    t_pitch = t_style.band_px * 1.02
-    lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
-    out.add(lines, runs, "slide_title", tuple(plan.title_rgb))
-    body_top = y0 + t_style.band_px + (len(title_lines) - 1) * t_pitch + plan.title_gap_px
+    out = Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
     footer, body_bottom = _place_footer(plan, inp, out)
-    used_bullets = _place_list(plan, inp, out, body_top, body_bottom)
+    title_box, rules, used_bullets, layout_meta = _place_body(plan, inp, out, body_bottom)
     for lines, runs in footer:
         out.add(lines, runs, "footer", tuple(plan.body_rgb))
+    rules = accent_rects(plan, title_box) + rules
+    page.rules = [Rule.from_list(r, "rule") for r in (mirror_rects(rules, W) if out.mirror_px else rules)]
     # ink colours: the themed colour where it contrasts enough with the background under the paragraph
     colors_used = []
     for para, runs, color in out.blocks:
@@ -467,6 +501,8 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
         "page_size": plan.page_size, "theme": plan.theme, "columns": plan.columns, "body_size_px": plan.body_px,
         "title_size_px": plan.title_px, "font_role": plan.font_role, "numbered": plan.numbered,
         "bullets": sorted(used_bullets), "slide_number": plan.slide_number, "slide_total": plan.slide_total,
-        "fonts": fonts_record(page.fonts), "ink_rgb": colors_used,
+        "fonts": fonts_record(page.fonts), "ink_rgb": colors_used, "slide_layout": plan.slide_kind,
+        "accent": plan.accent, "rules": [r.as_list() for r in page.rules],
+        **layout_meta,
     }
     return page

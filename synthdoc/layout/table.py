@@ -1,9 +1,13 @@
 """table: one ruled or shaded table per page, with an optional page title, caption and body text around it.
 
 The table has a bold header row (optionally two header rows: a group cell spanning 2-3 columns over bold
-sub-headers), 2-8 columns and as many body rows as fit the page. The first column holds short labels; other
-columns are text (short phrases, or longer phrases that wrap to 2-3 lines) or numeric (integers, decimals,
-percentages, prices, dates, formatted per language) and numeric columns are right-aligned. Merged cells: a
+sub-headers), 2-8 columns and as many body rows as fit the page. The first column holds short labels (text
+units of the corpus); other columns are text (short phrases, or longer phrases that wrap to 2-3 lines) or typed
+(at least half of all columns): integers, decimals, percentages, currency, dates, times, codes/IDs or
+measurements with units, drawn per column and formatted by ICU for the page's locale
+(:mod:`synthdoc.layout.table_values`); numbers are right-aligned, or decimal-aligned where a column shows a
+varying number of decimals; codes left-aligned. An optional bold totals row ("Total", "Итого", "合計") holds
+the exact sum of each integer / fixed-decimal / currency column as printed, over the rows that fit. Merged cells: a
 header cell spanning two columns, a two-level header, a first-column cell spanning 2-3 rows, or a section row
 spanning the whole table. Rule styles: full grid, horizontal rules only (booktabs top / header / bottom
 rules, optionally between every row), none, or zebra-shaded rows.
@@ -22,7 +26,9 @@ Page meta (JSON, provenance):
         page pixels; boxes tile the table without overlap.
     rules: [[x0, y0, x1, y1, r, g, b], ...] the rectangles of ``page.rules`` (inclusive integer pixel corners).
     rule_kinds: per entry of rules, "shade" or "rule".
-    numeric_cols: indices of the numeric (right-aligned) columns; numeric_kinds their kinds.
+    numeric_cols: indices of the typed columns; numeric_kinds their types (table_values.TYPES);
+        column_align: per typed column "right", "decimal" or "left"; totals_row: whether the last row sums them;
+        locale: the ICU locale of the formatting; margin_px: the page margin (the text area is inside it).
     cell_padding_px: [x, y] inset of the text from its cell box.
 """
 from __future__ import annotations
@@ -40,37 +46,24 @@ from synthdoc.layout.breaking import is_complex_context, is_word_char
 from synthdoc.layout.place import place_block
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
+from synthdoc.layout.table_values import (TOTAL_LABELS, TYPES, decimal_separator, draw_column, draw_value,
+                                          format_value, has_total, locale_for, total_text)
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
 from synthdoc.text.units import balance, cut_points, shown_prefix, text_unit
 
-NUMERIC_KINDS = ("integer", "decimal", "percent", "price", "date")
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
 RULE_STYLES = ("grid", "horizontal", "none", "zebra")
 _TEXT_TRIES = 8
 _MIN_TEXT_COL_EM = 3.0  # a wrapping text column is never narrower than this (unless its content is)
 
-# Number, price, date and caption conventions per language (CLDR-style patterns, abridged). A language not
-# listed gets the neutral default: ASCII digits, ISO dates, no caption label.
-_LOCALES: dict[str, dict] = {
-    "eng_Latn": dict(thousands=",", decimal=".", percent="{v}%",
-                     prices=[("${v}", 2), ("£{v}", 2), ("€{v}", 2), ("{v} USD", 2)],
-                     dates=["{m:02d}/{d:02d}/{y}", "{y}-{m:02d}-{d:02d}", "{mon} {d}, {y}", "{d} {mon} {y}"],
-                     months="Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", caption=["Table {n}.", "Table {n}:"]),
-    "rus_Cyrl": dict(thousands=" ", decimal=",", percent="{v}%",
-                     prices=[("{v} ₽", 2), ("{v} руб.", 0), ("${v}", 2)],
-                     dates=["{d:02d}.{m:02d}.{y}", "{d:02d}.{m:02d}.{y} г."], caption=["Таблица {n}.", "Таблица {n} —"]),
-    "jpn_Jpan": dict(thousands=",", decimal=".", percent="{v}%", prices=[("¥{v}", 0), ("{v}円", 0)],
-                     dates=["{y}/{m:02d}/{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}."]),
-    "kor_Hang": dict(thousands=",", decimal=".", percent="{v}%", prices=[("₩{v}", 0), ("{v}원", 0)],
-                     dates=["{y}-{m:02d}-{d:02d}", "{y}. {m}. {d}."], caption=["표 {n}.", "<표 {n}>"]),
-    "zho_Hans": dict(thousands=",", decimal=".", percent="{v}%", prices=[("¥{v}", 2), ("{v}元", 0)],
-                     dates=["{y}-{m:02d}-{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}"]),
-    "zho_Hant": dict(thousands=",", decimal=".", percent="{v}%", prices=[("NT${v}", 0), ("{v}元", 0)],
-                     dates=["{y}/{m:02d}/{d:02d}", "{y}年{m}月{d}日"], caption=["表{n}", "表 {n}"]),
+# Caption labels per language; a language not listed gets no caption label. (Numbers, currency, dates and times
+# are formatted by ICU for the language's locale: synthdoc.layout.table_values.)
+_CAPTIONS: dict[str, list[str]] = {
+    "eng_Latn": ["Table {n}.", "Table {n}:"], "rus_Cyrl": ["Таблица {n}.", "Таблица {n} —"],
+    "jpn_Jpan": ["表{n}", "表 {n}."], "kor_Hang": ["표 {n}.", "<표 {n}>"], "zho_Hans": ["表{n}", "表 {n}"],
+    "zho_Hant": ["表{n}", "表 {n}"],
 }
-_DEFAULT_LOCALE = dict(thousands=",", decimal=".", percent="{v}%", prices=[("{v}", 2)],
-                       dates=["{y}-{m:02d}-{d:02d}"], caption=[])
 
 
 @dataclass(frozen=True)
@@ -95,9 +88,12 @@ class Params(PageParams):
     rule_gray_range: tuple = (0, 100)
     header_shade_p: float = 0.3
     shade_gray_range: tuple = (208, 232)
-    numeric_col_p: float = 0.55
-    numeric_kind_weights: dict = field(default_factory=lambda: {"integer": 2, "decimal": 2, "percent": 1,
-                                                                 "price": 1, "date": 1})
+    typed_col_p: float = 0.6
+    min_typed_frac: float = 0.5
+    column_type_weights: dict = field(default_factory=lambda: {"integer": 3, "decimal": 3, "percent": 2,
+                                                                "currency": 2, "date": 2, "time": 1, "code": 1,
+                                                                "unit": 1})
+    totals_p: float = 0.35
     negative_p: float = 0.05
     long_text_col_p: float = 0.35
     empty_cell_p: float = 0.03
@@ -122,7 +118,7 @@ class Params(PageParams):
         for k in self.cell_max_lines_weights:
             if not 1 <= int(k) <= 5:
                 raise ValueError(f"cell_max_lines_weights: line count {k!r} must be 1-5")
-        for name, allowed in (("numeric_kind_weights", NUMERIC_KINDS), ("merge_kind_weights", MERGE_KINDS),
+        for name, allowed in (("column_type_weights", TYPES), ("merge_kind_weights", MERGE_KINDS),
                               ("rule_style_weights", RULE_STYLES), ("valign_weights", ("top", "middle")),
                               ("header_align_weights", ("left", "center", "right")),
                               ("table_align_weights", ("left", "center"))):
@@ -144,29 +140,21 @@ class _Cell:
     rs: int
     cs: int
     text: str
-    kind: str  # "header", "label", "text", "numeric", "section"
+    kind: str  # "header", "label", "text", "numeric" (a typed column), "section", "total" (totals row)
     align: str = "left"
     valign: str = "top"
+    value: float | None = None  # the number a typed cell shows (totals rows sum them)
     style: TextStyle | None = None
     lines: list[SetLine] = field(default_factory=list)
     max_lines: int = 2
+    tail_px: float = 0.0  # decimal-aligned: width of the decimal separator and the digits after it
+    inset_px: float = 0.0  # decimal-aligned: extra space right of the text (the column's widest tail - tail_px)
 
     def height_px(self, spacing: float) -> float:
         """Height of the cell's text block (ascender of the first line to descender of the last), px."""
         if not self.lines:
             return 0.0
         return self.style.band_px * (1 + (len(self.lines) - 1) * spacing)
-
-
-@dataclass
-class _NumSpec:
-    """How a numeric column draws its values."""
-
-    kind: str
-    scale: float
-    decimals: int
-    pattern: str
-    group: bool
 
 
 # ---------------------------------------------------------------------------------------------- text draws
@@ -187,13 +175,35 @@ def _covered(draw: Callable[[], str], faces: list[FaceInfo]) -> str:
 
 def _phrase(inp: LayoutInput, rng: np.random.Generator, words_range: tuple[int, int],
             chars_range: tuple[int, int]) -> str:
-    """A short phrase (sampler.title): `words_range` words, or `chars_range` characters without spaces."""
-    max_words = int(rng.integers(max(2, words_range[0]), max(2, words_range[1]) + 1))
-    max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
-    text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars, space_delimited=inp.lang.space_delimited)
-    if inp.lang.space_delimited and words_range[0] < 2 and rng.random() < 0.5:
-        text = text_unit(text, 1, max_chars, True) or text  # one-word label
+    """A short phrase (sampler.title): `words_range` words, or `chars_range` characters without spaces; in
+    space-delimited scripts trimmed to read like a label (:func:`_label_like`), redrawn a few times when nothing
+    is left."""
+    text = ""
+    for _ in range(4):
+        max_words = int(rng.integers(max(2, words_range[0]), max(2, words_range[1]) + 1))
+        max_chars = int(rng.integers(max(4, chars_range[0]), max(4, chars_range[1]) + 1))
+        text = inp.sampler.title(rng, max_words=max_words, max_chars=max_chars,
+                                 space_delimited=inp.lang.space_delimited)
+        if not inp.lang.space_delimited:
+            return text
+        if words_range[0] < 2 and rng.random() < 0.5:
+            text = text_unit(text, 1, max_chars, True) or text  # one-word label
+        label = _label_like(text)
+        if label:
+            return label
     return text
+
+
+def _label_like(text: str) -> str:
+    """`text` without trailing short lower-case words (function words: "of", "the", "и", "на"), so that a label
+    ends on a content word ("The Old Mill on" -> "The Old Mill"); "" when what is left is one word of three
+    letters or fewer ("The", "If")."""
+    words = text.split()
+    while len(words) > 1 and len(words[-1]) <= 3 and words[-1].islower():
+        words.pop()
+    if len(words) == 1 and len(words[0]) <= 3:
+        return ""
+    return " ".join(words)
 
 
 def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[str]) -> str:
@@ -210,54 +220,6 @@ def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[st
     starts = [0] + cut_points(para)
     s = next((i for i in starts if i >= s), 0)
     return text_unit(para[s:], 10 ** 6, n, False)
-
-
-def _group_digits(digits: str, sep: str) -> str:
-    head = len(digits) % 3 or 3
-    parts = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
-    return sep.join(parts)
-
-
-def _fmt_number(value: float, decimals: int, loc: dict, group: bool) -> str:
-    s = f"{abs(value):.{decimals}f}"
-    ip, _, fp = s.partition(".")
-    if group and len(ip) > 4:
-        ip = _group_digits(ip, loc["thousands"])
-    out = ip + (loc["decimal"] + fp if decimals else "")
-    return ("-" if value < 0 else "") + out
-
-
-def _num_spec(rng: np.random.Generator, kind: str, loc: dict) -> _NumSpec:
-    """Per-column drawing parameters of a numeric kind."""
-    group = rng.random() < 0.7
-    if kind == "integer":
-        return _NumSpec(kind, 10 ** rng.uniform(1, 6.5), 0, "{v}", group)
-    if kind == "decimal":
-        return _NumSpec(kind, 10 ** rng.uniform(-1, 4), int(rng.integers(1, 4)), "{v}", group)
-    if kind == "percent":
-        return _NumSpec(kind, 10 ** rng.uniform(0.5, 1.9), int(rng.integers(0, 3)), loc["percent"], False)
-    if kind == "price":
-        pattern, decimals = loc["prices"][int(rng.integers(len(loc["prices"])))]
-        scale = 10 ** rng.uniform(0.5, 4.5) * (100 if decimals == 0 else 1)
-        return _NumSpec(kind, scale, decimals, pattern, group)
-    pattern = loc["dates"][int(rng.integers(len(loc["dates"])))]
-    return _NumSpec(kind, float(rng.integers(1990, 2026)), 0, pattern, False)
-
-
-def _num_text(rng: np.random.Generator, spec: _NumSpec, loc: dict, negative_p: float) -> str:
-    """One value of a numeric column."""
-    if spec.kind == "date":
-        y = int(spec.scale) + int(rng.integers(0, 2))
-        m, d = int(rng.integers(1, 13)), int(rng.integers(1, 29))
-        months = loc.get("months", "").split()
-        return spec.pattern.format(y=y, m=m, d=d, mon=months[m - 1] if months else m)
-    if spec.kind == "percent":
-        value = min(100.0, spec.scale * float(np.exp(rng.normal(0, 0.5))))
-    else:
-        value = spec.scale * float(np.exp(rng.normal(0, 0.8)))
-    if spec.kind in ("integer", "decimal", "percent") and rng.random() < negative_p:
-        value = -value
-    return spec.pattern.format(v=_fmt_number(value, spec.decimals, loc, spec.group))
 
 
 # ---------------------------------------------------------------------------------------------- geometry
@@ -338,12 +300,14 @@ class _Table:
     col_kinds: list[str]
     num_kinds: dict[int, str]
     merges: list[str]
+    specs: dict[int, dict] = field(default_factory=dict)  # typed column -> table_values spec
+    totals: bool = False  # a totals row follows the body rows that fit
 
 
 def _table_record(t: _Table) -> dict:
-    """`t` as plain JSON (cells as [row, col, row_span, col_span, text, kind, align, valign])."""
+    """`t` as plain JSON (cells as [row, col, row_span, col_span, text, kind, align, valign, value])."""
     def cell(c: _Cell) -> list:
-        return [c.row, c.col, c.rs, c.cs, c.text, c.kind, c.align, c.valign]
+        return [c.row, c.col, c.rs, c.cs, c.text, c.kind, c.align, c.valign, c.value]
 
     return {"n_cols": t.n_cols, "header_rows": t.header_rows, "header": [cell(c) for c in t.header],
             "blocks": [[cell(c) for c in b] for b in t.blocks], "block_rows": t.block_rows,
@@ -356,20 +320,23 @@ def _table_from_record(d: dict) -> _Table:
 
     return _Table(d["n_cols"], d["header_rows"], [cell(r) for r in d["header"]],
                   [[cell(r) for r in b] for b in d["blocks"]], d["block_rows"], d["col_kinds"],
-                  {int(c): k for c, k in d["num_kinds"].items()}, d["merges"])
+                  {int(c): k for c, k in d["num_kinds"].items()}, d["merges"],
+                  {int(c): s for c, s in d.get("specs", {}).items()}, bool(d.get("totals", False)))
 
 
 # ---------------------------------------------------------------------------------------------- sampling
 
 
 def _build_header(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: int, col_kinds: list[str],
-                  merge: str, header_align: str, bold: FaceInfo) -> tuple[list[_Cell], int]:
+                  merge: str, header_align: str, bold: FaceInfo, specs: dict) -> tuple[list[_Cell], int]:
     """Header cells (one row, or two under a group cell) and the number of header rows."""
     def head_text() -> str:
         return _covered(lambda: _phrase(inp, rng, (1, 3), (2, 6)), [bold])
 
     def col_align(c: int) -> str:
-        return "right" if col_kinds[c] == "numeric" else ("left" if c == 0 else header_align)
+        if col_kinds[c] == "numeric":
+            return "left" if specs[c]["align"] == "left" else "right"
+        return "left" if c == 0 else header_align
 
     if merge not in ("header_span", "header_group"):
         return [_Cell(0, c, 1, 1, head_text(), "header", col_align(c), "bottom") for c in range(n_cols)], 1
@@ -394,16 +361,20 @@ def _build_header(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols:
     return header, 1
 
 
-def _body_cell(rng: np.random.Generator, inp: LayoutInput, p: Params, r: int, c: int, kind: str, spec, valign: str,
-               body: FaceInfo, paragraphs: Iterator[str], loc: dict) -> _Cell:
-    """One body cell of a column of `kind` (numeric `spec`), possibly empty."""
+def _body_cell(rng: np.random.Generator, inp: LayoutInput, p: Params, r: int, c: int, kind: str, spec: dict | None,
+               valign: str, body: FaceInfo, paragraphs: Iterator[str], loc) -> _Cell:
+    """One body cell of a column of `kind` (typed columns: `spec` of :func:`table_values.draw_column`, ICU locale
+    `loc`), possibly empty."""
     faces = [body]
     if kind == "numeric":
-        if rng.random() < p.empty_cell_p:
-            text = "—" if body.covers("—") else "-"
-        else:
-            text = _covered(lambda: _num_text(rng, spec, loc, p.negative_p), faces)
-        return _Cell(r, c, 1, 1, text, "numeric", "right", valign)
+        if rng.random() < p.empty_cell_p and not has_total(spec):
+            return _Cell(r, c, 1, 1, "—" if body.covers("—") else "-", "numeric", "right", valign)
+        for _ in range(_TEXT_TRIES):
+            value = draw_value(rng, spec, 0.0 if has_total(spec) else p.negative_p)
+            text = format_value(value, spec, loc)
+            if body.covers(text):
+                return _Cell(r, c, 1, 1, text, "numeric", spec["align"], valign, float(value))
+        raise SampleError(f"{body.family} covers none of {_TEXT_TRIES} {spec['type']} values")
     if c > 0 and rng.random() < p.empty_cell_p:
         return _Cell(r, c, 1, 1, "", kind, "left", valign)
     if kind == "long":
@@ -415,11 +386,11 @@ def _body_cell(rng: np.random.Generator, inp: LayoutInput, p: Params, r: int, c:
     return _Cell(r, c, 1, 1, text, "label" if c == 0 else "text", "left", valign)
 
 
-def _build_body(rng: np.random.Generator, inp: LayoutInput, p: Params, t: _Table, num_specs: dict, valign: str,
-                body: FaceInfo, bold: FaceInfo, paragraphs: Iterator[str], loc: dict) -> None:
+def _build_body(rng: np.random.Generator, inp: LayoutInput, p: Params, t: _Table, specs: dict, valign: str,
+                body: FaceInfo, bold: FaceInfo, paragraphs: Iterator[str], loc) -> None:
     """Body rows of `t` (grouped into blocks: a section row, a row-spanning label with its rows, or one row)."""
     def cell(r: int, c: int) -> _Cell:
-        return _body_cell(rng, inp, p, r, c, t.col_kinds[c], num_specs.get(c), valign, body, paragraphs, loc)
+        return _body_cell(rng, inp, p, r, c, t.col_kinds[c], specs.get(c), valign, body, paragraphs, loc)
 
     n_cols, header_rows = t.n_cols, t.header_rows
     n_body = int(round(sample_range(rng, p.body_rows_range)))
@@ -449,17 +420,52 @@ def _build_body(rng: np.random.Generator, inp: LayoutInput, p: Params, t: _Table
         since_section += 1
 
 
-def _draw_table(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: int, body: FaceInfo,
-                bold: FaceInfo, corpus: CorpusRun, loc: dict) -> dict:
-    """Draw a table's structure and cell texts (no geometry yet), as :func:`_table_record`."""
-    col_kinds = ["label"]
+def _totals_block(t: _Table, specs: dict, lang_code: str, bold: FaceInfo, loc, n_blocks: int) -> list[_Cell] | None:
+    """A totals row under the first `n_blocks` body blocks of `t`: the language's "Total" label, then per
+    additive column the exact sum of its values as shown (other columns empty); None when no column adds up or
+    the bold face lacks a glyph."""
+    cols = [c for c, spec in specs.items() if has_total(spec)]
+    label = TOTAL_LABELS.get(lang_code, "Σ")
+    if not cols or t.merges[:1] == ["row_span"] or not bold.covers(label):
+        return None
+    r = max(rows[-1] for rows in t.block_rows[:n_blocks]) + 1
+    cells = [_Cell(r, 0, 1, 1, label, "total", "left", "middle")]
+    for c in range(1, t.n_cols):
+        text, align = "", "left"
+        if c in cols:
+            values = [cell.value for b in t.blocks[:n_blocks] for cell in b if cell.col == c and cell.value is not None]
+            text, align = total_text(values, specs[c], loc), specs[c]["align"]
+        if not bold.covers(text):
+            return None
+        cells.append(_Cell(r, c, 1, 1, text, "total", align, "middle"))
+    return cells
+
+
+def _column_kinds(rng: np.random.Generator, p: Params, n_cols: int) -> list[str]:
+    """"label" for the first column, then "numeric" (typed) or "text" / "long" per column; at least
+    ``min_typed_frac`` of all columns typed (text columns are turned typed, last first)."""
+    kinds = ["label"]
     for _ in range(1, n_cols):
-        if rng.random() < p.numeric_col_p:
-            col_kinds.append("numeric")
+        if rng.random() < p.typed_col_p:
+            kinds.append("numeric")
         else:
-            col_kinds.append("long" if rng.random() < p.long_text_col_p else "text")
-    num_specs = {c: _num_spec(rng, sample_weighted(rng, p.numeric_kind_weights), loc)
-                 for c, k in enumerate(col_kinds) if k == "numeric"}
+            kinds.append("long" if rng.random() < p.long_text_col_p else "text")
+    need = int(np.ceil(p.min_typed_frac * n_cols - 1e-9)) - kinds.count("numeric")
+    for c in range(n_cols - 1, 0, -1):
+        if need <= 0:
+            break
+        if kinds[c] != "numeric":
+            kinds[c], need = "numeric", need - 1
+    return kinds
+
+
+def _draw_table(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: int, body: FaceInfo,
+                bold: FaceInfo, corpus: CorpusRun, loc) -> dict:
+    """Draw a table's structure, column types and cell texts (no geometry yet), as :func:`_table_record` plus
+    "specs" (column -> :func:`table_values.draw_column` spec) and "totals" (whether a totals row follows)."""
+    col_kinds = _column_kinds(rng, p, n_cols)
+    specs = {c: draw_column(rng, sample_weighted(rng, p.column_type_weights), loc)
+             for c, k in enumerate(col_kinds) if k == "numeric"}
     merges: list[str] = []
     if rng.random() < p.merge_p:
         kind = sample_weighted(rng, p.merge_kind_weights)
@@ -469,22 +475,27 @@ def _draw_table(rng: np.random.Generator, inp: LayoutInput, p: Params, n_cols: i
     header_align = sample_weighted(rng, p.header_align_weights)
     valign = sample_weighted(rng, p.valign_weights)
     header, header_rows = _build_header(rng, inp, p, n_cols, col_kinds, merges[0] if merges else "",
-                                        header_align, bold)
-    t = _Table(n_cols, header_rows, header, [], [], col_kinds, {c: s.kind for c, s in num_specs.items()}, merges)
-    _build_body(rng, inp, p, t, num_specs, valign, body, bold, corpus.texts(rng), loc)
-    return _table_record(t)
+                                        header_align, bold, specs)
+    t = _Table(n_cols, header_rows, header, [], [], col_kinds, {c: s["type"] for c, s in specs.items()}, merges)
+    _build_body(rng, inp, p, t, specs, valign, body, bold, corpus.texts(rng), loc)
+    record = _table_record(t)
+    record["specs"] = {str(c): s for c, s in specs.items()}
+    record["totals"] = bool(rng.random() < p.totals_p and _totals_block(t, specs, inp.lang.code, bold, loc,
+                                                                       len(t.blocks)) is not None)
+    return record
 
 
-def _caption_text(inp: LayoutInput, rng: np.random.Generator, p: Params, loc: dict, face: FaceInfo) -> str:
+def _caption_text(inp: LayoutInput, rng: np.random.Generator, p: Params, face: FaceInfo) -> str:
     text = _covered(lambda: _phrase(inp, rng, (3, 9), (6, 20)), [face])
-    if loc["caption"] and rng.random() < p.caption_numbered_p:
-        label = loc["caption"][int(rng.integers(len(loc["caption"])))].format(n=int(rng.integers(1, 13)))
+    labels = _CAPTIONS.get(inp.lang.code, [])
+    if labels and rng.random() < p.caption_numbered_p:
+        label = labels[int(rng.integers(len(labels)))].format(n=int(rng.integers(1, 13)))
         if face.covers(label):
             text = f"{label} {text}"
     return text
 
 
-def _draw_caption(rng: np.random.Generator, p: Params, inp: LayoutInput, loc: dict, body: FaceInfo,
+def _draw_caption(rng: np.random.Generator, p: Params, inp: LayoutInput, body: FaceInfo,
                   bold: FaceInfo, table_align: str) -> dict | None:
     """{"pos" ("above" / "below"), "bold", "align", "text"} of the caption, or None."""
     if not rng.random() < p.caption_p:
@@ -492,7 +503,7 @@ def _draw_caption(rng: np.random.Generator, p: Params, inp: LayoutInput, loc: di
     pos = "above" if rng.random() < p.caption_above_p else "below"
     is_bold = bool(rng.random() < 0.3)
     align = "center" if (table_align == "center" and rng.random() < 0.6) else "left"
-    text = _caption_text(inp, rng, p, loc, bold if is_bold else body)
+    text = _caption_text(inp, rng, p, bold if is_bold else body)
     return {"pos": pos, "bold": is_bold, "align": align, "text": text}
 
 
@@ -593,6 +604,7 @@ class _Ctx:
         self.pitch = plan.line_spacing * self.body.band_px
         self.sep = self.inp.lang.word_separator
         self.mirror = self.inp.mirror_px(plan.width)  # right-to-left: laid out logically, mirrored
+        self.decimal_sep = decimal_separator(locale_for(self.inp.lang.hb_language))
 
     def block(self, lines: list[SetLine], style: TextStyle, x: float, y: float, pitch: float, role: str) -> float:
         return place_block(self.page, lines, style, x, y, pitch, self.sep, role, mirror_px=self.mirror)
@@ -601,10 +613,54 @@ class _Ctx:
         return self.inp.sampler.flat_paragraphs[index]
 
 
-def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
+_UNBREAKABLE = ("numeric", "total")  # cell kinds set on one line (typed values, totals)
+
+
+def _widest_digits(text: str, style: TextStyle) -> str:
+    """`text` with every ASCII digit replaced by the style's widest one: a totals cell is sized for any sum with
+    as many digits (proportional digits: "781,171" is narrower than "637,764")."""
+    widest = max("0123456789", key=lambda d: _measure(d, style, False)[0])
+    return "".join(widest if ch.isdigit() and ch.isascii() else ch for ch in text)
+
+
+def _prepare_cells(c: _Ctx, table: _Table, cells: list[_Cell]) -> tuple[np.ndarray, np.ndarray]:
+    """Give every cell its style and line limit; returns the (natural, minimum) content width per column, px.
+    Decimal-aligned cells get ``tail_px`` (their decimal separator and fraction digits, px) and their column's
+    natural width is the widest integer part plus the widest tail."""
+    plan, n = c.plan, table.n_cols
+    nat, minw = np.zeros(n), np.zeros(n)
+    heads = np.zeros(n)
+    tails = np.zeros(n)
+    for cell in cells:
+        cell.style = c.styles["bold" if cell.kind in ("header", "section", "total") else "body"]
+        cell.max_lines = 1 if cell.kind in _UNBREAKABLE else (
+            plan.cell_max_lines + 1 if cell.kind == "header" else plan.cell_max_lines)
+        if cell.cs > 1:
+            continue
+        cnat, cmin = _measure(_widest_digits(cell.text, cell.style) if cell.kind == "total" else cell.text,
+                              cell.style, cell.kind not in _UNBREAKABLE)
+        if cell.kind not in _UNBREAKABLE:
+            cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
+        if cell.align == "decimal":
+            k = cell.text.rfind(c.decimal_sep)
+            cell.tail_px = cnat - _measure(cell.text[:k], cell.style, False)[0] if k > 0 else 0.0
+            heads[cell.col] = max(heads[cell.col], cnat - cell.tail_px)
+            tails[cell.col] = max(tails[cell.col], cell.tail_px)
+        nat[cell.col] = max(nat[cell.col], cnat)
+        minw[cell.col] = max(minw[cell.col], cmin)
+    nat = np.maximum(nat, heads + tails)
+    minw = np.maximum(minw, heads + tails)
+    for cell in cells:
+        if cell.align == "decimal":
+            cell.inset_px = float(tails[cell.col] - cell.tail_px)
+    return nat, minw
+
+
+def _layout_table(c: _Ctx, loc) -> tuple[_Table, list[int]]:
     """A table from the tape, dropping columns until its minimum widths fit the content width; its cells
     typeset. The table is at most ``table_width_px`` wide when its natural widths fit, else up to the content
-    width.
+    width. A totals row (if any) is laid out with the sum of every body row (it is re-summed over the rows that
+    fit by :func:`_fit_rows`).
 
     Returns:
         the table (cells typeset) and the x offsets of its column borders from the table's left edge, px.
@@ -616,19 +672,12 @@ def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
     for n in range(plan.columns, 1, -1):
         table = _table_from_record(plan.tape.take("table", _draw_table, c.inp, plan.params, n, c.body_face,
                                                   c.bold_face, plan.corpus, loc))
+        if table.totals:
+            table.blocks.append(_totals_block(table, table.specs, c.inp.lang.code, c.bold_face, loc,
+                                              len(table.blocks)))
+            table.block_rows.append([table.blocks[-1][0].row])
         cells = table.header + [cell for b in table.blocks for cell in b]
-        nat, minw = np.zeros(n), np.zeros(n)
-        for cell in cells:
-            cell.style = c.styles["bold" if cell.kind in ("header", "section") else "body"]
-            cell.max_lines = 1 if cell.kind == "numeric" else (
-                plan.cell_max_lines + 1 if cell.kind == "header" else plan.cell_max_lines)
-            if cell.cs > 1:
-                continue
-            cnat, cmin = _measure(cell.text, cell.style, cell.kind != "numeric")
-            if cell.kind != "numeric":
-                cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
-            nat[cell.col] = max(nat[cell.col], cnat)
-            minw[cell.col] = max(minw[cell.col], cmin)
+        nat, minw = _prepare_cells(c, table, cells)
         widths = _column_widths(np.ceil(nat), np.ceil(minw), plan.table_width_px - n * 2 * pad_x,
                                 c.content_w - n * 2 * pad_x, plan.fill)
         if widths is None:
@@ -642,14 +691,18 @@ def _layout_table(c: _Ctx, loc: dict) -> tuple[_Table, list[int]]:
 
 def _typeset_cell(cell: _Cell, width_px: float) -> None:
     """Set `cell.lines` at `width_px`; a text cut off by the cell's line limit is replaced by its longest prefix
-    that ends at a word boundary (:func:`synthdoc.text.units.shown_prefix`), never a truncated word."""
-    cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
+    that ends at a word boundary (:func:`synthdoc.text.units.shown_prefix`), never a truncated word. A
+    decimal-aligned cell is set flush right in `width_px` less its ``inset_px``, so that the decimal separators
+    of its column line up."""
+    align = "right" if cell.align == "decimal" else cell.align
+    width_px -= cell.inset_px
+    cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=align, max_lines=cell.max_lines)
     shown = sum(len("".join(line.text.split())) for line in cell.lines)
     if shown < len("".join(cell.text.split())):
         prefix = shown_prefix(cell.text, shown)
         if prefix:
             cell.text = prefix
-            cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=cell.align, max_lines=cell.max_lines)
+            cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=align, max_lines=cell.max_lines)
 
 
 def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spacing: float) -> list[int]:
@@ -666,26 +719,33 @@ def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spac
     return np.ceil(h).astype(int).tolist()
 
 
-def _fit_rows(c: _Ctx, table: _Table, ty0: int, limit: float) -> tuple[list[int], list[_Cell]]:
+def _fit_rows(c: _Ctx, table: _Table, ty0: int, limit: float, xs: list[int],
+              loc) -> tuple[list[int], list[_Cell]]:
     """Row borders (page y, px) of the header and of the body blocks that fit above `limit`, and the cells placed
-    (row-major).
+    (row-major). A totals row keeps its place under the rows that fit and is re-summed over them.
 
     Raises:
         SampleError: the header or two body rows do not fit.
     """
+    totals = table.blocks.pop() if table.totals else None
+    if totals:
+        table.block_rows.pop()
     all_cells = table.header + [cell for b in table.blocks for cell in b]
     n_rows_all = table.header_rows + sum(len(r) for r in table.block_rows)
     min_h = max(c.styles["body"].band_px, c.styles["bold"].band_px) + 2 * c.plan.pad_y_px
     heights = _row_heights(all_cells, n_rows_all, min_h, c.plan.pad_y_px, c.plan.line_spacing)
+    total_h = int(np.ceil(max([min_h] + [cell.height_px(c.plan.line_spacing) + 2 * c.plan.pad_y_px
+                                         for cell in totals or []])))
+    body_limit = limit - (total_h if totals else 0)
     ys = [ty0]
     for r in range(table.header_rows):
         ys.append(ys[-1] + heights[r])
-    if ys[-1] > limit:
+    if ys[-1] > body_limit:
         raise SampleError("the table header does not fit the page")
     blocks: list[list[_Cell]] = []
     body_rows = 0
     for block, rows in zip(table.blocks, table.block_rows):
-        if ys[-1] + sum(heights[r] for r in rows) > limit:
+        if ys[-1] + sum(heights[r] for r in rows) > body_limit:
             break
         ys.extend((ys[-1] + np.cumsum([heights[r] for r in rows])).astype(int).tolist())
         blocks.append(block)
@@ -695,9 +755,26 @@ def _fit_rows(c: _Ctx, table: _Table, ty0: int, limit: float) -> tuple[list[int]
         ys.pop()
     if body_rows < 2:
         raise SampleError("fewer than two body rows of the table fit the page")
+    if totals:
+        table.blocks = blocks  # the totals row sums the rows shown
+        blocks.append(_retotal(c, table, totals, xs, loc))
+        ys.append(ys[-1] + total_h)
     placed = table.header + [cell for b in blocks for cell in b]
     placed.sort(key=lambda cell: (cell.row, cell.col))
     return ys, placed
+
+
+def _retotal(c: _Ctx, table: _Table, laid_out: list[_Cell], xs: list[int], loc) -> list[_Cell]:
+    """The totals row over the body blocks of `table`, styled and typeset like `laid_out` (the row sized for all
+    body rows; partial sums of non-negative values are never wider)."""
+    cells = _totals_block(table, table.specs, c.inp.lang.code, c.bold_face, loc, len(table.blocks))
+    if cells is None:
+        raise SampleError(f"{c.bold_face.family} does not cover the totals row")
+    pad_x = c.plan.pad_x_px
+    for cell, old in zip(cells, laid_out):
+        cell.style, cell.max_lines = old.style, old.max_lines
+        _typeset_cell(cell, xs[cell.col + 1] - xs[cell.col] - 2 * pad_x)
+    return cells
 
 
 def _place_cells(c: _Ctx, placed: list[_Cell], xs: list[int], ys: list[int]) -> list[list[float]]:
@@ -790,10 +867,10 @@ def _place_below(c: _Ctx, y: float) -> None:
         y = c.block(lines, body, c.x0, y, c.pitch, "body") + c.pitch - body.band_px + 0.5 * plan.body_px
 
 
-def _caption(c: _Ctx, loc: dict, xs: list[int], table_w: int) -> tuple[list[SetLine], str | None, TextStyle, float]:
+def _caption(c: _Ctx, xs: list[int], table_w: int) -> tuple[list[SetLine], str | None, TextStyle, float]:
     """(lines, position, style, x) of the caption from the tape ([] and None without one)."""
     plan = c.plan
-    cap = plan.tape.take("caption", _draw_caption, plan.params, c.inp, loc, c.body_face, c.bold_face,
+    cap = plan.tape.take("caption", _draw_caption, plan.params, c.inp, c.body_face, c.bold_face,
                          plan.table_align)
     if cap is None:
         return [], None, c.body, c.x0
@@ -805,7 +882,7 @@ def _caption(c: _Ctx, loc: dict, xs: list[int], table_w: int) -> tuple[list[SetL
 
 
 def _table_meta(plan: TablePlan, table: _Table, n_rows: int, caption_pos: str | None, cells_meta: list,
-                table_box: list[float], page: Page) -> dict:
+                table_box: list[float], page: Page, hb_language: str) -> dict:
     shades = [r.as_list() for r in page.rules if r.kind == "shade"]
     rules = [r.as_list() for r in page.rules if r.kind == "rule"]
     return {
@@ -817,6 +894,9 @@ def _table_meta(plan: TablePlan, table: _Table, n_rows: int, caption_pos: str | 
         "columns": table.n_cols, "rows": n_rows, "header_rows": table.header_rows, "column_kinds": table.col_kinds,
         "numeric_cols": sorted(table.num_kinds),
         "numeric_kinds": {str(c): k for c, k in sorted(table.num_kinds.items())},
+        "column_align": {str(c): s["align"] for c, s in sorted(table.specs.items())},
+        "totals_row": bool(table.totals), "locale": locale_for(hb_language).getName(),
+        "margin_px": plan.margin_px,
         "merges": table.merges, "caption": caption_pos, "cell_max_lines": plan.cell_max_lines,
         "cell_padding_px": [plan.pad_x_px, plan.pad_y_px], "table_box": table_box,
         "cells": cells_meta, "rules": shades + rules, "rule_kinds": ["shade"] * len(shades) + ["rule"] * len(rules),
@@ -841,20 +921,21 @@ def place(plan: TablePlan, inp: LayoutInput) -> Page:
                 background=BackgroundSpec(gray_range=tuple(plan.params.paper_gray_range)),
                 fonts=paper_fonts(inp, plan.body_face, plan.bold_face))
     c = _Ctx(plan, inp, page)
-    loc = _LOCALES.get(inp.lang.code, _DEFAULT_LOCALE)
+    loc = locale_for(inp.lang.hb_language)
     y = _place_above(c)
     table, xs = _layout_table(c, loc)
     table_w, t = xs[-1], plan.rule_px
     tx = int(round(c.x0 + (c.content_w - table_w) / 2 if plan.table_align == "center" else c.x0))
     xs = [tx + v for v in xs]
-    cap_lines, cap_pos, cap_style, cap_x = _caption(c, loc, xs, table_w)
+    cap_lines, cap_pos, cap_style, cap_x = _caption(c, xs, table_w)
     cap_pitch = cap_style.band_px * plan.line_spacing
     cap_h = cap_style.band_px + (len(cap_lines) - 1) * cap_style.band_px * plan.line_spacing + 0.6 * plan.body_px \
         if cap_lines else 0.0
     if cap_lines and cap_pos == "above":
         c.block(cap_lines, cap_style, cap_x, y, cap_pitch, "caption")
         y += cap_h
-    ys, placed = _fit_rows(c, table, int(np.ceil(y + t)), c.y1 - (cap_h if cap_pos == "below" else 0.0) - t)
+    ys, placed = _fit_rows(c, table, int(np.ceil(y + t)), c.y1 - (cap_h if cap_pos == "below" else 0.0) - t,
+                           xs, loc)
     cells_meta = _place_cells(c, placed, xs, ys)
     if cap_lines and cap_pos == "below":
         c.block(cap_lines, cap_style, cap_x, ys[-1] + t + 0.6 * plan.body_px, cap_pitch, "caption")
@@ -866,5 +947,5 @@ def place(plan: TablePlan, inp: LayoutInput) -> Page:
         table_box = [W - table_box[2], table_box[1], W - table_box[0], table_box[3]]
         shades, rules = mirror_rects(shades, W), mirror_rects(rules, W)
     page.rules = [Rule.from_list(r, "shade") for r in shades] + [Rule.from_list(r, "rule") for r in rules]
-    page.meta = _table_meta(plan, table, len(ys) - 1, cap_pos, cells_meta, table_box, page)
+    page.meta = _table_meta(plan, table, len(ys) - 1, cap_pos, cells_meta, table_box, page, inp.lang.hb_language)
     return page

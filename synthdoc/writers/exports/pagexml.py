@@ -29,7 +29,7 @@ SCHEMA_LOCATION = f"{NS} {NS}/pagecontent.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ROLE_TYPES = {"title": "heading", "slide_title": "heading", "heading": "heading", "body": "paragraph",
               "list_item": "paragraph", "table_cell": "paragraph", "caption": "caption", "toc_entry": "TOC-entry",
-              "header": "header", "footer": "footer", "footnote": "footnote"}
+              "header": "header", "footer": "footer", "footnote": "footnote", "quote": "paragraph"}
 DIRECTIONS = {"ltr": "left-to-right", "rtl": "right-to-left", "ttb": "top-to-bottom"}
 # ISO 639-3 -> PAGE LanguageSimpleType, ISO 15924 -> PAGE ScriptSimpleType (values of the 2019 schema)
 LANGUAGES = {"eng": "English", "jpn": "Japanese", "kor": "Korean", "rus": "Russian", "zho": "Chinese",
