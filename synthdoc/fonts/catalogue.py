@@ -166,7 +166,8 @@ def read_font_files(paths: Sequence[str]) -> list[list[dict]]:
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, min(8, os.cpu_count() or 1, len(paths)))
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), max_tasks_per_child=64) as pool:
+    # (no max_tasks_per_child: with it, Python 3.11's executor can hang once every worker has retired)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         return list(pool.map(_read_font_file, paths, chunksize=4))
 
 
