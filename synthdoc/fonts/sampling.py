@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from synthdoc.fonts.faceinfo import FaceInfo
+from synthdoc.fonts.synthetic import split_key, synthetic_face
 from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords, parse_coords_label
 
 
@@ -38,11 +39,17 @@ def with_drawn_coords(rng: np.random.Generator, face: FaceInfo) -> FaceInfo:
 
 def face_for_key(key: str, faces: Sequence[FaceInfo]) -> FaceInfo | None:
     """The face of `faces` whose :attr:`FaceInfo.key` is `key`, or, for a key "path#index@coords" of drawn axis
-    coordinates (:func:`with_drawn_coords`), that variable face at those coordinates; None when none matches.
+    coordinates (:func:`with_drawn_coords`), that variable face at those coordinates, or, for a key ending in
+    "!bold" / "!oblique" / "!bold+oblique", that face in the synthetic style (:mod:`synthdoc.fonts.synthetic`);
+    None when none matches.
 
     Raises:
         ValueError: the coordinates part of `key` is not a coordinate label.
     """
+    base_key, kind = split_key(key)
+    if kind:
+        face = face_for_key(base_key, faces)
+        return synthetic_face(face, kind) if face is not None else None
     for face in faces:
         if face.key == key:
             return face

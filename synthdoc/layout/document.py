@@ -30,6 +30,7 @@ from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
+from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
@@ -539,9 +540,10 @@ def _list_step(c: _Ctx, b: _Body) -> None:
 def _paragraph_step(c: _Ctx, b: _Body) -> None:
     """The next corpus paragraph, continuing in the next column as a new paragraph."""
     plan, flow, body = c.plan, b.flow, c.body
+    text = next(b.paragraphs)
     try:
-        lines = typeset_horizontal(next(b.paragraphs), body, flow.width, align=plan.align,
-                                   first_indent_px=plan.indent_px)
+        lines = typeset_horizontal(text, body, flow.width, align=plan.align, first_indent_px=plan.indent_px,
+                                   emphasis=paragraph_emphasis(plan.tape, c.inp, plan.params, text, c.body_face))
     except TofuError:
         c.inp.count_skip()
         b.skips += 1
@@ -610,6 +612,7 @@ def place(plan: DocumentPlan, inp: LayoutInput) -> Page:
     if b.body_lines == 0:
         raise SampleError("no body line fits the page")
     page.paragraphs = c.head + b.flow.paragraphs + fn_paras + c.tail
+    page.fonts.extend(emphasis_fonts(inp, c.body_face, plan.tape.record))
     page.runs.extend(b.flow.runs)
     rules = mirror_rects(c.rules, W) if c.mirror else c.rules
     page.rules = [Rule.from_list(r) for r in rules]

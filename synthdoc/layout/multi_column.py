@@ -13,6 +13,7 @@ import numpy as np
 from synthdoc.doc import BackgroundSpec, Page
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_text
+from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.flow import Flow
 from synthdoc.layout.place import column_boxes
 from synthdoc.layout.plan import Plan, Tape
@@ -148,9 +149,10 @@ def _heading(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, counters: list
 def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: float) -> int:
     """Headings and paragraphs through the columns (each `col_w` px wide) until the flow is full; returns the body
     lines placed."""
-    body = inp.style(inp.face(plan.body_face), plan.body_px, (plan.ink_gray,) * 3)
+    body_face = inp.face(plan.body_face)
+    body = inp.style(body_face, plan.body_px, (plan.ink_gray,) * 3)
     pitch = max(plan.line_spacing, 1.0) * body.band_px
-    paragraphs = inp.covered_paragraphs(plan.text_start, inp.face(plan.body_face))
+    paragraphs = inp.covered_paragraphs(plan.text_start, body_face)
     counters = [0]
     body_lines = 0
     first = True
@@ -159,9 +161,10 @@ def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: floa
             if not _heading(plan, inp, flow, counters, col_w):
                 continue
         first = False
+        text = next(paragraphs)
         try:
-            lines = typeset_horizontal(next(paragraphs), body, col_w, align=plan.align,
-                                       first_indent_px=plan.indent_px)
+            lines = typeset_horizontal(text, body, col_w, align=plan.align, first_indent_px=plan.indent_px,
+                                       emphasis=paragraph_emphasis(plan.tape, inp, plan.params, text, body_face))
         except TofuError:
             inp.count_skip()
             continue
@@ -199,6 +202,7 @@ def place(plan: MultiColumnPlan, inp: LayoutInput) -> Page:
         raise SampleError("no body line fits the page")
     page.paragraphs.extend(flow.paragraphs)
     page.runs.extend(flow.runs)
+    page.fonts.extend(emphasis_fonts(inp, inp.face(plan.body_face), plan.tape.record))
     page.meta = {
         "page_size": plan.page_size, "dpi": plan.params.dpi, "columns": plan.columns, "align": plan.align,
         "body_size_px": plan.body_px, "line_spacing": round(plan.line_spacing, 4), "font_role": plan.font_role,

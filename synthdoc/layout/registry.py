@@ -17,7 +17,7 @@ import numpy as np
 from synthdoc.errors import SynthdocError
 from synthdoc.layout.plan import plan_from_record, plan_record
 
-SHARED = frozenset({"base", "breaking", "flow", "place", "plan", "registry", "template", "typeset"})
+SHARED = frozenset({"base", "breaking", "emphasis", "flow", "place", "plan", "registry", "template", "typeset"})
 """Modules of synthdoc.layout that are shared parts, not modes."""
 
 
