@@ -9,7 +9,7 @@ import numpy as np
 from synthdoc.doc import FaceRef
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.fonts.sampling import face_for_key, sample_face
+from synthdoc.fonts.sampling import at_size, face_for_key, sample_face
 from synthdoc.languages import Language
 from synthdoc.layout.template import sample_page_px, sample_range, sample_weighted
 from synthdoc.layout.typeset import TextStyle
@@ -51,9 +51,12 @@ class LayoutInput:
                 return face
         raise KeyError(f"no face {key!r} for {self.lang.code}")
 
-    def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int]) -> TextStyle:
+    def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int], dpi: float | None = None) -> TextStyle:
         """TextStyle for `face` at `size_px` with this language's HarfBuzz tags, paragraph direction and the
-        face's fallback (:class:`synthdoc.fonts.catalogue.FallbackFaceInfo`), if any."""
+        face's fallback (:class:`synthdoc.fonts.catalogue.FallbackFaceInfo`), if any. With `dpi`, a variable face
+        with an optical-size axis is set at the text's size in points (:func:`synthdoc.fonts.sampling.at_size`)."""
+        if dpi:
+            face = at_size(face, size_px, dpi)
         fallback = getattr(face, "fallback", None)
         return TextStyle(self.face_cache.get(face), int(size_px), color, self.lang.hb_language,
                          self.lang.hb_script, self.lang.space_delimited, direction=self.lang.base_direction,
@@ -98,6 +101,19 @@ class LayoutInput:
         bold_face = self.bold_for(rng, body_face)
         ink = int(sample_range(rng, ink_gray_range))
         return body_px, role, body_face, bold_face, (ink, ink, ink)
+
+    def title_face(self, rng: np.random.Generator, bold: FaceInfo, text: str | None, display_p: float,
+                   handwriting_p: float) -> FaceInfo:
+        """The face of a title (large text only): with probability `display_p` an upright display face, with
+        `handwriting_p` a handwriting face (family uniformly, :func:`synthdoc.fonts.sampling.sample_face`, among
+        those covering `text`), else `bold`. Draws nothing when both rates are 0 or `text` is None; else one
+        uniform draw, plus the face draws when a role is chosen; `bold` when no face of the role covers `text`."""
+        if text is None or display_p + handwriting_p <= 0:
+            return bold
+        u = rng.random()
+        role = "display" if u < display_p else ("handwriting" if u < display_p + handwriting_p else "")
+        faces = [f for f in self.faces.get(role, []) if not f.italic and f.covers(text)] if role else []
+        return sample_face(rng, faces) if faces else bold
 
     def count_skip(self) -> None:
         """Count one piece of text skipped because the chosen face lacks a character (``stats``)."""

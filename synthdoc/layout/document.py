@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import BackgroundSpec, Page, Paragraph, Rule
+from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph, Rule
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
@@ -88,6 +88,8 @@ class Params(PageParams):
     footnote_scale_range: tuple = (0.75, 0.88)
     footnote_max_lines: int = 3
     footnote_rule_frac_range: tuple = (0.25, 0.4)
+    title_display_p: float = 0.0
+    title_handwriting_p: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -235,10 +237,15 @@ def _draw_footer(rng: np.random.Generator, p: Params, inp: LayoutInput, page_no:
 
 
 def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int) -> dict:
-    """{"px", "align", "text" (None when uncovered)} of the document title."""
+    """{"px", "align", "text" (None when uncovered)} of the document title, and "face" (key) when the template's
+    title_display_p / title_handwriting_p chose a display or handwriting face (:meth:`LayoutInput.title_face`)."""
     px = round(body_px * sample_range(rng, p.title_scale_range))
     align = sample_weighted(rng, p.title_align_weights)
-    return {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
+    out = {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
+    t_face = inp.title_face(rng, face, out["text"], p.title_display_p, p.title_handwriting_p)
+    if t_face is not face:
+        out["face"] = t_face.key
+    return out
 
 
 def _draw_footnotes(rng: np.random.Generator, p: Params, inp: LayoutInput, body_px: int) -> dict | None:
@@ -311,7 +318,7 @@ class _Ctx:
         self.sep, self.mirror = self.inp.lang.word_separator, self.inp.mirror_px(plan.width)
         self.color = (plan.ink_gray,) * 3
         self.body_face, self.bold_face = self.inp.face(plan.body_face), self.inp.face(plan.bold_face)
-        self.body = self.inp.style(self.body_face, plan.body_px, self.color)
+        self.body = self.inp.style(self.body_face, plan.body_px, self.color, plan.params.dpi)
         self.pitch = plan.line_spacing * self.body.band_px
         self.rule_px = max(1, int(round(plan.body_px / 18)))
 
@@ -339,7 +346,7 @@ def _align_dx(content_w: float, width: float, align: str) -> float:
 def _place_header(c: _Ctx) -> None:
     """The running header in the top margin, with an optional rule under it."""
     plan = c.plan
-    h_style = c.inp.style(c.body_face, plan.header_px, c.color)
+    h_style = c.inp.style(c.body_face, plan.header_px, c.color, plan.params.dpi)
     h_line = c.one_line_or_none(plan.header_text, h_style)
     if h_line is None:
         return
@@ -362,7 +369,7 @@ def _place_footer(c: _Ctx) -> None:
     footer = plan.tape.take("footer", _draw_footer, plan.params, c.inp, plan.page_number, plan.body_px)
     if footer is None:
         return
-    f_style = c.inp.style(c.body_face, footer["px"], c.color)
+    f_style = c.inp.style(c.body_face, footer["px"], c.color, c.plan.params.dpi)
     f_line = c.one_line_or_none(footer["text"], f_style)
     if f_line is None:
         return
@@ -380,7 +387,8 @@ def _place_title(c: _Ctx) -> None:
     if not plan.has_title:
         return
     title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px)
-    t_style = c.inp.style(c.bold_face, title["px"], c.color)
+    t_face = c.inp.face(title["face"]) if title.get("face") else c.bold_face
+    t_style = c.inp.style(t_face, title["px"], c.color, plan.params.dpi)
     lines = []
     if title["text"]:
         try:
@@ -421,7 +429,7 @@ def _place_footnotes(c: _Ctx) -> list[Paragraph]:
     if fn is None:
         return []
     body_px = plan.body_px
-    fn_style = c.inp.style(c.body_face, fn["px"], c.color)
+    fn_style = c.inp.style(c.body_face, fn["px"], c.color, c.plan.params.dpi)
     fn_pitch = plan.line_spacing * fn_style.band_px
     blocks = _footnote_blocks(c, fn, fn_style)
     height = (sum(fn_style.band_px + (len(b) - 1) * fn_pitch for b in blocks)
@@ -572,7 +580,7 @@ def _place_body(c: _Ctx) -> _Body:
         raise SampleError("document: no room for the body")
     flow = Flow(columns, c.y0, c.y1, c.sep, c.mirror)
     drawn = plan.tape.take("body", _draw_body, plan.params, c.inp, plan.body_px, plan.has_title)
-    h_styles = {lv: c.inp.style(c.bold_face, px, c.color) for lv, px in zip((1, 2, 3), drawn["heading_px"])}
+    h_styles = {lv: c.inp.style(c.bold_face, px, c.color, c.plan.params.dpi) for lv, px in zip((1, 2, 3), drawn["heading_px"])}
     b = _Body(flow, h_styles, list(drawn["counters"]), covered_run(plan.tape, "text_start", c.inp, c.body_face))
     while not flow.done:
         if b.skips > 100:
@@ -613,6 +621,9 @@ def place(plan: DocumentPlan, inp: LayoutInput) -> Page:
         raise SampleError("no body line fits the page")
     page.paragraphs = c.head + b.flow.paragraphs + fn_paras + c.tail
     page.fonts.extend(emphasis_fonts(inp, c.body_face, plan.tape.record))
+    title = next((v for name, v in plan.tape.record if name == "title"), None)
+    if title and title.get("face"):
+        page.fonts.append(FaceRef.of(inp.face(title["face"]), "title"))
     page.runs.extend(b.flow.runs)
     rules = mirror_rects(c.rules, W) if c.mirror else c.rules
     page.rules = [Rule.from_list(r) for r in rules]

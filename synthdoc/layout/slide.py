@@ -33,6 +33,7 @@ from synthdoc.types import union_quad
 
 FALLBACK_BULLET = "-"
 _TITLE_TRIES = 8
+SLIDE_DPI = 96.0  # slides are screen pages: 1 px = 0.75 pt (a 1280 px wide 16:9 slide is 13.3 in, as in presentation software)
 _WIDE = 1e6  # width for single-line typesetting of short strings, px
 
 
@@ -49,6 +50,8 @@ class Params:
     title_scale_range: tuple = (1.45, 2.0)
     title_align_weights: dict = field(default_factory=lambda: {"left": 2, "center": 1})
     title_gap_em_range: tuple = (0.8, 1.6)
+    title_display_p: float = 0.0
+    title_handwriting_p: float = 0.0
     item_count_range: tuple = (4, 9)
     max_level: int = 3
     deeper_p: float = 0.35
@@ -208,6 +211,7 @@ class SlidePlan(Plan):
     title_px: int = 20
     title_align: str = "left"
     title_text: str = ""
+    title_face: str = ""
     title_gap_px: float = 0.0
     footer_px: int = 10
     slide_number: int = 1
@@ -254,6 +258,8 @@ def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: S
         try:
             if typeset_horizontal(text, t_style, content_w, align=plan.title_align, max_lines=2):
                 plan.title_text = text
+                face = inp.title_face(rng, bold_face, text, p.title_display_p, p.title_handwriting_p)
+                plan.title_face = face.key if face is not bold_face else ""
                 return
         except TofuError:
             pass
@@ -440,9 +446,10 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
     bg = BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background))
     bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
     page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout, background=bg,
-                fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")])
+                fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")]
+                + ([FaceRef.of(inp.face(plan.title_face), "title")] if plan.title_face else []))
     out = _Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
-    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, tuple(plan.title_rgb))
+    t_style = inp.style(inp.face(plan.title_face or plan.bold_face), plan.title_px, tuple(plan.title_rgb), SLIDE_DPI)
     title_lines = typeset_horizontal(plan.title_text, t_style, (W - x0) - x0, align=plan.title_align, max_lines=2)
     t_pitch = t_style.band_px * 1.02
     lines, runs = out.block(title_lines, x0, y0, t_style, t_pitch)
