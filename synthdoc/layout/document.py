@@ -27,7 +27,8 @@ import numpy as np
 
 from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph, Rule
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
+from synthdoc.layout.base import (LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper,
+                                  title_fits)
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
 from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
@@ -236,13 +237,14 @@ def _draw_footer(rng: np.random.Generator, p: Params, inp: LayoutInput, page_no:
     return {"px": px, "align": align, "text": fmt.replace("{n}", str(page_no)).replace("{total}", str(total))}
 
 
-def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int) -> dict:
+def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int, width_px: float) -> dict:
     """{"px", "align", "text" (None when uncovered)} of the document title, and "face" (key) when the template's
     title_display_p / title_handwriting_p chose a display or handwriting face (:meth:`LayoutInput.title_face`)."""
     px = round(body_px * sample_range(rng, p.title_scale_range))
     align = sample_weighted(rng, p.title_align_weights)
     out = {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
-    t_face = inp.title_face(rng, face, out["text"], p.title_display_p, p.title_handwriting_p)
+    t_face = inp.title_face(rng, face, out["text"], p.title_display_p, p.title_handwriting_p,
+                            title_fits(inp, out["text"] or "", px, width_px, p.dpi))
     if t_face is not face:
         out["face"] = t_face.key
     return out
@@ -386,7 +388,7 @@ def _place_title(c: _Ctx) -> None:
     plan = c.plan
     if not plan.has_title:
         return
-    title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px)
+    title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px, c.content_w)
     t_face = c.inp.face(title["face"]) if title.get("face") else c.bold_face
     t_style = c.inp.style(t_face, title["px"], c.color, plan.params.dpi)
     lines = []

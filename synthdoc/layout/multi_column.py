@@ -12,7 +12,8 @@ import numpy as np
 
 from synthdoc.doc import BackgroundSpec, FaceRef, Page
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_text
+from synthdoc.layout.base import (LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_fits,
+                                  title_text)
 from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.flow import Flow
 from synthdoc.layout.place import column_boxes
@@ -93,7 +94,8 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> MultiC
         title_px = round(body_px * sample_range(rng, p.title_scale_range))
         title_align = sample_weighted(rng, p.title_align_weights)
         title = title_text(rng, inp)
-    title_face = inp.title_face(rng, bold_face, title, p.title_display_p, p.title_handwriting_p)
+    title_face = inp.title_face(rng, bold_face, title, p.title_display_p, p.title_handwriting_p,
+                                title_fits(inp, title or "", title_px, W - 2 * margin, p.dpi))
     heading_px = round(body_px * sample_range(rng, p.heading_scale_range))
     numbered = bool(rng.random() < p.heading_numbered_p)
     return MultiColumnPlan(

@@ -22,7 +22,7 @@ from synthdoc.colour import contrast_ratio, hsv_rgb, mean_color_under, text_colo
 from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Paragraph, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record
+from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record, title_fits
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
@@ -248,7 +248,7 @@ def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: S
     """Title size, alignment and text (the first of a few draws the bold face covers and typesets)."""
     plan.title_px = int(round(plan.body_px * sample_range(rng, p.title_scale_range)))
     plan.title_align = sample_weighted(rng, p.title_align_weights)
-    t_style = inp.style(bold_face, plan.title_px, tuple(plan.title_rgb))
+    t_style = inp.style(bold_face, plan.title_px, tuple(plan.title_rgb), SLIDE_DPI)
     content_w = (plan.width - plan.margin_x_px) - plan.margin_x_px
     for _ in range(_TITLE_TRIES):
         text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=inp.lang.space_delimited)
@@ -258,7 +258,8 @@ def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: S
         try:
             if typeset_horizontal(text, t_style, content_w, align=plan.title_align, max_lines=2):
                 plan.title_text = text
-                face = inp.title_face(rng, bold_face, text, p.title_display_p, p.title_handwriting_p)
+                face = inp.title_face(rng, bold_face, text, p.title_display_p, p.title_handwriting_p,
+                                      title_fits(inp, text, plan.title_px, content_w, SLIDE_DPI))
                 plan.title_face = face.key if face is not bold_face else ""
                 return
         except TofuError:

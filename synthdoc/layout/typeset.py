@@ -3,7 +3,8 @@ word boxes.
 
 Horizontal text follows the usual pipeline of a text layout engine: the paragraph's embedding levels come from
 the Unicode Bidirectional Algorithm (UAX #9, ICU); it is itemized into runs of one level, one script and one
-face (the primary face, or its fallback for characters the primary lacks); each run is shaped by HarfBuzz with
+face (the primary face, or its fallback for characters the primary lacks, or the face of an inline emphasis run:
+italic or bold words inside the paragraph, see :mod:`synthdoc.layout.emphasis`); each run is shaped by HarfBuzz with
 its direction, script and language; line breaks follow UAX #14 (ICU; see :mod:`synthdoc.layout.breaking`); each
 line's runs are then put in visual order (UAX #9 L1-L2, ICU), reusing the paragraph's glyphs where HarfBuzz says
 the cut is safe to break and shaping the piece again within the line otherwise, so nothing joins across a line
@@ -220,7 +221,8 @@ class _Itemized:
         return int(self.bounds[k]), int(self.bounds[k + 1]), self.shaped[k]
 
 
-def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace], emphasis) -> None:
+def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace],
+               emphasis: Sequence[tuple[int, int, LoadedFace]]) -> None:
     """Set `font` ((n,) int8, in place) to the index in `faces` (appended to) of each emphasis span's face, for
     the span's characters that face maps (and spaces), widened to whole grapheme clusters."""
     if not len(emphasis):
@@ -235,7 +237,7 @@ def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace], emphasis) -
         font[sel] = k
 
 
-def _itemize(text: str, style: TextStyle, emphasis=()) -> _Itemized:
+def _itemize(text: str, style: TextStyle, emphasis: Sequence[tuple[int, int, LoadedFace]] = ()) -> _Itemized:
     para = bidi_paragraph(text, style.direction)
     n = len(text)
     script = np.empty(n, dtype=object)
