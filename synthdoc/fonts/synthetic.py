@@ -2,8 +2,8 @@
 real bold or italic face (emphasis runs, :mod:`synthdoc.fonts.emphasis`).
 
 A synthetic face is the designed face with :attr:`FaceInfo.synthetic` set ("bold", "oblique" or "bold+oblique");
-its key ends in "!bold" etc., and its style label says so ("Regular (synthetic bold)"), so meta names it and a plan
-replays it. The renderer applies the same effect to shaping and outlines (:func:`synthdoc.render.face.load_face`):
+its key ends in "!bold" etc., and its style label says so ("Regular (synthetic bold)", "Regular (synthetic bold)
+@wght=400" for a variable instance), so meta names it and a plan replays it. The renderer applies the same effect to shaping and outlines (:func:`synthdoc.render.face.load_face`):
 
 * bold: HarfBuzz ``synthetic_bold`` of :data:`EMBOLDEN_EM` per em on both axes, not in place (advances grow by as
   much; ``hb_font_get_glyph_extents`` grows the extents), and FreeType ``FT_Outline_EmboldenXY`` of the same
@@ -30,7 +30,8 @@ def synthetic_face(face: FaceInfo, kind: str) -> FaceInfo:
     """
     if kind not in KINDS:
         raise ValueError(f"synthetic style {kind!r} is not one of {', '.join(KINDS)}")
-    return replace(face, synthetic=kind, style=f"{face.style} (synthetic {kind})")
+    base, at, coords = face.style.partition(" @")  # a variable instance's " @coords" label stays last
+    return replace(face, synthetic=kind, style=f"{base} (synthetic {kind}){at}{coords}")
 
 
 def synthetic_params(kind: str) -> tuple[float, float]:
