@@ -62,7 +62,8 @@ class PageParams:
     margins (fraction of the page width), font role weights, the ink / paper grey ranges (0-255) and inline
     emphasis: ``emphasis_p`` (chance that a body paragraph holds italic/bold runs; 0: none, nothing drawn),
     ``emphasis_runs_range`` (runs per such paragraph), ``emphasis_words_range`` (words per run),
-    ``emphasis_weights`` ({italic, bold}); see :mod:`synthdoc.layout.emphasis`.
+    ``emphasis_weights`` ({italic, bold}); see :mod:`synthdoc.layout.emphasis` (used by the modes with body
+    paragraphs: multi_column, document).
     A mode's ``Params`` subclasses it and may override these defaults."""
 
     page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
