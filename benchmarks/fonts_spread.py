@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -47,6 +48,9 @@ def _family_of(factory) -> dict[str, tuple[str, tuple]]:
 
 def _parse_coords(label: str) -> tuple:
     return tuple((kv.split("=")[0], float(kv.split("=")[1])) for kv in label.split(" @", 1)[1].split(","))
+
+
+SYNTHETIC_RE = re.compile(r" \(synthetic [a-z+]+\)")
 
 
 def measure(font_dirs: list[str], pages: int, seed: int) -> dict:
@@ -72,6 +76,7 @@ def measure(font_dirs: list[str], pages: int, seed: int) -> dict:
         labels = used.values() if isinstance(used, dict) else used
         fams = set()
         for label in labels:
+            label = SYNTHETIC_RE.sub("", label)  # an emphasis run's synthetic style is its family's
             fam, coords = fam_of.get(label.split(" @")[0], (label, ()))
             coords = _parse_coords(label) if " @" in label else coords
             fams.add(fam)

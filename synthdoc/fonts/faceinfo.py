@@ -25,6 +25,9 @@ class FaceInfo:
         coords: ((tag, value), ...) design coordinates this face is set at (a named instance or a drawn
             point); () for a static face.
         license: licence of the face where known (Google Fonts metadata), else "".
+        synthetic: "" for the face as designed; "bold", "oblique" or "bold+oblique" for a style the renderer
+            makes from it (:mod:`synthdoc.fonts.emphasis`: HarfBuzz synthetic bold/slant for advances and
+            extents, FreeType emboldening and shear for the outlines) where the family lacks the real face.
     """
 
     path: str
@@ -38,22 +41,26 @@ class FaceInfo:
     axes: tuple = ()
     coords: tuple = ()
     license: str = ""
+    synthetic: str = ""
 
     @cached_property
     def key(self) -> str:
-        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance (computed once:
-        the glyph cache looks it up per glyph)."""
-        return f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
+        """Stable identifier "path#index", with "@tag=value,..." for a variable-font instance and "!bold" (etc.)
+        for a synthetic style (computed once: the glyph cache looks it up per glyph)."""
+        return (f"{self.path}#{self.index}" + (f"@{coords_label(self.coords)}" if self.coords else "")
+                + (f"!{self.synthetic}" if self.synthetic else ""))
 
     @property
     def bold(self) -> bool:
         s = self.style.lower()
-        return "bold" in s or "black" in s or "heavy" in s or self.weight >= 650
+        return "bold" in s or "black" in s or "heavy" in s or self.weight >= 650 or "bold" in self.synthetic
 
     @property
     def italic(self) -> bool:
         s = self.style.lower()
-        return "italic" in s or "oblique" in s or dict(self.coords).get("slnt", 0) != 0 or dict(self.coords).get("ital", 0) > 0
+        c = dict(self.coords)
+        return ("italic" in s or "oblique" in s or c.get("slnt", 0) != 0 or c.get("ital", 0) > 0
+                or "oblique" in self.synthetic)
 
     def missing(self, text: str) -> set[str]:
         """Characters of `text` (other than whitespace) that this face's cmap lacks."""

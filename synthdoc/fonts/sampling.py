@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from synthdoc.fonts.faceinfo import FaceInfo
+from synthdoc.fonts.synthetic import split_key, synthetic_face
 from synthdoc.fonts.variable import P_DRAW, coords_label, draw_coords, parse_coords_label
 
 
@@ -36,13 +37,36 @@ def with_drawn_coords(rng: np.random.Generator, face: FaceInfo) -> FaceInfo:
     return with_coords(face, draw_coords(rng, face.axes, face.coords))
 
 
+PT_PER_INCH = 72.0
+
+
+def at_size(face: FaceInfo, size_px: float, dpi: float) -> FaceInfo:
+    """`face` with its optical-size axis (``opsz``, in points) set to the text's size, ``size_px * 72 / dpi`` pt,
+    clipped to the axis range; `face` itself when it has no opsz axis (or already sits at that size)."""
+    axis = next((a for a in face.axes if a[0] == "opsz"), None)
+    if axis is None:
+        return face
+    size_pt = float(np.clip(round(size_px * PT_PER_INCH / dpi, 1), axis[1], axis[3]))
+    coords = dict(face.coords)
+    if coords.get("opsz") == size_pt:
+        return face
+    coords["opsz"] = size_pt
+    return with_coords(face, tuple((t, float(coords.get(t, d))) for t, _, d, _ in face.axes))
+
+
 def face_for_key(key: str, faces: Sequence[FaceInfo]) -> FaceInfo | None:
     """The face of `faces` whose :attr:`FaceInfo.key` is `key`, or, for a key "path#index@coords" of drawn axis
-    coordinates (:func:`with_drawn_coords`), that variable face at those coordinates; None when none matches.
+    coordinates (:func:`with_drawn_coords`), that variable face at those coordinates, or, for a key ending in
+    "!bold" / "!oblique" / "!bold+oblique", that face in the synthetic style (:mod:`synthdoc.fonts.synthetic`);
+    None when none matches.
 
     Raises:
         ValueError: the coordinates part of `key` is not a coordinate label.
     """
+    base_key, kind = split_key(key)
+    if kind:
+        face = face_for_key(base_key, faces)
+        return synthetic_face(face, kind) if face is not None else None
     for face in faces:
         if face.key == key:
             return face

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
 from synthdoc.doc import FaceRef
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.fonts.sampling import face_for_key, sample_face
+from synthdoc.fonts.sampling import at_size, face_for_key, sample_face
 from synthdoc.languages import Language
 from synthdoc.layout.template import sample_page_px, sample_range, sample_weighted
-from synthdoc.layout.typeset import TextStyle
+from synthdoc.layout.typeset import TextStyle, TofuError, typeset_horizontal
 from synthdoc.render.face import FaceCache
 from synthdoc.stats import SampleStats
 from synthdoc.text.sampler import TextSampler
@@ -51,9 +51,12 @@ class LayoutInput:
                 return face
         raise KeyError(f"no face {key!r} for {self.lang.code}")
 
-    def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int]) -> TextStyle:
+    def style(self, face: FaceInfo, size_px: int, color: tuple[int, int, int], dpi: float | None = None) -> TextStyle:
         """TextStyle for `face` at `size_px` with this language's HarfBuzz tags, paragraph direction and the
-        face's fallback (:class:`synthdoc.fonts.catalogue.FallbackFaceInfo`), if any."""
+        face's fallback (:class:`synthdoc.fonts.catalogue.FallbackFaceInfo`), if any. With `dpi`, a variable face
+        with an optical-size axis is set at the text's size in points (:func:`synthdoc.fonts.sampling.at_size`)."""
+        if dpi:
+            face = at_size(face, size_px, dpi)
         fallback = getattr(face, "fallback", None)
         return TextStyle(self.face_cache.get(face), int(size_px), color, self.lang.hb_language,
                          self.lang.hb_script, self.lang.space_delimited, direction=self.lang.base_direction,
@@ -99,6 +102,21 @@ class LayoutInput:
         ink = int(sample_range(rng, ink_gray_range))
         return body_px, role, body_face, bold_face, (ink, ink, ink)
 
+    def title_face(self, rng: np.random.Generator, bold: FaceInfo, text: str | None, display_p: float,
+                   handwriting_p: float, fits: Callable[[FaceInfo], bool] | None = None) -> FaceInfo:
+        """The face of a title (large text only): with probability `display_p` an upright display face, with
+        `handwriting_p` a handwriting face (family uniformly, :func:`synthdoc.fonts.sampling.sample_face`, among
+        those covering `text`), else `bold`. Draws nothing when both rates are 0 or `text` is None; else one
+        uniform draw, plus the face draws when a role is chosen; `bold` when no face of the role covers `text` or
+        the drawn one does not pass `fits` (e.g. :func:`title_fits`: a wide display face would cut the title)."""
+        if text is None or display_p + handwriting_p <= 0:
+            return bold
+        u = rng.random()
+        role = "display" if u < display_p else ("handwriting" if u < display_p + handwriting_p else "")
+        faces = [f for f in self.faces.get(role, []) if not f.italic and f.covers(text)] if role else []
+        face = sample_face(rng, faces) if faces else bold
+        return face if face is bold or fits is None or fits(face) else bold
+
     def count_skip(self) -> None:
         """Count one piece of text skipped because the chosen face lacks a character (``stats``)."""
         self.stats.skipped_for_coverage += 1
@@ -130,6 +148,21 @@ class LayoutInput:
                 skips += 1
                 if skips > MAX_COVERAGE_SKIPS:
                     raise SampleError(f"{face.family} covers none of {skips} consecutive paragraphs")
+
+
+def title_fits(inp: LayoutInput, text: str, size_px: int, width_px: float, dpi: float | None,
+               max_lines: int = 2) -> Callable[[FaceInfo], bool]:
+    """A test for :meth:`LayoutInput.title_face`: does `text` set in a face at `size_px` fit `width_px` in at most
+    `max_lines` lines (whole, and without tofu)?"""
+    def fits(face: FaceInfo) -> bool:
+        try:
+            lines = typeset_horizontal(text, inp.style(face, size_px, (0, 0, 0), dpi), width_px,
+                                       max_lines=max_lines + 1)
+        except TofuError:
+            return False
+        return 0 < len(lines) <= max_lines
+
+    return fits
 
 
 # ---------------------------------------------------------------------------------------------- shared draws

@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import BackgroundSpec, Page, Paragraph, Rule
+from synthdoc.doc import BackgroundSpec, FaceRef, Page, Paragraph, Rule
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper
+from synthdoc.layout.base import (LayoutInput, coin, covered_run, fonts_record, paper_fonts, sample_paper,
+                                  title_fits)
 from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
+from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.hyphenate import typeset_hyphenated
 from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
 from synthdoc.layout.plan import Plan, Tape
@@ -105,6 +107,8 @@ class Params(PageParams):
     footnote_scale_range: tuple = (0.75, 0.88)
     footnote_max_lines: int = 3
     footnote_rule_frac_range: tuple = (0.25, 0.4)
+    title_display_p: float = 0.0
+    title_handwriting_p: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -253,11 +257,17 @@ def _draw_footer(rng: np.random.Generator, p: Params, inp: LayoutInput, page_no:
     return {"px": px, "align": align, "text": fmt.replace("{n}", str(page_no)).replace("{total}", str(total))}
 
 
-def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int) -> dict:
-    """{"px", "align", "text" (None when uncovered)} of the document title."""
+def _draw_title(rng: np.random.Generator, p: Params, inp: LayoutInput, face, body_px: int, width_px: float) -> dict:
+    """{"px", "align", "text" (None when uncovered)} of the document title, and "face" (key) when the template's
+    title_display_p / title_handwriting_p chose a display or handwriting face (:meth:`LayoutInput.title_face`)."""
     px = round(body_px * sample_range(rng, p.title_scale_range))
     align = sample_weighted(rng, p.title_align_weights)
-    return {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
+    out = {"px": px, "align": align, "text": _short_text(rng, inp, face, 8, 20)}
+    t_face = inp.title_face(rng, face, out["text"], p.title_display_p, p.title_handwriting_p,
+                            title_fits(inp, out["text"] or "", px, width_px, p.dpi))
+    if t_face is not face:
+        out["face"] = t_face.key
+    return out
 
 
 def _draw_footnotes(rng: np.random.Generator, p: Params, inp: LayoutInput, body_px: int) -> dict | None:
@@ -331,7 +341,7 @@ class _Ctx:
         self.sep, self.mirror = self.inp.lang.word_separator, self.inp.mirror_px(plan.width)
         self.color = (plan.ink_gray,) * 3
         self.body_face, self.bold_face = self.inp.face(plan.body_face), self.inp.face(plan.bold_face)
-        self.body = self.inp.style(self.body_face, plan.body_px, self.color)
+        self.body = self.inp.style(self.body_face, plan.body_px, self.color, plan.params.dpi)
         self.pitch = plan.line_spacing * self.body.band_px
         self.rule_px = max(1, int(round(plan.body_px / 18)))
 
@@ -359,7 +369,7 @@ def _align_dx(content_w: float, width: float, align: str) -> float:
 def _place_header(c: _Ctx) -> None:
     """The running header in the top margin, with an optional rule under it."""
     plan = c.plan
-    h_style = c.inp.style(c.body_face, plan.header_px, c.color)
+    h_style = c.inp.style(c.body_face, plan.header_px, c.color, plan.params.dpi)
     h_line = c.one_line_or_none(plan.header_text, h_style)
     if h_line is None:
         return
@@ -382,7 +392,7 @@ def _place_footer(c: _Ctx) -> None:
     footer = plan.tape.take("footer", _draw_footer, plan.params, c.inp, plan.page_number, plan.body_px)
     if footer is None:
         return
-    f_style = c.inp.style(c.body_face, footer["px"], c.color)
+    f_style = c.inp.style(c.body_face, footer["px"], c.color, c.plan.params.dpi)
     f_line = c.one_line_or_none(footer["text"], f_style)
     if f_line is None:
         return
@@ -399,8 +409,9 @@ def _place_title(c: _Ctx) -> None:
     plan = c.plan
     if not plan.has_title:
         return
-    title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px)
-    t_style = c.inp.style(c.bold_face, title["px"], c.color)
+    title = plan.tape.take("title", _draw_title, plan.params, c.inp, c.bold_face, plan.body_px, c.content_w)
+    t_face = c.inp.face(title["face"]) if title.get("face") else c.bold_face
+    t_style = c.inp.style(t_face, title["px"], c.color, plan.params.dpi)
     lines = []
     if title["text"]:
         try:
@@ -441,7 +452,7 @@ def _place_footnotes(c: _Ctx) -> list[Paragraph]:
     if fn is None:
         return []
     body_px = plan.body_px
-    fn_style = c.inp.style(c.body_face, fn["px"], c.color)
+    fn_style = c.inp.style(c.body_face, fn["px"], c.color, c.plan.params.dpi)
     fn_pitch = plan.line_spacing * fn_style.band_px
     blocks = _footnote_blocks(c, fn, fn_style)
     height = (sum(fn_style.band_px + (len(b) - 1) * fn_pitch for b in blocks)
@@ -563,11 +574,14 @@ def _paragraph_step(c: _Ctx, b: _Body) -> None:
     """The next corpus paragraph, continuing in the next column as a new paragraph."""
     plan, flow, body = c.plan, b.flow, c.body
     try:
-        typeset = typeset_hyphenated if plan.hyphenate else typeset_horizontal
         text = next(b.paragraphs)
         if c.fn_marks and flow.col < len(flow.columns) - 1 or c.fn_marks and flow.y < (flow.y0 + flow.y1) / 2:
             text = _with_marker(text, c.fn_marks, c.body_face)
-        lines = typeset(text, body, flow.width, align=plan.align, first_indent_px=plan.indent_px)
+        if plan.hyphenate:  # hyphenated paragraphs carry no emphasis runs (hyphenation re-sets text windows)
+            lines = typeset_hyphenated(text, body, flow.width, align=plan.align, first_indent_px=plan.indent_px)
+        else:
+            lines = typeset_horizontal(text, body, flow.width, align=plan.align, first_indent_px=plan.indent_px,
+                                       emphasis=paragraph_emphasis(plan.tape, c.inp, plan.params, text, c.body_face))
     except TofuError:
         c.inp.count_skip()
         b.skips += 1
@@ -686,7 +700,7 @@ def _place_body(c: _Ctx) -> _Body:
         raise SampleError("document: no room for the body")
     flow = Flow(columns, c.y0, c.y1, c.sep, c.mirror)
     drawn = plan.tape.take("body", _draw_body, plan.params, c.inp, plan.body_px, plan.has_title)
-    h_styles = {lv: c.inp.style(c.bold_face, px, c.color) for lv, px in zip((1, 2, 3), drawn["heading_px"])}
+    h_styles = {lv: c.inp.style(c.bold_face, px, c.color, c.plan.params.dpi) for lv, px in zip((1, 2, 3), drawn["heading_px"])}
     b = _Body(flow, h_styles, list(drawn["counters"]), covered_run(plan.tape, "text_start", c.inp, c.body_face))
     while not flow.done:
         if b.skips > 100:
@@ -729,6 +743,10 @@ def place(plan: DocumentPlan, inp: LayoutInput) -> Page:
     if b.body_lines == 0:
         raise SampleError("no body line fits the page")
     page.paragraphs = c.head + b.flow.paragraphs + fn_paras + c.tail
+    page.fonts.extend(emphasis_fonts(inp, c.body_face, plan.tape.record))
+    title = next((v for name, v in plan.tape.record if name == "title"), None)
+    if title and title.get("face"):
+        page.fonts.append(FaceRef.of(inp.face(title["face"]), "title"))
     page.runs.extend(b.flow.runs)
     rules = mirror_rects(c.rules, W) if c.mirror else c.rules
     page.rules = [Rule.from_list(r) for r in rules]

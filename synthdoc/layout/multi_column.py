@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from synthdoc.doc import BackgroundSpec, Page
+from synthdoc.doc import BackgroundSpec, FaceRef, Page
 from synthdoc.errors import SampleError
-from synthdoc.layout.base import LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_text
+from synthdoc.layout.base import (LayoutInput, coin, fonts_record, paper_fonts, sample_paper, title_fits,
+                                  title_text)
+from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.flow import Flow
 from synthdoc.layout.place import column_boxes
 from synthdoc.layout.plan import Plan, Tape
@@ -41,6 +43,8 @@ class Params(PageParams):
     paragraph_spacing_em_range: tuple = (0.4, 1.0)
     align_weights: dict = field(default_factory=lambda: {"left": 1, "justify": 1})
     hyphenate_p: float = 0.0
+    title_display_p: float = 0.0
+    title_handwriting_p: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -69,6 +73,7 @@ class MultiColumnPlan(Plan):
     title_px: int = 0
     title_align: str = "left"
     title_text: str | None = None
+    title_face: str = ""
     heading_px: int = 0
     heading_numbered: bool = False
     text_start: int = 0
@@ -92,13 +97,16 @@ def sample_plan(p: Params, inp: LayoutInput, rng: np.random.Generator) -> MultiC
         title_px = round(body_px * sample_range(rng, p.title_scale_range))
         title_align = sample_weighted(rng, p.title_align_weights)
         title = title_text(rng, inp)
+    title_face = inp.title_face(rng, bold_face, title, p.title_display_p, p.title_handwriting_p,
+                                title_fits(inp, title or "", title_px, W - 2 * margin, p.dpi))
     heading_px = round(body_px * sample_range(rng, p.heading_scale_range))
     numbered = bool(rng.random() < p.heading_numbered_p)
     plan = MultiColumnPlan(
         layout="", page_size=size_name, width=W, height=H, margin_px=margin, columns=n_cols, gutter_px=gutter,
         body_px=body_px, font_role=role, body_face=body_face.key, bold_face=bold_face.key, ink_gray=color[0],
         line_spacing=spacing, align=align, indent_px=indent_px, paragraph_gap_px=para_gap, title_px=title_px,
-        title_align=title_align, title_text=title, heading_px=heading_px, heading_numbered=numbered,
+        title_align=title_align, title_text=title, title_face=title_face.key if title_face is not bold_face else "",
+        heading_px=heading_px, heading_numbered=numbered,
         text_start=inp.sampler.start_index(rng), tape=Tape(rng), params=p)
     if align == "justify" and p.hyphenate_p > 0:  # no draw at 0: pages stay as they were
         plan.hyphenate = bool(rng.random() < p.hyphenate_p)
@@ -110,7 +118,7 @@ def _place_title(plan: MultiColumnPlan, inp: LayoutInput, page: Page, y: float, 
     if plan.title_text is None:
         return y
     color = (plan.ink_gray,) * 3
-    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, color)
+    t_style = inp.style(inp.face(plan.title_face or plan.bold_face), plan.title_px, color, plan.params.dpi)
     x0, x1 = plan.margin_px, plan.width - plan.margin_px
     try:
         lines = typeset_horizontal(plan.title_text, t_style, x1 - x0, align=plan.title_align, max_lines=2)
@@ -134,8 +142,8 @@ def _heading(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, counters: list
         counters[0] += 1
         text = f"{counters[0]}. {text}"
     color = (plan.ink_gray,) * 3
-    h_style = inp.style(inp.face(plan.bold_face), plan.heading_px, color)
-    body = inp.style(inp.face(plan.body_face), plan.body_px, color)
+    h_style = inp.style(inp.face(plan.bold_face), plan.heading_px, color, plan.params.dpi)
+    body = inp.style(inp.face(plan.body_face), plan.body_px, color, plan.params.dpi)
     try:
         h_lines = typeset_horizontal(text, h_style, col_w, max_lines=2)
     except TofuError:
@@ -154,9 +162,10 @@ def _heading(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, counters: list
 def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: float) -> int:
     """Headings and paragraphs through the columns (each `col_w` px wide) until the flow is full; returns the body
     lines placed."""
-    body = inp.style(inp.face(plan.body_face), plan.body_px, (plan.ink_gray,) * 3)
+    body_face = inp.face(plan.body_face)
+    body = inp.style(body_face, plan.body_px, (plan.ink_gray,) * 3, plan.params.dpi)
     pitch = max(plan.line_spacing, 1.0) * body.band_px
-    paragraphs = inp.covered_paragraphs(plan.text_start, inp.face(plan.body_face))
+    paragraphs = inp.covered_paragraphs(plan.text_start, body_face)
     counters = [0]
     body_lines = 0
     first = True
@@ -165,9 +174,13 @@ def _place_body(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, col_w: floa
             if not _heading(plan, inp, flow, counters, col_w):
                 continue
         first = False
+        text = next(paragraphs)
         try:
-            typeset = typeset_hyphenated if plan.hyphenate else typeset_horizontal
-            lines = typeset(next(paragraphs), body, col_w, align=plan.align, first_indent_px=plan.indent_px)
+            if plan.hyphenate:  # hyphenated paragraphs carry no emphasis runs (hyphenation re-sets text windows)
+                lines = typeset_hyphenated(text, body, col_w, align=plan.align, first_indent_px=plan.indent_px)
+            else:
+                lines = typeset_horizontal(text, body, col_w, align=plan.align, first_indent_px=plan.indent_px,
+                                           emphasis=paragraph_emphasis(plan.tape, inp, plan.params, text, body_face))
         except TofuError:
             inp.count_skip()
             continue
@@ -205,6 +218,9 @@ def place(plan: MultiColumnPlan, inp: LayoutInput) -> Page:
         raise SampleError("no body line fits the page")
     page.paragraphs.extend(flow.paragraphs)
     page.runs.extend(flow.runs)
+    page.fonts.extend(emphasis_fonts(inp, inp.face(plan.body_face), plan.tape.record))
+    if plan.title_face:
+        page.fonts.append(FaceRef.of(inp.face(plan.title_face), "title"))
     page.meta = {
         "page_size": plan.page_size, "dpi": plan.params.dpi, "columns": plan.columns, "align": plan.align,
         "body_size_px": plan.body_px, "line_spacing": round(plan.line_spacing, 4), "font_role": plan.font_role,

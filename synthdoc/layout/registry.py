@@ -17,8 +17,8 @@ import numpy as np
 from synthdoc.errors import SynthdocError
 from synthdoc.layout.plan import plan_from_record, plan_record
 
-SHARED = frozenset({"base", "breaking", "flow", "place", "plan", "registry", "template", "typeset", "hyphenate",
-                    "table_values", "slide_kinds"})
+SHARED = frozenset({"base", "breaking", "emphasis", "flow", "place", "plan", "registry", "template", "typeset",
+                    "hyphenate", "table_values", "slide_kinds"})
 """Modules of synthdoc.layout that are shared parts, not modes."""
 
 

@@ -26,11 +26,11 @@ from synthdoc.colour import contrast_ratio, hsv_rgb, mean_color_under, text_colo
 from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Rule, Word
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
-from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record
+from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record, title_fits
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
-from synthdoc.layout.slide_kinds import (ACCENTS, KINDS, Builder, accent_rects, place_quote, place_section,
-                                         place_table, place_text)
+from synthdoc.layout.slide_kinds import (ACCENTS, KINDS, SLIDE_DPI, Builder, accent_rects, place_quote,
+                                         place_section, place_table, place_text)
 from synthdoc.layout.template import check_choices, sample_range, sample_weighted
 from synthdoc.layout.typeset import (SetLine, TextStyle, TofuError, mirror_rects, place_horizontal,
                                      typeset_horizontal)
@@ -56,6 +56,8 @@ class Params:
     title_scale_range: tuple = (1.45, 2.0)
     title_align_weights: dict = field(default_factory=lambda: {"left": 2, "center": 1})
     title_gap_em_range: tuple = (0.8, 1.6)
+    title_display_p: float = 0.0
+    title_handwriting_p: float = 0.0
     item_count_range: tuple = (4, 9)
     max_level: int = 3
     deeper_p: float = 0.35
@@ -202,6 +204,7 @@ class SlidePlan(Plan):
     title_px: int = 20
     title_align: str = "left"
     title_text: str = ""
+    title_face: str = ""
     title_gap_px: float = 0.0
     footer_px: int = 10
     slide_number: int = 1
@@ -240,7 +243,7 @@ def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: S
     """Title size, alignment and text (the first of a few draws the bold face covers and typesets)."""
     plan.title_px = int(round(plan.body_px * sample_range(rng, p.title_scale_range)))
     plan.title_align = sample_weighted(rng, p.title_align_weights)
-    t_style = inp.style(bold_face, plan.title_px, tuple(plan.title_rgb))
+    t_style = inp.style(bold_face, plan.title_px, tuple(plan.title_rgb), SLIDE_DPI)
     content_w = (plan.width - plan.margin_x_px) - plan.margin_x_px
     for _ in range(_TITLE_TRIES):
         text = inp.sampler.title(rng, max_words=7, max_chars=16, space_delimited=inp.lang.space_delimited)
@@ -250,6 +253,9 @@ def _sample_title(rng: np.random.Generator, p: Params, inp: LayoutInput, plan: S
         try:
             if typeset_horizontal(text, t_style, content_w, align=plan.title_align, max_lines=2):
                 plan.title_text = text
+                face = inp.title_face(rng, bold_face, text, p.title_display_p, p.title_handwriting_p,
+                                      title_fits(inp, text, plan.title_px, content_w, SLIDE_DPI))
+                plan.title_face = face.key if face is not bold_face else ""
                 return
         except TofuError:
             pass
@@ -422,7 +428,7 @@ def _place_list(plan: SlidePlan, inp: LayoutInput, out: Builder, body_top: float
 def _place_title(plan: SlidePlan, inp: LayoutInput, out: Builder) -> tuple[tuple[float, float, float, float], float]:
     """The slide title at the top; returns its box (x0, y0, x1, y1, logical frame) and the top of the body, px."""
     x0, y0 = plan.margin_x_px, plan.margin_y_px
-    t_style = inp.style(inp.face(plan.bold_face), plan.title_px, tuple(plan.title_rgb))
+    t_style = inp.style(inp.face(plan.title_face or plan.bold_face), plan.title_px, tuple(plan.title_rgb), SLIDE_DPI)
     title_lines = typeset_horizontal(plan.title_text, t_style, (plan.width - x0) - x0, align=plan.title_align,
                                      max_lines=2)
     t_pitch = t_style.band_px * 1.02
@@ -478,7 +484,8 @@ def place(plan: SlidePlan, inp: LayoutInput) -> Page:
     bg = BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background))
     bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
     page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout, background=bg,
-                fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")])
+                fonts=[FaceRef.of(inp.face(plan.body_face), "body"), FaceRef.of(inp.face(plan.bold_face), "bold")]
+                + ([FaceRef.of(inp.face(plan.title_face), "title")] if plan.title_face else []))
     out = Builder(page, inp.lang.word_separator, inp.mirror_px(W))  # right-to-left: mirrored (bullets right)
     footer, body_bottom = _place_footer(plan, inp, out)
     title_box, rules, used_bullets, layout_meta = _place_body(plan, inp, out, body_bottom)

@@ -24,6 +24,7 @@ from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizon
 from synthdoc.text.units import sentences, text_unit
 from synthdoc.types import union_quad
 
+SLIDE_DPI = 96.0  # slides are screen pages: 1 px = 0.75 pt (a 1280 px wide 16:9 slide is 13.3 in, as in presentation software)
 KINDS = ("bullets", "text", "section", "table", "quote")
 """Slide layouts: title + bullet list (one or two columns), title + body text, section divider, title + table,
 quote with attribution."""
@@ -159,7 +160,8 @@ def place_section(plan: Plan, inp: LayoutInput, out: Builder, bottom: float) -> 
     x0, width = _content(plan)
     sub = plan.tape.take("subtitle", draw_subtitle, inp)
     n_style = _style(plan, inp, True, 1.1, plan.title_rgb)
-    t_style = inp.style(inp.face(plan.bold_face), int(round(plan.title_px * 1.15)), tuple(plan.title_rgb))
+    t_style = inp.style(inp.face(plan.title_face or plan.bold_face), int(round(plan.title_px * 1.15)),
+                        tuple(plan.title_rgb), SLIDE_DPI)
     s_style = _style(plan, inp, False, 1.0, plan.body_rgb)
     blocks = [(typeset_horizontal(f"{sub['number']:02d}", n_style, width, align="center", max_lines=1), n_style,
                "heading", 1, plan.title_rgb),

@@ -59,7 +59,11 @@ def sample_page_px(rng: np.random.Generator, sizes_mm: Mapping[str, Any], weight
 @dataclass(frozen=True)
 class PageParams:
     """Parameters every paper-page mode shares: paper sizes (mm) and their weights, resolution (dpi),
-    margins (fraction of the page width), font role weights and the ink / paper grey ranges (0-255).
+    margins (fraction of the page width), font role weights, the ink / paper grey ranges (0-255) and inline
+    emphasis: ``emphasis_p`` (chance that a body paragraph holds italic/bold runs; 0: none, nothing drawn),
+    ``emphasis_runs_range`` (runs per such paragraph), ``emphasis_words_range`` (words per run),
+    ``emphasis_weights`` ({italic, bold}); see :mod:`synthdoc.layout.emphasis` (used by the modes with body
+    paragraphs: multi_column, document).
     A mode's ``Params`` subclasses it and may override these defaults."""
 
     page_sizes_mm: dict = field(default_factory=lambda: {"A4": [210, 297]})
@@ -69,9 +73,16 @@ class PageParams:
     font_role_weights: dict = field(default_factory=lambda: {"serif": 1, "sans": 1})
     ink_gray_range: tuple = (0, 70)
     paper_gray_range: tuple = (228, 255)
+    emphasis_p: float = 0.0
+    emphasis_runs_range: tuple = (1, 2)
+    emphasis_words_range: tuple = (1, 3)
+    emphasis_weights: dict = field(default_factory=lambda: {"italic": 2, "bold": 1})
 
     def __post_init__(self) -> None:
         check_choices(self.page_size_weights, self.page_sizes_mm, "page_size_weights", "page_sizes_mm")
+        check_choices(self.emphasis_weights, {"italic": 0, "bold": 0}, "emphasis_weights", "the styles italic, bold")
+        if self.emphasis_runs_range[0] < 1 or self.emphasis_words_range[0] < 1:
+            raise ValueError("emphasis_runs_range and emphasis_words_range must start at 1 or more")
 
 
 GRAY_LEVELS = (0.0, 255.0)  # keys ending in gray_range are 8-bit grey levels

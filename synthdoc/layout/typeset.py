@@ -3,7 +3,8 @@ word boxes.
 
 Horizontal text follows the usual pipeline of a text layout engine: the paragraph's embedding levels come from
 the Unicode Bidirectional Algorithm (UAX #9, ICU); it is itemized into runs of one level, one script and one
-face (the primary face, or its fallback for characters the primary lacks); each run is shaped by HarfBuzz with
+face (the primary face, or its fallback for characters the primary lacks, or the face of an inline emphasis run:
+italic or bold words inside the paragraph, see :mod:`synthdoc.layout.emphasis`); each run is shaped by HarfBuzz with
 its direction, script and language; line breaks follow UAX #14 (ICU; see :mod:`synthdoc.layout.breaking`); each
 line's runs are then put in visual order (UAX #9 L1-L2, ICU), reusing the paragraph's glyphs where HarfBuzz says
 the cut is safe to break and shaping the piece again within the line otherwise, so nothing joins across a line
@@ -27,6 +28,7 @@ inside a line are already in visual order and are translated, never reflected.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,9 +193,10 @@ class _Itemized:
         bounds: (R + 1,) int run boundaries, code-point indices.
         levels: (n,) uint8 bidi embedding levels.
         script: (n,) object ISO 15924 tag per character (None: let HarfBuzz guess).
-        font: (n,) int8 index into TextStyle.faces.
+        font: (n,) int8 index into `faces`.
         rtl: paragraph direction is right to left.
         para: the resolved bidi paragraph (:class:`synthdoc.render.itemize.BidiParagraph`).
+        faces: the style's faces (:attr:`TextStyle.faces`), then the faces of emphasis runs.
         shaped: the shaped run of each run (filled by :func:`_measure`).
     """
 
@@ -203,6 +206,7 @@ class _Itemized:
     font: np.ndarray
     rtl: bool
     para: object
+    faces: list = dataclasses.field(default_factory=list)
     shaped: list = dataclasses.field(default_factory=list)
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
@@ -217,7 +221,23 @@ class _Itemized:
         return int(self.bounds[k]), int(self.bounds[k + 1]), self.shaped[k]
 
 
-def _itemize(text: str, style: TextStyle) -> _Itemized:
+def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace],
+               emphasis: Sequence[tuple[int, int, LoadedFace]]) -> None:
+    """Set `font` ((n,) int8, in place) to the index in `faces` (appended to) of each emphasis span's face, for
+    the span's characters that face maps (and spaces), widened to whole grapheme clusters."""
+    if not len(emphasis):
+        return
+    graph = np.cumsum(grapheme_starts(text)) - 1  # grapheme index of each character
+    for a, b, face in emphasis:
+        if face not in faces:
+            faces.append(face)
+        k = faces.index(face)
+        sel = (graph >= graph[a]) & (graph <= graph[b - 1])
+        sel &= np.array([ord(c) in face.info.cmap or c.isspace() for c in text])
+        font[sel] = k
+
+
+def _itemize(text: str, style: TextStyle, emphasis: Sequence[tuple[int, int, LoadedFace]] = ()) -> _Itemized:
     para = bidi_paragraph(text, style.direction)
     n = len(text)
     script = np.empty(n, dtype=object)
@@ -229,16 +249,18 @@ def _itemize(text: str, style: TextStyle) -> _Itemized:
         script[a:b] = sc
     font = (font_runs(text, grapheme_starts(text), [f.info.cmap for f in style.faces]) if style.fallback is not None
             else np.zeros(n, dtype=np.int8))
+    faces = list(style.faces)
+    _emphasise(text, font, faces, emphasis)
     change = np.zeros(n + 1, dtype=bool)
     change[[0, n]] = True
     change[1:n] = (para.levels[1:] != para.levels[:-1]) | (font[1:] != font[:-1]) | (script[1:] != script[:-1])
-    return _Itemized(np.flatnonzero(change), para.levels, script, font, para.rtl, para)
+    return _Itemized(np.flatnonzero(change), para.levels, script, font, para.rtl, para, faces)
 
 
 def _shape_run(style: TextStyle, items: _Itemized, text: str, a: int, b: int, offset: int = 0) -> ShapedRun:
     """Shape text[a:b], one run of `items`; clusters are shifted by `offset`."""
     run = shape_checked(style, text, "rtl" if items.levels[a + offset] & 1 else "ltr", start=a, end=b,
-                        script=items.script[a + offset], face=style.faces[items.font[a + offset]])
+                        script=items.script[a + offset], face=items.faces[items.font[a + offset]])
     if offset:
         run.clusters = run.clusters + offset
     return run
@@ -260,11 +282,11 @@ def _group_min(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     return low
 
 
-def _overhang(style: TextStyle, face_index: int, run: ShapedRun) -> float:
+def _overhang(style: TextStyle, face: LoadedFace, run: ShapedRun) -> float:
     """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none)."""
     if not len(run.gids):
         return 0.0
-    ext = ink_extents(style.faces[face_index], run.gids, style.size_px)
+    ext = ink_extents(face, run.gids, style.size_px)
     inked = ext[:, 1] > ext[:, 0]
     if not inked.any():
         return 0.0
@@ -291,7 +313,7 @@ def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray,
         np.add.at(adv, run.clusters, run.x_advance)
         start[run.clusters] = True
         start[a] = True
-        overhang = max(overhang, _overhang(style, int(items.font[a]), run))
+        overhang = max(overhang, _overhang(style, items.faces[int(items.font[a])], run))
     return adv, start, overhang
 
 
@@ -325,7 +347,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     natural = float(xa.sum())
     # glyph outlines relative to the unjustified pen (x right, y down from the baseline)
     pen0 = np.concatenate([[0.0], np.cumsum(xa)])
-    ext = np.concatenate([ink_extents(style.faces[f], r.gids, style.size_px) for f, r in pieces]).astype(np.float64)
+    ext = np.concatenate([ink_extents(items.faces[f], r.gids, style.size_px) for f, r in pieces]).astype(np.float64)
     x_off = np.concatenate([r.x_offset for _, r in pieces])
     y_off = np.concatenate([r.y_offset for _, r in pieces])
     inked = ext[:, 1] > ext[:, 0]
@@ -385,7 +407,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
         by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
         k += g
     for face_i, parts in sorted(by_face.items()):
-        runs.append((style.with_face(style.faces[face_i]), np.concatenate([p[0] for p in parts]),
+        runs.append((style.with_face(items.faces[face_i]), np.concatenate([p[0] for p in parts]),
                      np.concatenate([p[1] for p in parts]).astype(np.float32), False))
         run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
@@ -394,7 +416,8 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
 
 
 def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str = "left",
-                       first_indent_px: float = 0.0, max_lines: int | None = None) -> list[SetLine]:
+                       first_indent_px: float = 0.0, max_lines: int | None = None,
+                       emphasis: Sequence[tuple[int, int, LoadedFace]] = ()) -> list[SetLine]:
     """Itemize, shape, break and position a paragraph as horizontal lines (bidi: see the module docstring).
 
     Args:
@@ -405,6 +428,10 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
             ("left" = the start side; mirrored onto the page for right-to-left languages by place_horizontal).
         first_indent_px: indent of the first line, on the start side.
         max_lines: stop after this many lines.
+        emphasis: inline runs in another face of the paragraph (italic or bold emphasis): (start, end, face),
+            code-point ranges of ``normalise_spaces(text, style.space_delimited)`` (widened to whole grapheme
+            clusters; characters the face does not map keep the style's face). Each run is itemized and shaped
+            on its own with its face; word boxes follow its glyphs like any other run's.
 
     Lines are broken for a width narrower by twice the paragraph's largest cluster overhang (glyph outlines beyond
     their advance, typically 0-2 px), then each line is placed so that the outlines of its own edge glyphs stay
@@ -420,7 +447,7 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
     text = normalise_spaces(text, style.space_delimited)
     if not text:
         return []
-    items = _itemize(text, style)
+    items = _itemize(text, style, emphasis)
     adv, cstart, overhang = _measure(text, style, items)
     widths = [width_px - first_indent_px, width_px]
     ranges = break_lines(text, adv, cstart, [w - 2 * overhang for w in widths], style.space_delimited, max_lines,

@@ -13,6 +13,7 @@ import freetype
 import uharfbuzz as hb
 
 from synthdoc.fonts.catalogue import FaceInfo
+from synthdoc.fonts.synthetic import synthetic_params
 from synthdoc.fonts.variable import apply_coords
 
 
@@ -26,6 +27,8 @@ class LoadedFace:
         ft_face: FreeType face (size set by the glyph cache).
         upem: units per em.
         ascender_em, descender_em: hhea ascender (> 0) and descender (< 0), in em.
+        embolden_em: synthetic emboldening strength, em (0: none; see :mod:`synthdoc.fonts.synthetic`); the
+            glyph cache grows outlines by as much, HarfBuzz already did for advances and extents.
     """
 
     info: FaceInfo
@@ -35,6 +38,7 @@ class LoadedFace:
     ascender_em: float
     descender_em: float
     current_size_px: int = field(default=0)
+    embolden_em: float = 0.0
 
     @property
     def key(self) -> str:
@@ -52,12 +56,19 @@ def load_face(info: FaceInfo) -> LoadedFace:
     font = hb.Font(hb_face)
     ft_face = freetype.Face(info.path, index=info.index)
     apply_coords(font, ft_face, info.axes, info.coords)  # variable instance: same coordinates in both
+    embolden_em, slant = synthetic_params(info.synthetic)
+    if slant:  # synthetic oblique: the same shear for HarfBuzz extents and FreeType outlines
+        font.synthetic_slant = slant
+        ft_face.set_transform(freetype.Matrix(0x10000, int(round(slant * 0x10000)), 0, 0x10000), freetype.Vector(0, 0))
+    if embolden_em:  # synthetic bold: advances and extents grow (not in place); outlines in the glyph cache
+        font.synthetic_bold = (embolden_em, embolden_em, False)
     ext = font.get_font_extents("ltr")
     upem = hb_face.upem
     asc, desc = ext.ascender / upem, ext.descender / upem
     if asc <= 0 or desc >= 0:  # broken metrics: fall back to a conventional band
         asc, desc = 0.9, -0.25
-    return LoadedFace(info=info, hb_font=font, ft_face=ft_face, upem=upem, ascender_em=asc, descender_em=desc)
+    return LoadedFace(info=info, hb_font=font, ft_face=ft_face, upem=upem, ascender_em=asc, descender_em=desc,
+                      embolden_em=embolden_em)
 
 
 class FaceCache:

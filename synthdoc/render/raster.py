@@ -83,6 +83,9 @@ def _render(face: LoadedFace, size_px: int, gid: int) -> GlyphBitmap:
         face.current_size_px = size_px
     ft.load_glyph(gid, _LOAD_FLAGS)
     slot = ft.glyph
+    if face.embolden_em:  # synthetic bold (synthdoc.fonts.synthetic): FT_Outline_EmboldenXY, strength in 26.6 px
+        strength = int(round(face.embolden_em * size_px * 64))
+        freetype.raw.FT_Outline_EmboldenXY(ctypes.byref(slot.outline._FT_Outline), strength, strength)
     slot.render(freetype.FT_RENDER_MODE_NORMAL)
     bmp = slot.bitmap
     rows, width, pitch = bmp.rows, bmp.width, bmp.pitch
