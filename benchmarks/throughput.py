@@ -235,6 +235,17 @@ def machine_info() -> dict:
     }
 
 
+def save_report(name: str, body: dict, out: str | Path) -> Path:
+    """Write ``{"benchmark": name, "date", "machine", **body}`` as indented JSON to `out` (folders created)."""
+    report = {"benchmark": name, "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+              "machine": machine_info(), **body}
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"saved {path}")
+    return path
+
+
 def table(results: list[dict]) -> str:
     stages = ("text", "shaping", "layout", "background", "raster", "compositing", "augment:background",
               "augment:text", "augment:image", "augment:geometric", "augment:page", "legibility", "encode", "write")
@@ -274,8 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean)))
         return 0
-    report = {"benchmark": "throughput", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": machine_info()}
+    report: dict = {}
     if args.rss_pages:
         report["rss_run"] = rss_run(args.rss_pages)
         print(json.dumps(report["rss_run"]["after_500"]))
@@ -299,10 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "the default mixture (all modes, mixed augmentation)") + ", JPEG q90",
                               "font_dirs": args.font_dir}
         report["results"] = results
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"saved {out}")
+    save_report("throughput", report, args.out)
     return 0
 
 

@@ -15,9 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -30,7 +28,7 @@ for p in (str(ROOT), str(Path(__file__).resolve().parent)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from throughput import machine_info  # noqa: E402  (benchmarks/throughput.py)
+from throughput import save_report  # noqa: E402  (benchmarks/throughput.py)
 
 
 def run(pages: int, workers: int, languages: str, out: Path, env: dict) -> float:
@@ -75,14 +73,9 @@ def main(argv: list[str] | None = None) -> int:
                             "speedup_2_workers": best[1] / best[2], "identical_shards": digests[1] == digests[2]})
             print(f"{pages} pages: 1 worker {best[1]:.2f} s, 2 workers {best[2]:.2f} s, speed-up "
                   f"{best[1] / best[2]:.2f}x, shards identical: {digests[1] == digests[2]}", flush=True)
-    report = {"benchmark": "workers", "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": machine_info(), "settings": {"languages": args.languages, "repeats": args.repeats,
-                                                      "config": "synthdoc generate defaults (the default mixture)"},
-              "results": results}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"saved {out}")
+    save_report("workers", {"settings": {"languages": args.languages, "repeats": args.repeats,
+                                         "config": "synthdoc generate defaults (the default mixture)"},
+                            "results": results}, args.out)
     return 0
 
 

@@ -36,7 +36,7 @@ def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: object) -> bool:
+def is_finite_number(v: object) -> bool:
     """A finite int or float (not a bool; an int too large for a float is not finite)."""
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return False
@@ -150,7 +150,7 @@ class GenerateConfig:
         """The keys that hold strings, lists and mappings (part of :meth:`validate`)."""
         if (not isinstance(self.layouts, dict) or not self.layouts
                 or not all(isinstance(k, str) and k for k in self.layouts)
-                or not all(_is_number(w) and w >= 0 for w in self.layouts.values())
+                or not all(is_finite_number(w) and w >= 0 for w in self.layouts.values())
                 or sum(self.layouts.values()) <= 0):
             raise bad("layouts", "must map template names to finite non-negative weights, e.g. {multi_column: 1}")
         if not isinstance(self.corpus, dict) or not all(isinstance(k, str) and k and isinstance(v, str) and v

@@ -30,6 +30,11 @@ from synthdoc.augment.base import (
 from synthdoc.augment.gate import blend_lines, gate_params, line_factors, weight_map
 
 
+# Steps that rewrite a layer inside its ink box (ink_roi: all zero outside it) start the new mask from
+# np.zeros_like, not a copy: untouched zero pages never become resident, so a page of 35 colour layers does not
+# hold 35 full-page copies.
+
+
 def _ink_layers(state: AugmentState) -> list[Layer]:
     return [layer for layer in state.layers if layer.ink]
 
@@ -39,13 +44,6 @@ def _main_ink_rgb(state: AugmentState) -> tuple[int, int, int]:
     if not ink:
         return (0, 0, 0)
     return max(ink, key=lambda layer: cv2.countNonZero(layer.mask)).rgb
-
-
-def _outside_roi_zero(mask: np.ndarray, roi: tuple[int, int, int, int]) -> np.ndarray:
-    """A new array equal to `mask` outside `roi` (x0, y0, x1, y1), where :func:`ink_roi` found `mask` all zero:
-    zeros (``np.zeros_like``, whose untouched pages the OS never makes resident — a page of 35 colour layers
-    would otherwise hold 35 full-page copies); the caller fills the roi."""
-    return np.zeros_like(mask)
 
 
 def _union_roi(state: AugmentState, pad: int) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
@@ -248,7 +246,7 @@ class EdgeNoise(Step):
             outer = cv2.compare(cv2.subtract(dil, m), 0, cv2.CMP_GT)
             add = cv2.bitwise_and(outer, cv2.compare(u, add_t, cv2.CMP_GE))
             new = cv2.max(cv2.bitwise_and(m, cv2.bitwise_not(erase)), cv2.bitwise_and(dil, add))
-            mask = _outside_roi_zero(layer.mask, roi)
+            mask = np.zeros_like(layer.mask)
             mask[y0:y1, x0:x1] = new
             layer.mask = blend_lines(layer.mask, mask, weight)
 
@@ -287,7 +285,7 @@ class StrokeOpacity(Step):
             if roi is None:
                 continue
             x0, y0, x1, y1 = roi  # zero coverage stays zero: only the ink's box is multiplied
-            mask = _outside_roi_zero(layer.mask, roi)
+            mask = np.zeros_like(layer.mask)
             mask[y0:y1, x0:x1] = cv2.multiply(layer.mask[y0:y1, x0:x1], f8[y0:y1, x0:x1], scale=1 / 255)
             layer.mask = mask
 
@@ -348,10 +346,10 @@ class StrokeWidth(Step):
             m = layer.mask[y0:y1, x0:x1]
             up = cv2.multiply(cv2.subtract(cv2.dilate(m, k), m), grow[y0:y1, x0:x1], scale=1 / 255)
             down = cv2.multiply(cv2.subtract(m, cv2.erode(m, k)), shrink[y0:y1, x0:x1], scale=1 / 255)
-            mask = _outside_roi_zero(layer.mask, roi)
+            mask = np.zeros_like(layer.mask)
             mask[y0:y1, x0:x1] = cv2.subtract(cv2.add(m, up), down)
             if weight is not None:  # gated lines: thickening in full, thinning scaled by the line's factor
-                thick = _outside_roi_zero(layer.mask, roi)
+                thick = np.zeros_like(layer.mask)
                 thick[y0:y1, x0:x1] = cv2.add(m, up)
                 mask = blend_lines(thick, mask, weight)
             layer.mask = mask

@@ -5,14 +5,13 @@ Ranges are ``[low, high]`` lists, weights are ``{choice: weight}`` mappings. Err
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
-from synthdoc.config import read_yaml_mapping
+from synthdoc.config import is_finite_number, read_yaml_mapping
 from synthdoc.errors import SynthdocError
 from synthdoc.resources import data_path
 
@@ -91,18 +90,8 @@ MAX_DPI = 1200.0  # resolution cap (a 1200 dpi A4 page is 9921 x 14031 px)
 PAGE_MM_RANGE = (10.0, 2000.0)  # paper sides in mm
 
 
-def _is_number(v: Any) -> bool:
-    """A finite int or float (not a bool; an int too large for a float is not finite)."""
-    if not isinstance(v, (int, float)) or isinstance(v, bool):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
 def _validate_range(name: str, value: Any, where: str) -> tuple[float, float]:
-    if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value)
+    if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(is_finite_number(v) for v in value)
             or value[0] > value[1]):
         raise SynthdocError(f"{where}: key {name!r} must be a range [low, high] of finite numbers with low <= high, "
                             f"got {_short(value)}")
@@ -114,7 +103,7 @@ def _validate_range(name: str, value: Any, where: str) -> tuple[float, float]:
 def _validate_page_sizes(name: str, value: Any, where: str) -> dict:
     lo, hi = PAGE_MM_RANGE
     if (not isinstance(value, Mapping) or not value or not all(
-            isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_number(x) and lo <= x <= hi for x in v)
+            isinstance(v, (list, tuple)) and len(v) == 2 and all(is_finite_number(x) and lo <= x <= hi for x in v)
             for v in value.values())):
         raise SynthdocError(f"{where}: key {name!r} must map paper names to [width_mm, height_mm] with sides "
                             f"{lo:g}-{hi:g} mm, got {_short(value)}")
@@ -128,16 +117,16 @@ def _validate_value(name: str, default: Any, value: Any, where: str) -> Any:
         return _validate_page_sizes(name, value, where)
     if name.endswith("_weights"):
         if (not isinstance(value, Mapping) or not value
-                or not all(_is_number(v) and v >= 0 for v in value.values()) or sum(value.values()) <= 0):
+                or not all(is_finite_number(v) and v >= 0 for v in value.values()) or sum(value.values()) <= 0):
             raise SynthdocError(f"{where}: key {name!r} must map choices to finite non-negative weights (not all "
                                 f"zero), got {_short(value)}")
         return dict(value)
     if name.endswith("_p"):
-        if not _is_number(value) or not 0 <= value <= 1:
+        if not is_finite_number(value) or not 0 <= value <= 1:
             raise SynthdocError(f"{where}: key {name!r} must be a probability in [0, 1], got {_short(value)}")
         return float(value)
     if isinstance(default, (int, float)) and not isinstance(default, bool):
-        if not _is_number(value) or value <= 0:
+        if not is_finite_number(value) or value <= 0:
             raise SynthdocError(f"{where}: key {name!r} must be a positive finite number, got {_short(value)}")
         if name == "dpi" and value > MAX_DPI:
             raise SynthdocError(f"{where}: key 'dpi' must be at most {MAX_DPI:g}, got {_short(value)}")
