@@ -159,7 +159,14 @@ def read_font_files(paths: Sequence[str]) -> list[list[dict]]:
     are read by a pool of child processes (``spawn``: safe in a threaded parent), one per CPU up to 8: fontTools
     decompiles whole outline tables (a CJK collection's CFF: hundreds of MB), and memory a Python process frees
     stays mostly resident, so a scan in the run's own process left it at ~550 MB (1.6 GB peak) for the rest of
-    the run; in children the parent keeps none of it, and the scan uses every core."""
+    the run; in children the parent keeps none of it, and the scan uses every core.
+
+    Returns:
+        one list of face dicts (the index entry's ``faces``) per path, ``[]`` for a file fontTools cannot read.
+
+    Raises:
+        concurrent.futures.process.BrokenProcessPool: a child process died while reading (killed, out of memory).
+    """
     if len(paths) < SCAN_IN_CHILDREN_MIN_FILES:
         return [_read_font_file(p) for p in paths]
     import multiprocessing as mp
