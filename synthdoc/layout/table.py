@@ -49,7 +49,8 @@ from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.table_values import (TOTAL_LABELS, TYPES, decimal_separator, draw_column, draw_value,
                                           format_value, has_total, locale_for, total_text)
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
-from synthdoc.layout.typeset import SetLine, TextStyle, mirror_rects, typeset_horizontal
+from synthdoc.layout.typeset import (SetLine, ShapedParagraph, TextStyle, mirror_rects, set_paragraph, shape_paragraph,
+                                     typeset_horizontal)
 from synthdoc.text.units import balance, cut_points, shown_prefix, text_unit
 
 MERGE_KINDS = ("header_span", "header_group", "row_span", "section_row")
@@ -149,6 +150,7 @@ class _Cell:
     max_lines: int = 2
     tail_px: float = 0.0  # decimal-aligned: width of the decimal separator and the digits after it
     inset_px: float = 0.0  # decimal-aligned: extra space right of the text (the column's widest tail - tail_px)
+    shaped: tuple[str, ShapedParagraph] | None = None  # (text, its shaping) kept by _measure for _typeset_cell
 
     def height_px(self, spacing: float) -> float:
         """Height of the cell's text block (ascender of the first line to descender of the last), px."""
@@ -224,13 +226,17 @@ def _snippet(inp: LayoutInput, rng: np.random.Generator, paragraphs: Iterator[st
 
 # ---------------------------------------------------------------------------------------------- geometry
 
-def _measure(text: str, style: TextStyle, breakable: bool) -> tuple[float, float]:
-    """(natural single-line width, narrowest width it can be wrapped to without breaking a word), px.
+def _measure(text: str, style: TextStyle, breakable: bool, cell: _Cell | None = None) -> tuple[float, float]:
+    """(natural single-line width, narrowest width it can be wrapped to without breaking a word), px. With
+    `cell` (whose text is `text`), the shaped paragraph is kept as ``cell.shaped`` for :func:`_typeset_cell`.
 
     Raises:
         TofuError: the face lacks a glyph.
     """
-    lines = typeset_horizontal(text, style, 1e9, max_lines=1)
+    par = shape_paragraph(text, style)
+    if cell is not None:
+        cell.shaped = (text, par)
+    lines = set_paragraph(par, 1e9, max_lines=1)
     if not lines:
         return 0.0, 0.0
     nat = lines[0].width
@@ -637,8 +643,8 @@ def _prepare_cells(c: _Ctx, table: _Table, cells: list[_Cell]) -> tuple[np.ndarr
             plan.cell_max_lines + 1 if cell.kind == "header" else plan.cell_max_lines)
         if cell.cs > 1:
             continue
-        cnat, cmin = _measure(_widest_digits(cell.text, cell.style) if cell.kind == "total" else cell.text,
-                              cell.style, cell.kind not in _UNBREAKABLE)
+        cnat, cmin = (_measure(_widest_digits(cell.text, cell.style), cell.style, False) if cell.kind == "total"
+                      else _measure(cell.text, cell.style, cell.kind not in _UNBREAKABLE, cell))
         if cell.kind not in _UNBREAKABLE:
             cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
         if cell.align == "decimal":
@@ -696,7 +702,10 @@ def _typeset_cell(cell: _Cell, width_px: float) -> None:
     of its column line up."""
     align = "right" if cell.align == "decimal" else cell.align
     width_px -= cell.inset_px
-    cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=align, max_lines=cell.max_lines)
+    if cell.shaped is not None and cell.shaped[0] == cell.text and cell.shaped[1].style is cell.style:
+        cell.lines = set_paragraph(cell.shaped[1], width_px, align=align, max_lines=cell.max_lines)
+    else:
+        cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=align, max_lines=cell.max_lines)
     shown = sum(len("".join(line.text.split())) for line in cell.lines)
     if shown < len("".join(cell.text.split())):
         prefix = shown_prefix(cell.text, shown)

@@ -291,9 +291,12 @@ def _overhang(style: TextStyle, face: LoadedFace, run: ShapedRun) -> float:
     if not inked.any():
         return 0.0
     pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])
-    keys = run.clusters - int(run.clusters.min())
     left = np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)
     right = np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)
+    step = np.diff(run.clusters)
+    if (step > 0).all() or (step < 0).all():  # one glyph per cluster: the clusters are the glyphs
+        return float(max(0.0, np.max(pen[:-1] - left), np.max(right - pen[1:])))
+    keys = run.clusters - int(run.clusters.min())
     low = _group_min(keys, np.stack([pen[:-1], left, -pen[1:], -right], axis=1), int(keys.max()) + 1)
     low = low[np.isfinite(low[:, 0])]  # clusters of this run
     return float(max(0.0, np.max(low[:, 0] - low[:, 1]), np.max(low[:, 2] - low[:, 3])))
@@ -444,18 +447,80 @@ def typeset_horizontal(text: str, style: TextStyle, width_px: float, align: str 
     Raises:
         TofuError: no face of the style has a glyph. SampleError: a cluster is wider than the line.
     """
+    return set_paragraph(shape_paragraph(text, style, emphasis), width_px, align, first_indent_px, max_lines)
+
+
+@dataclass
+class ShapedParagraph:
+    """A paragraph itemized and shaped once, ready to be broken into lines at any width
+    (:func:`set_paragraph`): shaping does not depend on the width, so a caller that sets the same text twice
+    (a table measures a cell, then sets it in its column) shapes it once.
+
+    Attributes:
+        text: the paragraph after :func:`normalise_spaces` (what the lines index).
+        style: its style.
+        items: runs of one level, script and face, with their shaped glyphs.
+        adv: (n,) float32 advance per character, px.
+        cstart: (n,) bool shaping-cluster starts.
+        overhang: largest cluster overhang, px (:func:`_overhang`).
+        space: (n,) bool whitespace mask of `text`.
+        lines: lines already positioned, by the arguments of :func:`_line` that decide them (a line set twice
+            at the same place is computed once).
+    """
+
+    text: str
+    style: TextStyle
+    items: _Itemized | None = None
+    adv: np.ndarray | None = None
+    cstart: np.ndarray | None = None
+    overhang: float = 0.0
+    space: np.ndarray | None = None
+    lines: dict = dataclasses.field(default_factory=dict)
+
+    def line(self, s: int, e: int, avail: float, offset: float, align: str, last: bool) -> SetLine:
+        """:func:`_line` of text[s:e], memoised. `avail` is part of the key only where it moves the line: a
+        start-aligned line (``left``, or the last line of a justified paragraph) does not depend on it."""
+        start_aligned = align == "left" or (align == "justify" and last)
+        key = (s, e, offset, "left" if start_aligned else align, last, None if start_aligned else avail)
+        got = self.lines.get(key)
+        if got is None:
+            got = self.lines[key] = _line(self.text, self.style, self.items, self.cstart, self.space, s, e, avail,
+                                          offset, align, last)
+        return got
+
+
+def shape_paragraph(text: str, style: TextStyle,
+                    emphasis: Sequence[tuple[int, int, LoadedFace]] = ()) -> ShapedParagraph:
+    """Itemize and shape a paragraph (arguments as :func:`typeset_horizontal`).
+
+    Raises:
+        TofuError: no face of the style has a glyph.
+    """
     text = normalise_spaces(text, style.space_delimited)
     if not text:
-        return []
+        return ShapedParagraph(text, style)
     items = _itemize(text, style, emphasis)
     adv, cstart, overhang = _measure(text, style, items)
+    return ShapedParagraph(text, style, items, adv, cstart, overhang, np.array([c.isspace() for c in text]))
+
+
+def set_paragraph(par: ShapedParagraph, width_px: float, align: str = "left", first_indent_px: float = 0.0,
+                  max_lines: int | None = None) -> list[SetLine]:
+    """Break a shaped paragraph into lines of `width_px` and position them (as :func:`typeset_horizontal`).
+
+    Raises:
+        SampleError: a cluster is wider than the line.
+    """
+    text, style = par.text, par.style
+    if not text:
+        return []
     widths = [width_px - first_indent_px, width_px]
-    ranges = break_lines(text, adv, cstart, [w - 2 * overhang for w in widths], style.space_delimited, max_lines,
-                         style.hb_language)
-    space = np.array([c.isspace() for c in text])
-    return [_line(text, style, items, cstart, space, s, e, widths[min(li, 1)],
-                  first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
+    ranges = break_lines(text, par.adv, par.cstart, [w - 2 * par.overhang for w in widths], style.space_delimited,
+                         max_lines, style.hb_language)
+    return [par.line(s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
             for li, (s, e) in enumerate(ranges)]
+
+
 
 
 def _tate_chu_yoko(style: TextStyle, digits: str) -> tuple[TextStyle, ShapedRun]:
