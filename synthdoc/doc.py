@@ -6,6 +6,7 @@ them; the relation graph makes it explicit with flat indices.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,7 +264,7 @@ def _outside_by(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
     return (-cross).max(axis=(1, 2))
 
 
-def _check_quads(quads: np.ndarray, what: list[str], width: int, height: int, tol: float) -> None:
+def _check_quads(quads: np.ndarray, what: Sequence[str], width: int, height: int, tol: float) -> None:
     """Validate (N, 4, 2) quads: finite, inside the page, convex and clockwise."""
     q = np.asarray(quads, np.float64)
     if q.ndim != 3 or q.shape[1:] != (4, 2) or not np.isfinite(q).all():
@@ -279,6 +280,29 @@ def _check_quads(quads: np.ndarray, what: list[str], width: int, height: int, to
         raise InvariantError(f"{what[bad[0]]}: quad {q[bad[0]].tolist()} is not convex and clockwise")
 
 
+def _where(page: Page, pi: int, li: int | None = None, wi: int | None = None) -> str:
+    """'paragraph 2 line 0 word 3 'text'': where an invariant broke."""
+    where = f"paragraph {pi}"
+    if li is not None:
+        where += f" line {li}"
+    if wi is not None:
+        where += f" word {wi} {page.paragraphs[pi].lines[li].words[wi].text!r}"
+    return where
+
+
+class _Names:
+    """The names of a page's paragraphs, lines or words by flat index, formatted only when an error needs one."""
+
+    def __init__(self, page: Page, at: list[tuple[int, ...]]):
+        self._page, self._at = page, at
+
+    def __getitem__(self, k: int) -> str:
+        return _where(self._page, *self._at[k])
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
 def check(page: Page, tol: float = TOLERANCE_PX) -> None:
     """Raise :class:`InvariantError` on any broken invariant of `page`.
 
@@ -290,33 +314,32 @@ def check(page: Page, tol: float = TOLERANCE_PX) -> None:
     """
     if not page.paragraphs:
         raise InvariantError("page has no paragraphs")
-    para_q, para_w, line_q, line_w, line_parent, word_q, word_w, word_parent = [], [], [], [], [], [], [], []
+    para_q, line_q, line_parent, word_q, word_parent = [], [], [], [], []
+    line_at, word_at = [], []  # (paragraph, line[, word]) indices, named only in an error message
     for pi, para in enumerate(page.paragraphs):
-        where = f"paragraph {pi}"
         if para.role not in ROLES:
-            raise InvariantError(f"{where}: unknown role {para.role!r}")
+            raise InvariantError(f"{_where(page, pi)}: unknown role {para.role!r}")
         if not para.lines:
-            raise InvariantError(f"{where}: has no lines")
+            raise InvariantError(f"{_where(page, pi)}: has no lines")
         para_q.append(para.quad)
-        para_w.append(where)
         for li, line in enumerate(para.lines):
-            lw = f"{where} line {li}"
             if line.direction not in ("ltr", "rtl", "ttb"):
-                raise InvariantError(f"{lw}: unknown direction {line.direction!r}")
+                raise InvariantError(f"{_where(page, pi, li)}: unknown direction {line.direction!r}")
             if not line.words:
-                raise InvariantError(f"{lw}: has no words")
+                raise InvariantError(f"{_where(page, pi, li)}: has no words")
             if line.text != line.separator.join(w.text for w in line.words):
-                raise InvariantError(f"{lw}: text differs from its words joined")
+                raise InvariantError(f"{_where(page, pi, li)}: text differs from its words joined")
             line_parent.append(pi)
             line_q.append(line.quad)
-            line_w.append(lw)
+            line_at.append((pi, li))
             for wi, word in enumerate(line.words):
-                ww = f"{lw} word {wi} {word.text!r}"
                 if not word.text or word.text != word.text.strip():
-                    raise InvariantError(f"{ww}: empty text or surrounding whitespace")
+                    raise InvariantError(f"{_where(page, pi, li, wi)}: empty text or surrounding whitespace")
                 word_parent.append(len(line_q) - 1)
                 word_q.append(word.quad)
-                word_w.append(ww)
+                word_at.append((pi, li, wi))
+    para_w = _Names(page, [(pi,) for pi in range(len(para_q))])
+    line_w, word_w = _Names(page, line_at), _Names(page, word_at)
     for quads, names in ((para_q, para_w), (line_q, line_w), (word_q, word_w)):
         _check_quads(np.asarray(quads, np.float64), names, page.width, page.height, tol)
     for inner, names, outer, parent, kind in ((word_q, word_w, line_q, word_parent, "line"),

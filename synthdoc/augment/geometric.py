@@ -78,12 +78,19 @@ def transform_page(page: Page, matrix: np.ndarray) -> Page:
     Glyph runs (drawing instructions of the clean render) and meta are kept as they are.
     """
     m = np.asarray(matrix, np.float64)
+    quads = [para.quad for para in page.paragraphs]
+    quads += [line.quad for para in page.paragraphs for line in para.lines]
+    quads += [w.quad for para in page.paragraphs for line in para.lines for w in line.words]
+    if not quads:
+        return page
+    moved = iter(transform_quads(np.asarray(quads, np.float32), m))  # every quad of the page in one product
+    para_quads = [next(moved) for _ in page.paragraphs]
+    line_quads = [[next(moved) for _ in para.lines] for para in page.paragraphs]
     paragraphs = []
-    for para in page.paragraphs:
-        lines = [dataclasses.replace(line, quad=transform_quads(line.quad, m),
-                                     words=[dataclasses.replace(w, quad=transform_quads(w.quad, m)) for w in line.words])
-                 for line in para.lines]
-        paragraphs.append(dataclasses.replace(para, quad=transform_quads(para.quad, m), lines=lines))
+    for para, pq, lqs in zip(page.paragraphs, para_quads, line_quads):
+        lines = [dataclasses.replace(line, quad=lq, words=[dataclasses.replace(w, quad=next(moved)) for w in line.words])
+                 for line, lq in zip(para.lines, lqs)]
+        paragraphs.append(dataclasses.replace(para, quad=pq, lines=lines))
     return dataclasses.replace(page, paragraphs=paragraphs)
 
 
