@@ -24,7 +24,6 @@ from synthdoc.coverage_run import build_schedules, page_sampler, replay_sampler
 from synthdoc.doc import Page, check, check_chars
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.fonts.catalogue import FontCatalogue
-from synthdoc.heap import release_free_heap
 from synthdoc.languages import Language, LanguageRegistry, load_fonts_yaml
 from synthdoc.layout import registry
 from synthdoc.layout.base import LayoutInput
@@ -277,7 +276,6 @@ class SampleFactory:
             }
             if record is not None:
                 meta["augment"] = record
-            release_free_heap()  # the page's temporaries are gone: keep a long run's resident set flat
             return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
                           meta, stats, self.mask(clean, record), "chars" in self.cfg.labels)
         raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
