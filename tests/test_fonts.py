@@ -97,7 +97,7 @@ def test_index_cmaps_round_trip_and_a_damaged_one_is_read_again(tmp_path):
     from synthdoc.fonts.catalogue import decode_cmap, encode_cmap
 
     points = {0x20, 0x21, 0x22, 0x41, 0x3042, 0x3043, 0x1F600}
-    assert decode_cmap(encode_cmap(points)) == frozenset(points) and decode_cmap(encode_cmap([])) == frozenset()
+    assert set(decode_cmap(encode_cmap(points))) == points and not set(decode_cmap(encode_cmap([])))
     with pytest.raises(ValueError):
         decode_cmap("AAAA")  # 3 bytes: not whole (start, end) uint32 pairs
     d = tmp_path / "fonts"

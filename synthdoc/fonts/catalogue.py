@@ -7,18 +7,16 @@ Noto CJK collection share one cmap, so a language picks its JP / KR / SC / TC fa
 """
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Sequence
-
-import numpy as np
+from typing import Sequence
 
 from synthdoc.errors import SynthdocError
+from synthdoc.fonts.cmap import Cmap, decode_cmap, encode_cmap  # noqa: F401  (re-exported)
 from synthdoc.fonts.faceinfo import FaceInfo, FallbackFaceInfo  # noqa: F401  (re-exported)
 from synthdoc.languages import Language
 
@@ -56,36 +54,6 @@ def default_cache_dir() -> Path:
         return Path(os.environ[ENV_CACHE_DIR])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "synthdoc"
-
-
-def encode_cmap(cps: Iterable[int]) -> str:
-    """A cmap as the index stores it: the inclusive code point ranges [(a0, b0), (a1, b1), ...] of the sorted code
-    points, as little-endian uint32 pairs a0 b0 a1 b1 ..., base64 (ASCII). One JSON string per face decodes
-    much faster than a JSON list of ranges."""
-    c = np.unique(np.fromiter(cps, np.int64))
-    if c.size == 0:
-        return ""
-    breaks = np.flatnonzero(np.diff(c) != 1)
-    starts = np.concatenate(([c[0]], c[breaks + 1]))
-    ends = np.concatenate((c[breaks], [c[-1]]))
-    return base64.b64encode(np.stack([starts, ends], axis=1).astype("<u4").tobytes()).decode("ascii")
-
-
-def decode_cmap(text: str) -> frozenset[int]:
-    """The code points of an :func:`encode_cmap` string.
-
-    Raises:
-        ValueError: not base64 of whole uint32 pairs.
-    """
-    raw = base64.b64decode(text.encode("ascii"), validate=True)
-    if len(raw) % 8:
-        raise ValueError("cmap ranges are not whole uint32 pairs")
-    pairs = np.frombuffer(raw, "<u4").reshape(-1, 2).astype(np.int64)
-    lengths = pairs[:, 1] - pairs[:, 0] + 1
-    if (lengths <= 0).any():
-        raise ValueError("cmap range ends before it starts")
-    offsets = np.repeat(pairs[:, 0] - (np.cumsum(lengths) - lengths), lengths)  # start of each point's range
-    return frozenset((np.arange(int(lengths.sum())) + offsets).tolist())
 
 
 INK_PROBE_GLYPHS = 24  # mapped characters whose outlines are measured per face
