@@ -204,6 +204,7 @@ class FontCatalogue:
         self.cache_path = (default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None))
         self.faces: list[FaceInfo] = apply_google_metadata(self._scan(), google)
         self._pools: dict[str, dict[str, list[FaceInfo]]] = {}
+        self._shape_store = None  # ShapeCheckStore, made by the first faces_for
         self._by_name: dict[str, list[FaceInfo]] = {}
         for f in self.faces:
             for n in f.names:
@@ -277,6 +278,7 @@ class FontCatalogue:
             merged = {p: e for p, e in cached.items() if p not in stale}
             merged.update(files)
             self._save_index(merged)
+        self._stamps = {path: (entry["size"], entry["mtime"]) for path, entry in files.items()}
         return [face for path, entry in files.items() for face in self._entry_faces(path, entry)]
 
     def _entry_faces(self, path: str, entry: dict) -> list[FaceInfo]:
@@ -287,6 +289,16 @@ class FontCatalogue:
         except (ValueError, TypeError):
             entry["faces"] = _read_font_file(path)
             return [face for f in entry["faces"] for face in faces_of_entry(path, f)]
+
+    def _shape_checks(self):
+        """The :class:`synthdoc.fonts.shapecheck.ShapeCheckStore` of this catalogue (``shapecheck.json`` in the
+        cache folder, stamped with the index's file sizes and mtimes)."""
+        from synthdoc.fonts.shapecheck import ShapeCheckStore
+
+        if self._shape_store is None:
+            path = self.cache_path / "shapecheck.json" if self.cache_path is not None else None
+            self._shape_store = ShapeCheckStore(path, self._stamps)
+        return self._shape_store
 
     def family(self, name: str) -> list[FaceInfo]:
         """Installed faces of a family (all styles), sorted by style then path."""
@@ -308,7 +320,9 @@ class FontCatalogue:
 
         key = repr(lang)  # the whole definition: two registries may define a code differently
         if key not in self._pools:
-            self._pools[key] = build_pool(self.faces, lang)
+            store = self._shape_checks()
+            self._pools[key] = build_pool(self.faces, lang, store.shapes_well)
+            store.save()
         out = dict(self._pools[key])
         if lang.fallback:  # pair every face with the fallback face that draws what it lacks
             pool = [f for fam in lang.fallback for f in self.family(fam) if not f.italic]

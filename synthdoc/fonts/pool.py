@@ -24,6 +24,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -128,10 +129,12 @@ def denied(face: FaceInfo, patterns: tuple[str, ...]) -> bool:
     return rx is not None and any(rx.match(n.lower()) for n in face.names)
 
 
-def eligible(face: FaceInfo, lang: Language, chars: frozenset[int] | np.ndarray) -> bool:
-    """All four gates of the module docstring."""
+def eligible(face: FaceInfo, lang: Language, chars: frozenset[int] | np.ndarray,
+             shape_check: Callable[..., bool] = shapes_well) -> bool:
+    """All four gates of the module docstring; `shape_check`: :func:`synthdoc.fonts.shapecheck.shapes_well` or a
+    :class:`synthdoc.fonts.shapecheck.ShapeCheckStore`'s method of the same signature."""
     return (not denied(face, lang.deny) and region_ok(face, lang) and covers_language(face, chars)
-            and shapes_well(face.path, face.index, face.coords, lang.script, lang.hb_script, lang.hb_language))
+            and shape_check(face.path, face.index, face.coords, lang.script, lang.hb_script, lang.hb_language))
 
 
 def listed_roles(lang: Language) -> dict[str, str]:
@@ -153,8 +156,10 @@ def role_of(face: FaceInfo, listed: dict[str, str]) -> str:
     return face.role or "sans"
 
 
-def build_pool(faces: list[FaceInfo], lang: Language) -> dict[str, list[FaceInfo]]:
-    """Role -> eligible faces of `faces` for `lang`, each list sorted by (family, style, key).
+def build_pool(faces: list[FaceInfo], lang: Language,
+               shape_check: Callable[..., bool] = shapes_well) -> dict[str, list[FaceInfo]]:
+    """Role -> eligible faces of `faces` for `lang`, each list sorted by (family, style, key); `shape_check` as
+    for :func:`eligible`.
 
     Returns:
         {"serif"|"sans"|"mono"|"display"|"handwriting": upright non-bold faces, "bold": bold upright faces,
@@ -167,7 +172,7 @@ def build_pool(faces: list[FaceInfo], lang: Language) -> dict[str, list[FaceInfo
     listed = listed_roles(lang)
     out: dict[str, list[FaceInfo]] = {}
     for face in faces:
-        if not eligible(face, lang, chars):
+        if not eligible(face, lang, chars, shape_check):
             continue
         role = role_of(face, listed)
         slanted = face.italic or any(w in face.family.lower() for w in ("italic", "slanted", "oblique"))
