@@ -66,7 +66,7 @@ def test_cmap_encoding_pickling_and_validation():
     assert hash(decode_cmap(encode_cmap(points))) == hash(cm)
     back = pickle.loads(pickle.dumps(cm))
     assert back == cm and 0x3043 in back and 0x3044 not in back and -1 not in back
-    assert cm.count_in(0x3000, 0x30FF) == 2 and cm.count_missing(np.array([0x41, 0x42, 0x43])) == 2
+    assert cm.count_in([(0x3000, 0x30FF)]) == 2 and cm.count_in([(0, 1), (0x41, 0x10FFFF)]) == 7 and cm.count_missing(np.array([0x41, 0x42, 0x43])) == 2
     empty = Cmap.from_points([])
     assert len(empty) == 0 and 0x41 not in empty and empty.count_missing(np.array([1, 2])) == 2
     with pytest.raises(ValueError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from bisect import bisect_right
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -102,9 +102,12 @@ class Cmap:
         """How many of the code points `cps` ((n,) integer array, distinct) the cmap lacks."""
         return int(cps.size - np.count_nonzero(self.contains_many(cps))) if cps.size else 0
 
-    def count_in(self, lo: int, hi: int) -> int:
-        """How many mapped code points lie in the inclusive interval [lo, hi]."""
-        overlap = np.minimum(self.ends, hi).astype(np.int64) - np.maximum(self.starts, lo).astype(np.int64) + 1
+    def count_in(self, intervals: Sequence[tuple[int, int]]) -> int:
+        """How many mapped code points lie in the inclusive intervals [(lo, hi), ...] (disjoint)."""
+        lo = np.array([a for a, _ in intervals], np.int64)
+        hi = np.array([b for _, b in intervals], np.int64)
+        overlap = (np.minimum(self.ends[:, None].astype(np.int64), hi)
+                   - np.maximum(self.starts[:, None].astype(np.int64), lo) + 1)
         return int(overlap[overlap > 0].sum())
 
 

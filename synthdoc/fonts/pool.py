@@ -68,7 +68,7 @@ def exemplar_chars(hb_language: str) -> frozenset[int]:
 
 def _cjk_count(cmap: Cmap) -> int:
     """Kana, CJK unified ideographs and Hangul syllables the cmap maps."""
-    return cmap.count_in(0x3040, 0x30FF) + cmap.count_in(0x4E00, 0x9FFF) + cmap.count_in(0xAC00, 0xD7A3)
+    return cmap.count_in(((0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3)))
 
 
 def _script_word(iso: str) -> str | None:
