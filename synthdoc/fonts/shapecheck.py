@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # per-script test strings: letters, marks and ligating pairs a document in the script uses
 TEST_STRINGS: dict[str, str] = {
@@ -102,7 +103,7 @@ class ShapeCheckStore:
         stamps: font file path -> (size, mtime) as the catalogue's index recorded them.
     """
 
-    def __init__(self, path, stamps: dict[str, tuple[int, float]]):
+    def __init__(self, path: Path | None, stamps: dict[str, tuple[int, float]]):
         self.path = path
         self.stamps = stamps
         self.files: dict[str, dict] = self._load()
