@@ -97,7 +97,7 @@ def test_index_cmaps_round_trip_and_a_damaged_one_is_read_again(tmp_path):
     from synthdoc.fonts.catalogue import decode_cmap, encode_cmap
 
     points = {0x20, 0x21, 0x22, 0x41, 0x3042, 0x3043, 0x1F600}
-    assert decode_cmap(encode_cmap(points)) == frozenset(points) and decode_cmap(encode_cmap([])) == frozenset()
+    assert set(decode_cmap(encode_cmap(points))) == points and not set(decode_cmap(encode_cmap([])))
     with pytest.raises(ValueError):
         decode_cmap("AAAA")  # 3 bytes: not whole (start, end) uint32 pairs
     d = tmp_path / "fonts"
@@ -123,3 +123,25 @@ def test_many_font_files_are_read_in_child_processes_with_the_same_result(tmp_pa
         shutil.copy(NOTO_SANS if k % 2 else "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf", paths[-1])
     here = [catalogue._read_font_file(p) for p in paths]
     assert all(here) and catalogue.read_font_files(paths) == here
+
+
+def test_shaping_checks_are_stored_and_redone_for_a_changed_file(user_fonts, tmp_path, monkeypatch):
+    """shapecheck.json keeps each face's shaping-check result: a second process-like catalogue shapes nothing and
+    builds the same pool; a file with another size or mtime is checked again."""
+    from synthdoc.fonts import shapecheck
+
+    lang = LanguageRegistry(load_fonts_yaml()).resolve("en")
+    cache = tmp_path / "cache"
+    first = FontCatalogue([str(user_fonts)], system_fonts=False, cache_dir=cache).faces_for(lang)
+    stored = json.loads((cache / "shapecheck.json").read_text())
+    assert stored["version"] == shapecheck.SHAPECHECK_VERSION
+    assert any(True in e["checks"].values() for e in stored["files"].values())
+    calls = []
+    real = shapecheck.shapes_well
+    monkeypatch.setattr(shapecheck, "shapes_well", lambda *a: calls.append(a) or real(*a))
+    assert FontCatalogue([str(user_fonts)], system_fonts=False, cache_dir=cache).faces_for(lang) == first
+    assert calls == []  # every result came from the store
+    noto = user_fonts / os.path.basename(NOTO_SANS)
+    os.utime(noto, (1_000_000_000, 1_000_000_000))
+    assert FontCatalogue([str(user_fonts)], system_fonts=False, cache_dir=cache).faces_for(lang) == first
+    assert calls and {c[0] for c in calls} == {str(noto)}  # only the changed file is shaped again

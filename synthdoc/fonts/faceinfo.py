@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from synthdoc.fonts.cmap import Cmap
 from synthdoc.fonts.variable import coords_label
 
 
@@ -18,7 +19,8 @@ class FaceInfo:
         family: typographic family name (name ID 16, else 1).
         style: typographic subfamily (name ID 17, else 2), e.g. "Regular", "Bold Italic".
         names: every family name the face answers to (IDs 1 and 16), for matching fonts.yaml entries.
-        cmap: covered code points.
+        cmap: covered code points (:class:`synthdoc.fonts.cmap.Cmap`, compact ranges; any iterable of code
+            points given is converted).
         role: role from the font's data (:func:`synthdoc.fonts.roles.classify`) or Google Fonts metadata.
         weight: OS/2 usWeightClass (or the wght coordinate of a variable instance).
         axes: ((tag, min, default, max), ...) of a variable font's fvar, () for a static face.
@@ -35,13 +37,17 @@ class FaceInfo:
     family: str
     style: str
     names: tuple[str, ...]
-    cmap: frozenset[int]
+    cmap: Cmap
     role: str = ""
     weight: int = 400
     axes: tuple = ()
     coords: tuple = ()
     license: str = ""
     synthetic: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.cmap, Cmap):
+            object.__setattr__(self, "cmap", Cmap.from_points(self.cmap))
 
     @cached_property
     def key(self) -> str:

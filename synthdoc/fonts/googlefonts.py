@@ -67,7 +67,13 @@ def read_fontpkg_metadata(root: Path, source: str) -> GoogleFamily:
 
 def fontpkg_families() -> list[GoogleFamily]:
     """Installed fontpkg families (entry point group ``fontpkg.family``), sorted by family; a package whose
-    module or metadata cannot be read is skipped."""
+    module or metadata cannot be read is skipped. Read once per process (the catalogue and the dataset card both
+    ask; ~0.07 CPU s for ~200 packages)."""
+    return list(_fontpkg_families())
+
+
+@lru_cache(maxsize=1)
+def _fontpkg_families() -> tuple[GoogleFamily, ...]:
     from importlib.metadata import entry_points
 
     out = []
@@ -78,7 +84,7 @@ def fontpkg_families() -> list[GoogleFamily]:
             out.append(read_fontpkg_metadata(root, ep.dist.name if ep.dist else ep.value))
         except (ImportError, AttributeError, OSError, ValueError, KeyError, TypeError):
             continue
-    return sorted(out, key=lambda g: g.family)
+    return tuple(sorted(out, key=lambda g: g.family))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from functools import lru_cache
+from typing import Callable
 
+import numpy as np
+
+from synthdoc.fonts.cmap import Cmap
 from synthdoc.fonts.faceinfo import FaceInfo
 from synthdoc.fonts.shapecheck import shapes_well
 from synthdoc.languages import Language
@@ -62,8 +66,9 @@ def exemplar_chars(hb_language: str) -> frozenset[int]:
     return frozenset(out | set(range(0x30, 0x3A)))
 
 
-def _cjk_count(cmap: frozenset[int]) -> int:
-    return sum(1 for c in cmap if 0x3040 <= c <= 0x30FF or 0x4E00 <= c <= 0x9FFF or 0xAC00 <= c <= 0xD7A3)
+def _cjk_count(cmap: Cmap) -> int:
+    """Kana, CJK unified ideographs and Hangul syllables the cmap maps."""
+    return cmap.count_in(((0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3)))
 
 
 def _script_word(iso: str) -> str | None:
@@ -102,23 +107,34 @@ def region_ok(face: FaceInfo, lang: Language) -> bool:
     return m is None and _cjk_count(face.cmap) <= LARGE_SET
 
 
-def covers_language(face: FaceInfo, chars: frozenset[int]) -> bool:
-    """Coverage gate (see module docstring)."""
-    if not chars:
+def covers_language(face: FaceInfo, chars: frozenset[int] | np.ndarray) -> bool:
+    """Coverage gate (see module docstring); `chars`: the code points to cover, a set or a (n,) array of distinct
+    code points (:func:`build_pool` passes the array once made, the check is then vectorised)."""
+    if not len(chars):
         return True
-    missing = len(chars - face.cmap)
+    arr = chars if isinstance(chars, np.ndarray) else np.fromiter(chars, np.int64, len(chars))
+    missing = face.cmap.count_missing(arr)
     return missing == 0 or (len(chars) > LARGE_SET and missing <= (1 - MIN_LARGE_SET_FRAC) * len(chars))
+
+
+@lru_cache(maxsize=64)
+def _deny_re(patterns: tuple[str, ...]) -> re.Pattern | None:
+    """One regular expression matching what any glob of `patterns` matches (lower case), None for no pattern."""
+    return re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns)) if patterns else None
 
 
 def denied(face: FaceInfo, patterns: tuple[str, ...]) -> bool:
     """True when any family name of `face` matches a glob pattern of `patterns` (case-insensitive)."""
-    return any(fnmatch.fnmatch(n.lower(), p.lower()) for n in face.names for p in patterns)
+    rx = _deny_re(tuple(patterns))
+    return rx is not None and any(rx.match(n.lower()) for n in face.names)
 
 
-def eligible(face: FaceInfo, lang: Language, chars: frozenset[int]) -> bool:
-    """All four gates of the module docstring."""
+def eligible(face: FaceInfo, lang: Language, chars: frozenset[int] | np.ndarray,
+             shape_check: Callable[..., bool] = shapes_well) -> bool:
+    """All four gates of the module docstring; `shape_check`: :func:`synthdoc.fonts.shapecheck.shapes_well` or a
+    :class:`synthdoc.fonts.shapecheck.ShapeCheckStore`'s method of the same signature."""
     return (not denied(face, lang.deny) and region_ok(face, lang) and covers_language(face, chars)
-            and shapes_well(face.path, face.index, face.coords, lang.script, lang.hb_script, lang.hb_language))
+            and shape_check(face.path, face.index, face.coords, lang.script, lang.hb_script, lang.hb_language))
 
 
 def listed_roles(lang: Language) -> dict[str, str]:
@@ -140,8 +156,10 @@ def role_of(face: FaceInfo, listed: dict[str, str]) -> str:
     return face.role or "sans"
 
 
-def build_pool(faces: list[FaceInfo], lang: Language) -> dict[str, list[FaceInfo]]:
-    """Role -> eligible faces of `faces` for `lang`, each list sorted by (family, style, key).
+def build_pool(faces: list[FaceInfo], lang: Language,
+               shape_check: Callable[..., bool] = shapes_well) -> dict[str, list[FaceInfo]]:
+    """Role -> eligible faces of `faces` for `lang`, each list sorted by (family, style, key); `shape_check` as
+    for :func:`eligible`.
 
     Returns:
         {"serif"|"sans"|"mono"|"display"|"handwriting": upright non-bold faces, "bold": bold upright faces,
@@ -150,10 +168,11 @@ def build_pool(faces: list[FaceInfo], lang: Language) -> dict[str, list[FaceInfo
     chars = exemplar_chars(lang.hb_language)
     if lang.fallback:  # the fallback face draws digits and Latin
         chars = frozenset(c for c in chars if not 0x30 <= c <= 0x39)
+    chars = np.array(sorted(chars), np.int64)  # one array for every face's vectorised coverage check
     listed = listed_roles(lang)
     out: dict[str, list[FaceInfo]] = {}
     for face in faces:
-        if not eligible(face, lang, chars):
+        if not eligible(face, lang, chars, shape_check):
             continue
         role = role_of(face, listed)
         slanted = face.italic or any(w in face.family.lower() for w in ("italic", "slanted", "oblique"))

@@ -5,12 +5,14 @@ nowhere) or a cluster that starts with a base character has a zero total advance
 A zero-advance contextual form is a designed ligature component (Noto Naskh Arabic draws lam-alef as a wide lam
 plus a zero-advance alef) and passes. Marks (Unicode Mn/Me) and format characters may have zero advance.
 
-Results are memoised per (face key, script, language) in the process.
+Results are memoised per (face key, script, language) in the process and, through :class:`ShapeCheckStore`, on
+disk next to the font index.
 """
 from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # per-script test strings: letters, marks and ligating pairs a document in the script uses
 TEST_STRINGS: dict[str, str] = {
@@ -83,3 +85,77 @@ def shapes_well(path: str, index: int, coords: tuple, script: str, hb_script: st
         return not bad_glyphs(path, index, coords, text, hb_script, language)
     except Exception:  # noqa: BLE001 - a face HarfBuzz cannot read is excluded, never fatal
         return False
+
+
+SHAPECHECK_VERSION = 1  # bump when bad_glyphs decides differently: every stored result is then recomputed
+
+
+class ShapeCheckStore:
+    """:func:`shapes_well` results kept on disk (``shapecheck.json`` next to the font index), so that start-up
+    does not shape the test string with every covering face again: with the extra fonts ~2,800 faces cover
+    English, ~1 CPU s of HarfBuzz per process. Results are stored per font file with the file's size and mtime
+    (a changed file is checked again) and keyed by face index, variable-font coordinates, script, HarfBuzz
+    script, language and the test string's CRC-32; another :data:`SHAPECHECK_VERSION`, a missing or unreadable
+    file only costs the checks.
+
+    Args:
+        path: the JSON file (``pathlib.Path``); None keeps results in this process only.
+        stamps: font file path -> (size, mtime) as the catalogue's index recorded them.
+    """
+
+    def __init__(self, path: Path | None, stamps: dict[str, tuple[int, float]]):
+        self.path = path
+        self.stamps = stamps
+        self.files: dict[str, dict] = self._load()
+        self.added = 0
+
+    def _load(self) -> dict[str, dict]:
+        import json
+
+        if self.path is None:
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        files = data.get("files") if isinstance(data, dict) and data.get("version") == SHAPECHECK_VERSION else None
+        if not isinstance(files, dict) or not all(
+                isinstance(e, dict) and isinstance(e.get("stamp"), list) and isinstance(e.get("checks"), dict)
+                for e in files.values()):
+            return {}
+        return files
+
+    def shapes_well(self, path: str, index: int, coords: tuple, script: str, hb_script: str | None,
+                    language: str) -> bool:
+        """:func:`shapes_well`, from the store when it holds the result for the file as it is now."""
+        import zlib
+
+        stamp = list(self.stamps.get(path, (-1, -1.0)))
+        entry = self.files.get(path)
+        if entry is None or entry["stamp"] != stamp:
+            entry = self.files[path] = {"stamp": stamp, "checks": {}}
+        text = TEST_STRINGS.get(script, TEST_STRINGS["Latn"])
+        key = f"{index}@{coords!r}|{script}|{hb_script}|{language}|{zlib.crc32(text.encode('utf-8')):08x}"
+        ok = entry["checks"].get(key)
+        if not isinstance(ok, bool):
+            ok = entry["checks"][key] = shapes_well(path, index, coords, script, hb_script, language)
+            self.added += 1
+        return ok
+
+    def save(self) -> None:
+        """Write the store if checks were added (atomically; files that no longer exist are dropped). A
+        read-only cache folder only costs speed."""
+        import json
+        import os
+
+        if self.path is None or not self.added:
+            return
+        keep = {p: e for p, e in self.files.items() if p in self.stamps or os.path.exists(p)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": SHAPECHECK_VERSION, "files": keep}), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.added = 0
+        except OSError:
+            pass
