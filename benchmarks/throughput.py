@@ -138,7 +138,7 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
     cv2.setNumThreads(1)
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
-    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_row
+    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
     from synthdoc.writers.storage import Storage
 
     t0 = time.process_time()
@@ -150,7 +150,7 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
     with tempfile.TemporaryDirectory() as tmp:
         spec = ShardSpec(lang, "data/train-00000-of-00001.parquet", range(WARMUP_PAGES + pages))
         with ShardWriter(Storage(tmp), spec) as writer:
-            add = timer.wrap("write", lambda sample: writer.add(sample_to_row(sample)))
+            add = timer.wrap("write", lambda sample: writer.add(sample_to_batch(sample)))
             for i in range(WARMUP_PAGES):
                 add(factory.make(i))
             timer.reset()
@@ -194,7 +194,7 @@ def rss_run(pages: int, every: int = 100) -> dict:
     cv2.setNumThreads(1)
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
-    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_row
+    from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
     from synthdoc.writers.storage import Storage
 
     factory = SampleFactory(GenerateConfig(languages=["en"]))
@@ -206,7 +206,7 @@ def rss_run(pages: int, every: int = 100) -> dict:
             spec = ShardSpec("eng_Latn", f"data/train-{start // 500:05d}.parquet", range(start, stop))
             with ShardWriter(Storage(tmp), spec) as writer:
                 for i in range(start, stop):
-                    writer.add(sample_to_row(factory.make(i)))
+                    writer.add(sample_to_batch(factory.make(i)))
                     if (i + 1) % every == 0:
                         trace.append({"pages": i + 1, "rss_mb": round(_rss_mb(), 1),
                                       "cpu_s": round(time.process_time() - t0, 1)})

@@ -25,12 +25,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, Sequence
 
+import pyarrow as pa
+
 from synthdoc.config import GenerateConfig
 from synthdoc.errors import SynthdocError
 from synthdoc.text.coverage import char_counts
 from synthdoc.text.sources import Corpus
 from synthdoc.writers.manifest import ShardRecord
-from synthdoc.writers.parquet import ShardSpec, ShardWriter
+from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
 from synthdoc.writers.storage import Storage
 
 BACKENDS = ("local", "ray")
@@ -47,16 +49,16 @@ def _init_worker(cfg: GenerateConfig, corpora: dict[str, Corpus]) -> None:
     _FACTORY = SampleFactory(cfg, corpora=corpora)
 
 
-def _make_row(index: int) -> tuple[int, dict, dict]:
-    """(index, Parquet row, info) of sample `index`; info = {stats delta, fonts, layout, augment} for the card."""
-    from synthdoc.writers.parquet import sample_to_row
+def _make_row(index: int) -> tuple[int, pa.RecordBatch, dict]:
+    """(index, Parquet row as a one-row Arrow batch, info) of sample `index`; info = {stats delta, fonts, layout,
+    augment} for the card."""
 
     sample = _FACTORY.make(index)
     info = {"stats": sample.stats.as_dict(), "fonts": sorted({f.family for f in sample.page.fonts}),
             "layout": sample.page.layout, "augment": sample.meta.get("augment")}
     if _FACTORY.cfg.coverage != "none":  # per-character counts for the card's coverage figures
         info["chars"] = char_counts(sample.page.text)
-    return index, sample_to_row(sample), info
+    return index, sample_to_batch(sample), info
 
 
 def generate_rows(cfg: GenerateConfig, indices: Sequence[int], workers: int,
@@ -209,7 +211,7 @@ class ShardBuffer:
         self._spec_of = {i: spec for spec in specs for i in spec.indices}
         self._open: dict[str, tuple[ShardWriter, list[dict]]] = {}
 
-    def add(self, index: int, row: dict, info: dict) -> tuple[ShardSpec, ShardRecord] | None:
+    def add(self, index: int, row: dict | pa.RecordBatch, info: dict) -> tuple[ShardSpec, ShardRecord] | None:
         """Write the row (and keep the generation info) of sample `index`.
 
         Returns:

@@ -29,11 +29,11 @@ def test_rows_follow_the_requested_order_and_do_not_depend_on_the_pool(corpora):
     one = list(generate_rows(_cfg(), order, 1, corpora))
     two = list(generate_rows(_cfg(), order, 2, corpora))
     assert [i for i, _, _ in one] == order == [i for i, _, _ in two]
-    for (_, row1, info1), (_, row2, info2) in zip(one, two):
-        assert row1 == row2 and info1["layout"] == info2["layout"]
-    assert [r["index"] for _, r, _ in one] == order
+    for (_, row1, info1), (_, row2, info2) in zip(one, two):  # rows are one-row Arrow batches
+        assert row1.equals(row2) and info1["layout"] == info2["layout"]
+    assert [r.to_pylist()[0]["index"] for _, r, _ in one] == order
     alone = list(generate_rows(_cfg(), [2], 1, corpora))[0][1]
-    assert alone == one[2][1]  # a sample does not depend on the samples made before it
+    assert alone.equals(one[2][1])  # a sample does not depend on the samples made before it
 
 
 def test_pool_workers_inherit_the_parents_factory_with_their_own_caches(monkeypatch):
@@ -50,7 +50,7 @@ def test_pool_workers_inherit_the_parents_factory_with_their_own_caches(monkeypa
 
     monkeypatch.setattr(parallel, "_init_worker", rebuild)
     pooled = list(parallel.generate_rows(_cfg(), [0, 1, 2, 3], 2, factory.corpora, factory))
-    assert [row for _, row, _ in pooled] == [row for _, row, _ in in_process]
+    assert [row.to_pylist() for _, row, _ in pooled] == [row.to_pylist() for _, row, _ in in_process]
     faces, glyphs, inputs = factory.face_cache, factory.glyph_cache, factory.inputs
     assert factory.with_own_caches() is factory
     assert factory.face_cache is not faces and factory.glyph_cache is not glyphs and len(factory.glyph_cache) == 0

@@ -97,7 +97,7 @@ def test_text_the_face_cannot_draw_is_skipped_and_counted(tmp_path, catalogue):
 def test_writer_info_comes_from_the_sample(factory):
     sample = factory.make(3)
     (index, row, info), = list(parallel.generate_rows(factory.cfg, [3], 1, factory.corpora, factory))
-    assert index == 3 and row["id"] == sample.id
+    assert index == 3 and row.column("id")[0].as_py() == sample.id
     assert info["stats"] == sample.stats.as_dict() == {"retries": sample.stats.retries,
                                                        "skipped_for_coverage": sample.stats.skipped_for_coverage}
     assert info["fonts"] == sorted({f.family for f in sample.page.fonts})

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -312,3 +313,21 @@ def test_generate_writes_shards_without_importing_pandas_and_pandas_still_works(
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "pandas imported: False" in out.stdout and "to_pandas rows: 2" in out.stdout, out.stdout
+
+
+def test_sample_to_batch_equals_the_row_converted_by_arrow():
+    """The writer's fast path (quads and boxes from numpy straight into Arrow buffers) gives the same Arrow row as
+    pyarrow's conversion of the plain-Python row, for every level including characters."""
+    from synthdoc.config import GenerateConfig
+    from synthdoc.pipeline import SampleFactory
+    from synthdoc.writers.parquet import SCHEMA, sample_to_batch, sample_to_row
+
+    factory = SampleFactory(GenerateConfig(languages=["en", "ja"], labels=["words", "lines", "paragraphs", "chars"],
+                                           layouts={"table": 1.0, "scattered": 1.0}, augment="none"))
+    for i in range(4):
+        sample = factory.make(i)
+        batch = sample_to_batch(sample)
+        assert batch.num_rows == 1 and batch.schema.equals(SCHEMA)
+        assert batch.equals(pa.RecordBatch.from_pylist([sample_to_row(sample)], schema=SCHEMA))
+        assert batch.column("words").to_pylist()[0]["quad"] == np.asarray([w.quad for w in sample.page.words],
+                                                                            np.float32).tolist()
