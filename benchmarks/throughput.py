@@ -136,6 +136,9 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
     import cv2
 
     cv2.setNumThreads(1)
+    from synthdoc.heap import tune_heap
+
+    tune_heap()  # as `synthdoc generate` does
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
     from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
@@ -192,6 +195,9 @@ def rss_run(pages: int, every: int = 100) -> dict:
     import cv2
 
     cv2.setNumThreads(1)
+    from synthdoc.heap import tune_heap
+
+    tune_heap()  # as `synthdoc generate` does
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
     from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch

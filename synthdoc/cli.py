@@ -95,9 +95,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from synthdoc.api import write_dataset
+    from synthdoc.heap import tune_heap
     from synthdoc.writers.parquet import defer_pandas
 
     defer_pandas()  # start-up: writing shards never needs pandas
+    tune_heap()  # flat memory over long runs (forked workers inherit it)
     cfg = _config(args)
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 

@@ -42,9 +42,11 @@ _FACTORY = None  # the SampleFactory of this worker process (set by _init_worker
 def _init_worker(cfg: GenerateConfig, corpora: dict[str, Corpus]) -> None:
     import cv2
 
+    from synthdoc.heap import tune_heap
     from synthdoc.pipeline import SampleFactory
 
     cv2.setNumThreads(1)
+    tune_heap()  # a spawned worker (a forked one inherits the parent's setting)
     global _FACTORY  # per worker process, set once by the pool initializer (or the first Ray task)
     _FACTORY = SampleFactory(cfg, corpora=corpora)
 
