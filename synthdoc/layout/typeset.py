@@ -198,6 +198,8 @@ class _Itemized:
         para: the resolved bidi paragraph (:class:`synthdoc.render.itemize.BidiParagraph`).
         faces: the style's faces (:attr:`TextStyle.faces`), then the faces of emphasis runs.
         shaped: the shaped run of each run (filled by :func:`_measure`).
+        extents: (G, 4) float32 ink extents of the glyphs of each shaped run (:func:`ink_extents`; filled by
+            :func:`_measure`).
     """
 
     bounds: np.ndarray
@@ -208,6 +210,7 @@ class _Itemized:
     para: object
     faces: list = dataclasses.field(default_factory=list)
     shaped: list = dataclasses.field(default_factory=list)
+    extents: list = dataclasses.field(default_factory=list)
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
         """Logical runs covering text[a:b]."""
@@ -215,10 +218,10 @@ class _Itemized:
         edges = [a, *cuts, b]
         return list(zip(edges[:-1], edges[1:]))
 
-    def run_of(self, index: int) -> tuple[int, int, ShapedRun]:
-        """(start, end, shaped run) of the run holding character `index`."""
+    def run_of(self, index: int) -> tuple[int, int, int]:
+        """(start, end, index in `shaped`) of the run holding character `index`."""
         k = int(np.searchsorted(self.bounds, index, side="right")) - 1
-        return int(self.bounds[k]), int(self.bounds[k + 1]), self.shaped[k]
+        return int(self.bounds[k]), int(self.bounds[k + 1]), k
 
 
 def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace],
@@ -282,11 +285,11 @@ def _group_min(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     return low
 
 
-def _overhang(style: TextStyle, face: LoadedFace, run: ShapedRun) -> float:
-    """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none)."""
+def _overhang(run: ShapedRun, ext: np.ndarray) -> float:
+    """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none);
+    `ext`: (G, 4) float32 ink extents of the run's glyphs (:func:`ink_extents`)."""
     if not len(run.gids):
         return 0.0
-    ext = ink_extents(face, run.gids, style.size_px)
     inked = ext[:, 1] > ext[:, 0]
     if not inked.any():
         return 0.0
@@ -308,35 +311,82 @@ def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray,
     n = len(text)
     adv = np.zeros(n, dtype=np.float32)
     start = np.zeros(n, dtype=bool)
-    items.shaped = []
+    items.shaped, items.extents = [], []
     overhang = 0.0
     for a, b in items.runs_in(0, n):
         run = _shape_run(style, items, text, a, b)
         items.shaped.append(run)
+        ext = ink_extents(items.faces[int(items.font[a])], run.gids, style.size_px)
+        items.extents.append(ext)
         np.add.at(adv, run.clusters, run.x_advance)
         start[run.clusters] = True
         start[a] = True
-        overhang = max(overhang, _overhang(style, items.faces[int(items.font[a])], run))
+        overhang = max(overhang, _overhang(run, ext))
     return adv, start, overhang
 
 
-def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int, pb: int) -> ShapedRun:
-    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]): the paragraph's glyphs where both ends are
-    run ends or safe to break (HarfBuzz UNSAFE_TO_BREAK unset), else the piece shaped within the line."""
-    a, b, run = items.run_of(pa)
+def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int,
+           pb: int) -> tuple[ShapedRun, np.ndarray]:
+    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]) and their (G, 4) float32 ink extents: the
+    paragraph's glyphs where both ends are run ends or safe to break (HarfBuzz UNSAFE_TO_BREAK unset), else the
+    piece shaped within the line."""
+    a, b, k = items.run_of(pa)
+    run, ext = items.shaped[k], items.extents[k]
     if (pa == a or run.safe_to_break(pa)) and (pb == b or run.safe_to_break(pb)):
-        return run if (pa, pb) == (a, b) else run.subset((run.clusters >= pa) & (run.clusters < pb))
-    return _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
+        if (pa, pb) == (a, b):
+            return run, ext
+        keep = (run.clusters >= pa) & (run.clusters < pb)
+        return run.subset(keep), ext[keep]
+    run = _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
+    return run, ink_extents(items.faces[items.font[pa]], run.gids, style.size_px)
 
 
-def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple[int, ShapedRun]]:
-    """The line text[s:e] as (face index, shaped run) in visual order, left to right; clusters index `text`."""
+def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int,
+                   e: int) -> list[tuple[int, ShapedRun, np.ndarray]]:
+    """The line text[s:e] as (face index, shaped run, (G, 4) float32 ink extents) in visual order, left to right;
+    clusters index `text`."""
     out = []
     for a, b, rtl in items.para.visual_runs(s, e):
         pieces = items.runs_in(a, b)
         for pa, pb in (reversed(pieces) if rtl else pieces):
-            out.append((int(items.font[pa]), _piece(style, items, text, s, e, pa, pb)))
+            out.append((int(items.font[pa]), *_piece(style, items, text, s, e, pa, pb)))
     return out
+
+
+def _gather(pieces: list[tuple[int, ShapedRun, np.ndarray]]) -> tuple[np.ndarray, ...]:
+    """The glyphs of a line's pieces (:func:`_visual_glyphs`) end to end: clusters (G,) int, x advances (G,)
+    float64 px, ink extents (G, 4) float64 px, x and y offsets (G,) float32 px. One piece (a line of one run, the
+    common case) is used as it is."""
+    if len(pieces) == 1:
+        _, r, ext = pieces[0]
+        return r.clusters, r.x_advance.astype(np.float64), ext.astype(np.float64), r.x_offset, r.y_offset
+    return (np.concatenate([r.clusters for _, r, _ in pieces]),
+            np.concatenate([r.x_advance for _, r, _ in pieces]).astype(np.float64),
+            np.concatenate([x for _, _, x in pieces]).astype(np.float64),
+            np.concatenate([r.x_offset for _, r, _ in pieces]), np.concatenate([r.y_offset for _, r, _ in pieces]))
+
+
+def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple[int, ShapedRun, np.ndarray]], pen: np.ndarray,
+               s: int) -> tuple[list, list[np.ndarray]]:
+    """A line's glyph runs, one per face in face order (:attr:`SetLine.runs`), and their (G,) int32 clusters
+    relative to the line start `s`; `pen`: (G + 1,) float64 pen positions of the line's glyphs, px."""
+    if len(pieces) == 1:
+        face_i, r, _ = pieces[0]
+        pos = np.stack([pen[:-1] + r.x_offset, -r.y_offset], axis=1).astype(np.float32)
+        return [(style.with_face(items.faces[face_i]), r.gids, pos, False)], [(r.clusters - s).astype(np.int32)]
+    runs, run_clusters = [], []
+    k = 0
+    by_face: dict[int, list] = {}
+    for face_i, r, _ in pieces:
+        g = len(r.gids)
+        pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
+        by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
+        k += g
+    for face_i, parts in sorted(by_face.items()):
+        runs.append((style.with_face(items.faces[face_i]), np.concatenate([p[0] for p in parts]),
+                     np.concatenate([p[1] for p in parts]).astype(np.float32), False))
+        run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
+    return runs, run_clusters
 
 
 def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, space: np.ndarray, s: int, e: int,
@@ -345,14 +395,10 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     (`space`: (n,) bool whitespace mask of `text`). The content sits far enough from the frame's edges that the
     outlines of its edge glyphs stay inside (on the sides they take after the mirroring of right-to-left pages)."""
     pieces = _visual_glyphs(text, style, items, s, e)
-    clusters = np.concatenate([r.clusters for _, r in pieces])
-    xa = np.concatenate([r.x_advance for _, r in pieces]).astype(np.float64)
+    clusters, xa, ext, x_off, y_off = _gather(pieces)
     natural = float(xa.sum())
     # glyph outlines relative to the unjustified pen (x right, y down from the baseline)
     pen0 = np.concatenate([[0.0], np.cumsum(xa)])
-    ext = np.concatenate([ink_extents(items.faces[f], r.gids, style.size_px) for f, r in pieces]).astype(np.float64)
-    x_off = np.concatenate([r.x_offset for _, r in pieces])
-    y_off = np.concatenate([r.y_offset for _, r in pieces])
     inked = ext[:, 1] > ext[:, 0]
     gx0 = np.where(inked, x_off + ext[:, 0], np.inf)  # relative to each glyph's pen position
     gx1 = np.where(inked, x_off + ext[:, 1], -np.inf)
@@ -367,6 +413,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
             gaps = np.r_[clusters[1:] != clusters[:-1], False]
         if gaps.any():
             xa[gaps] += (avail - out_l - out_r - natural) / gaps.sum()
+            pen0 = np.concatenate([[0.0], np.cumsum(xa)])
         offset += out_l
     elif align == "right":
         offset += avail - natural - out_r
@@ -374,11 +421,12 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
         offset += (avail - natural + out_l - out_r) / 2
     else:
         offset += out_l
-    pen = offset + np.concatenate([[0.0], np.cumsum(xa)])
+    pen = offset + pen0
     gx0 = pen[:-1] + gx0
     gx1 = pen[:-1] + gx1
-    gy0 = np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px)
-    gy1 = np.where(inked, -(y_off + ext[:, 2]), style.descent_px)
+    ascent, descent = style.ascent_px, style.descent_px
+    gy0 = np.where(inked, -(y_off + ext[:, 3]), -ascent)
+    gy1 = np.where(inked, -(y_off + ext[:, 2]), descent)
     spans = segment_words(text, s, e, style.space_delimited, cstart)
     word_of = np.full(e - s, -1)
     for k, (ws, we) in enumerate(spans):
@@ -396,23 +444,12 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     right[order[:-1]] = a_lo[order[1:]]
     w_lo = np.maximum(np.minimum(a_lo, i_lo), np.minimum(left, a_lo))
     w_hi = np.minimum(np.maximum(a_hi, i_hi), np.maximum(right, a_hi))
-    w_top = np.minimum(top, -style.ascent_px)
-    w_bottom = np.maximum(bottom, style.descent_px)
+    w_top = np.minimum(top, -ascent)
+    w_bottom = np.maximum(bottom, descent)
     words = [(text[ws:we], float(x0), float(x1)) for (ws, we), x0, x1 in zip(spans, w_lo, w_hi)]
     bands = [(float(t), float(b)) for t, b in zip(w_top, w_bottom)]
     word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.para.levels % 2 == 1, w_lo, w_hi)
-    runs, run_clusters = [], []
-    k = 0
-    by_face: dict[int, list] = {}
-    for face_i, r in pieces:
-        g = len(r.gids)
-        pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
-        by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
-        k += g
-    for face_i, parts in sorted(by_face.items()):
-        runs.append((style.with_face(items.faces[face_i]), np.concatenate([p[0] for p in parts]),
-                     np.concatenate([p[1] for p in parts]).astype(np.float32), False))
-        run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
+    runs, run_clusters = _face_runs(style, items, pieces, pen, s)
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
                    direction="rtl" if items.rtl else "ltr", style=style, clusters=run_clusters, word_bands=bands,
                    advance_span=(float(a_lo.min()), float(a_hi.max())), word_chars=word_chars)
