@@ -200,6 +200,8 @@ class _Itemized:
         shaped: the shaped run of each run (filled by :func:`_measure`).
         extents: (G, 4) float32 ink extents of the glyphs of each shaped run (:func:`ink_extents`; filled by
             :func:`_measure`).
+        uniform: every character is at the paragraph level (no reordering inside lines).
+        odd: (n,) bool, right-to-left characters (odd embedding levels).
     """
 
     bounds: np.ndarray
@@ -211,15 +213,25 @@ class _Itemized:
     faces: list = dataclasses.field(default_factory=list)
     shaped: list = dataclasses.field(default_factory=list)
     extents: list = dataclasses.field(default_factory=list)
+    uniform: bool = False
+    odd: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.uniform = self.para.uniform
+        self.odd = self.levels % 2 == 1
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
         """Logical runs covering text[a:b]."""
+        if len(self.bounds) == 2:  # one run
+            return [(a, b)]
         cuts = self.bounds[(self.bounds > a) & (self.bounds < b)].tolist()
         edges = [a, *cuts, b]
         return list(zip(edges[:-1], edges[1:]))
 
     def run_of(self, index: int) -> tuple[int, int, int]:
         """(start, end, index in `shaped`) of the run holding character `index`."""
+        if len(self.bounds) == 2:  # one run
+            return 0, int(self.bounds[1]), 0
         k = int(np.searchsorted(self.bounds, index, side="right")) - 1
         return int(self.bounds[k]), int(self.bounds[k + 1]), k
 
@@ -276,9 +288,12 @@ def _group_min(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     low = np.full((n_keys, values.shape[1]), np.inf)
     if not len(keys):
         return low
-    step = np.diff(keys)
+    step = keys[1:] - keys[:-1]
     if (step >= 0).all() or (step <= 0).all():
-        starts = np.concatenate([[0], np.flatnonzero(step) + 1])
+        nz = np.flatnonzero(step)
+        starts = np.empty(len(nz) + 1, np.intp)
+        starts[0] = 0
+        starts[1:] = nz + 1
         low[keys[starts]] = np.minimum.reduceat(values, starts, axis=0)
     else:
         np.minimum.at(low, keys, values)
@@ -346,7 +361,7 @@ def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int,
     """The line text[s:e] as (face index, shaped run, (G, 4) float32 ink extents) in visual order, left to right;
     clusters index `text`."""
     out = []
-    for a, b, rtl in items.para.visual_runs(s, e):
+    for a, b, rtl in ([(s, e, items.rtl)] if items.uniform else items.para.visual_runs(s, e)):
         pieces = items.runs_in(a, b)
         for pa, pb in (reversed(pieces) if rtl else pieces):
             out.append((int(items.font[pa]), *_piece(style, items, text, s, e, pa, pb)))
@@ -372,7 +387,9 @@ def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple[int, Shape
     relative to the line start `s`; `pen`: (G + 1,) float64 pen positions of the line's glyphs, px."""
     if len(pieces) == 1:
         face_i, r, _ = pieces[0]
-        pos = np.stack([pen[:-1] + r.x_offset, -r.y_offset], axis=1).astype(np.float32)
+        pos = np.empty((len(r.gids), 2), np.float32)  # as np.stack(...).astype(np.float32), without the stack
+        pos[:, 0] = pen[:-1] + r.x_offset
+        pos[:, 1] = -r.y_offset
         return [(style.with_face(items.faces[face_i]), r.gids, pos, False)], [(r.clusters - s).astype(np.int32)]
     runs, run_clusters = [], []
     k = 0
@@ -433,7 +450,10 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
         word_of[ws - s:we - s] = k
     wid = word_of[clusters - s]
     keep = wid >= 0  # glyphs of spaces belong to no word
-    per_word = _group_min(wid[keep], np.stack([pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1], axis=1)[keep], len(spans))
+    values = np.empty((len(wid), 6))
+    for col, v in enumerate((pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1)):
+        values[:, col] = v
+    per_word = _group_min(wid[keep], values[keep], len(spans))
     a_lo, i_lo, top = per_word[:, :3].T  # advance start, ink left, ink top
     a_hi, i_hi, bottom = -per_word[:, 3:].T  # advance end, ink right, ink bottom
     # grow to the ink, but not into the advance of the visual neighbours
@@ -448,7 +468,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     w_bottom = np.maximum(bottom, descent)
     words = [(text[ws:we], float(x0), float(x1)) for (ws, we), x0, x1 in zip(spans, w_lo, w_hi)]
     bands = [(float(t), float(b)) for t, b in zip(w_top, w_bottom)]
-    word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.para.levels % 2 == 1, w_lo, w_hi)
+    word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.odd, w_lo, w_hi)
     runs, run_clusters = _face_runs(style, items, pieces, pen, s)
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
                    direction="rtl" if items.rtl else "ltr", style=style, clusters=run_clusters, word_bands=bands,
