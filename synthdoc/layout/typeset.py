@@ -541,9 +541,35 @@ class ShapedParagraph:
         key = (s, e, offset, "left" if start_aligned else align, last, None if start_aligned else avail)
         got = self.lines.get(key)
         if got is None:
-            got = self.lines[key] = _line(self.text, self.style, self.items, self.cstart, self.space, s, e, avail,
-                                          offset, align, last)
+            got = self.lines[key] = _LazyLine(self.text[s:e], "rtl" if self.items.rtl else "ltr", self.style,
+                                              (self.text, self.style, self.items, self.cstart, self.space, s, e,
+                                               avail, offset, align, last))
         return got
+
+
+class _LazyLine(SetLine):
+    """A horizontal :class:`SetLine` positioned (:func:`_line`) when one of its fields other than text, direction
+    and style is first read or written: a paragraph's lines that a layout never uses (lines past the bottom of
+    the last column, a table cell's trial setting) cost only their line breaking. :func:`_line` only reads its
+    arguments, so the line is the same whenever it is computed."""
+
+    def __init__(self, text: str, direction: str, style: TextStyle, args: tuple):
+        self.__dict__.update(text=text, direction=direction, style=style, _args=args, _set=None)
+
+    def _positioned(self) -> SetLine:
+        if self._set is None:
+            self._set = _line(*self._args)
+        return self._set
+
+
+def _lazy_field(name: str) -> property:
+    return property(lambda self: getattr(self._positioned(), name),
+                    lambda self, value: setattr(self._positioned(), name, value), doc=f"SetLine.{name}, positioned")
+
+
+for _field in dataclasses.fields(SetLine):
+    if _field.name not in ("text", "direction", "style"):
+        setattr(_LazyLine, _field.name, _lazy_field(_field.name))
 
 
 def shape_paragraph(text: str, style: TextStyle,
