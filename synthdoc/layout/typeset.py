@@ -35,7 +35,7 @@ import numpy as np
 
 from synthdoc.doc import GlyphRun, Line, Word
 from synthdoc.errors import SampleError
-from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
+from synthdoc.layout.breaking import BreakPoints, break_lines, break_points, is_word_char, segment_words
 from synthdoc.render.chars import Deferred, WordChars, even_split, horizontal_chars, vertical_chars
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
@@ -523,6 +523,7 @@ class ShapedParagraph:
         space: (n,) bool whitespace mask of `text`.
         lines: lines already positioned, by the arguments of :func:`_line` that decide them (a line set twice
             at the same place is computed once).
+        breaks: its break opportunities (:func:`synthdoc.layout.breaking.break_points`), once it has been set.
     """
 
     text: str
@@ -533,6 +534,7 @@ class ShapedParagraph:
     overhang: float = 0.0
     space: np.ndarray | None = None
     lines: dict = dataclasses.field(default_factory=dict)
+    breaks: BreakPoints | None = None
 
     def line(self, s: int, e: int, avail: float, offset: float, align: str, last: bool) -> SetLine:
         """:func:`_line` of text[s:e], memoised. `avail` is part of the key only where it moves the line: a
@@ -598,8 +600,10 @@ def set_paragraph(par: ShapedParagraph, width_px: float, align: str = "left", fi
     if not text:
         return []
     widths = [width_px - first_indent_px, width_px]
+    if par.breaks is None:
+        par.breaks = break_points(text, par.adv, par.cstart, style.space_delimited, style.hb_language)
     ranges = break_lines(text, par.adv, par.cstart, [w - 2 * par.overhang for w in widths], style.space_delimited,
-                         max_lines, style.hb_language)
+                         max_lines, style.hb_language, par.breaks)
     return [par.line(s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
             for li, (s, e) in enumerate(ranges)]
 
