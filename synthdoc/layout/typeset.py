@@ -216,9 +216,32 @@ class _Itemized:
     uniform: bool = False
     odd: np.ndarray | None = None
 
+    _ascending: dict = dataclasses.field(default_factory=dict)
+    _metrics: dict = dataclasses.field(default_factory=dict)
+
     def __post_init__(self):
         self.uniform = self.para.uniform
         self.odd = self.levels % 2 == 1
+
+    def ascending(self, k: int) -> bool:
+        """The glyphs of run `k` are in logical order (clusters never decrease: a left-to-right run)."""
+        got = self._ascending.get(k)
+        if got is None:
+            c = self.shaped[k].clusters
+            got = self._ascending[k] = bool((c[1:] >= c[:-1]).all())
+        return got
+
+    def metrics(self, k: int, style: TextStyle) -> np.ndarray:
+        """(5, G) float64 px per glyph of run `k` (`style`: the paragraph's): x advance, then the ink left, right,
+        top and bottom of :func:`_ink_metrics`; computed once, sliced by the lines (every value is per glyph)."""
+        got = self._metrics.get(k)
+        if got is None:
+            r = self.shaped[k]
+            got = np.empty((5, len(r.gids)))
+            got[0] = r.x_advance
+            got[1:] = _ink_metrics(style, self.extents[k].astype(np.float64), r.x_offset, r.y_offset)
+            self._metrics[k] = got
+        return got
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
         """Logical runs covering text[a:b]."""
@@ -341,26 +364,35 @@ def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray,
 
 
 def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int,
-           pb: int) -> tuple[ShapedRun, np.ndarray]:
-    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]) and their (G, 4) float32 ink extents: the
-    paragraph's glyphs where both ends are run ends or safe to break (HarfBuzz UNSAFE_TO_BREAK unset), else the
-    piece shaped within the line."""
+           pb: int) -> tuple[ShapedRun, np.ndarray, tuple[int, int, int] | None]:
+    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]), their (G, 4) float32 ink extents, and where
+    they lie in the paragraph's glyphs: the paragraph's glyphs where both ends are run ends or safe to break
+    (HarfBuzz UNSAFE_TO_BREAK unset), else the piece shaped within the line (where: None). `where` is (index of
+    the run, first glyph, end glyph) when the piece is a contiguous range of the run's glyphs."""
     a, b, k = items.run_of(pa)
     run, ext = items.shaped[k], items.extents[k]
     if (pa == a or run.safe_to_break(pa)) and (pb == b or run.safe_to_break(pb)):
         if (pa, pb) == (a, b):
-            return run, ext
+            return run, ext, (k, 0, len(run.gids))
+        if items.ascending(k):  # logical glyph order: the piece is a slice
+            g0, g1 = np.searchsorted(run.clusters, [pa, pb]).tolist()
+            return _slice(run, g0, g1), ext[g0:g1], (k, g0, g1)
         keep = (run.clusters >= pa) & (run.clusters < pb)
-        return run.subset(keep), ext[keep]
+        return run.subset(keep), ext[keep], None
     run = _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
-    return run, ink_extents(items.faces[items.font[pa]], run.gids, style.size_px)
+    return run, ink_extents(items.faces[items.font[pa]], run.gids, style.size_px), None
 
 
-def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int,
-                   e: int) -> list[tuple[int, ShapedRun, np.ndarray]]:
-    """The line text[s:e] as (face index, shaped run, (G, 4) float32 ink extents) in visual order, left to right;
-    clusters index `text`."""
-    out = []
+def _slice(run: ShapedRun, g0: int, g1: int) -> ShapedRun:
+    """Glyphs g0:g1 of `run` (views), as :meth:`ShapedRun.subset` of that range."""
+    return ShapedRun(run.text, run.gids[g0:g1], run.clusters[g0:g1], run.x_advance[g0:g1], run.y_advance[g0:g1],
+                     run.x_offset[g0:g1], run.y_offset[g0:g1], run.size_px, run.start, run.end)
+
+
+def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple]:
+    """The line text[s:e] as (face index, shaped run, (G, 4) float32 ink extents, where) in visual order, left to
+    right (`where`: see :func:`_piece`); clusters index `text`."""
+    out = []  # (face index, run, extents, where)
     for a, b, rtl in ([(s, e, items.rtl)] if items.uniform else items.para.visual_runs(s, e)):
         pieces = items.runs_in(a, b)
         for pa, pb in (reversed(pieces) if rtl else pieces):
@@ -368,25 +400,43 @@ def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int,
     return out
 
 
-def _gather(pieces: list[tuple[int, ShapedRun, np.ndarray]]) -> tuple[np.ndarray, ...]:
-    """The glyphs of a line's pieces (:func:`_visual_glyphs`) end to end: clusters (G,) int, x advances (G,)
-    float64 px, ink extents (G, 4) float64 px, x and y offsets (G,) float32 px. One piece (a line of one run, the
-    common case) is used as it is."""
+def _glyph_metrics(style: TextStyle, items: _Itemized, pieces: list[tuple]) -> tuple[np.ndarray, ...]:
+    """Per glyph of a line's pieces (:func:`_visual_glyphs`) end to end: clusters (G,) int, then (G,) float64 px:
+    x advance (a new array), ink left and right relative to the pen (inf / -inf for an empty glyph), ink top and
+    bottom from the baseline, y down (the style's band for an empty glyph). A line that is one slice of a run reads
+    them from the run's :meth:`_Itemized.metrics`."""
+    if len(pieces) == 1 and pieces[0][3] is not None:
+        k, g0, g1 = pieces[0][3]
+        xa, gx0, gx1, gy0, gy1 = items.metrics(k, style)[:, g0:g1]
+        return items.shaped[k].clusters[g0:g1], xa.copy(), gx0, gx1, gy0, gy1
     if len(pieces) == 1:
-        _, r, ext = pieces[0]
-        return r.clusters, r.x_advance.astype(np.float64), ext.astype(np.float64), r.x_offset, r.y_offset
-    return (np.concatenate([r.clusters for _, r, _ in pieces]),
-            np.concatenate([r.x_advance for _, r, _ in pieces]).astype(np.float64),
-            np.concatenate([x for _, _, x in pieces]).astype(np.float64),
-            np.concatenate([r.x_offset for _, r, _ in pieces]), np.concatenate([r.y_offset for _, r, _ in pieces]))
+        _, r, ext, _ = pieces[0]
+        clusters, xa, ext, x_off, y_off = (r.clusters, r.x_advance.astype(np.float64), ext.astype(np.float64),
+                                           r.x_offset, r.y_offset)
+    else:
+        clusters = np.concatenate([p[1].clusters for p in pieces])
+        xa = np.concatenate([p[1].x_advance for p in pieces]).astype(np.float64)
+        ext = np.concatenate([p[2] for p in pieces]).astype(np.float64)
+        x_off = np.concatenate([p[1].x_offset for p in pieces])
+        y_off = np.concatenate([p[1].y_offset for p in pieces])
+    return (clusters, xa, *_ink_metrics(style, ext, x_off, y_off))
 
 
-def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple[int, ShapedRun, np.ndarray]], pen: np.ndarray,
+def _ink_metrics(style: TextStyle, ext: np.ndarray, x_off: np.ndarray, y_off: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Ink left, right (relative to each glyph's pen position), top and bottom (from the baseline, y down), (G,)
+    float64 px, of glyphs with ink extents `ext` ((G, 4) float64) and HarfBuzz offsets `x_off`, `y_off` (float32)."""
+    inked = ext[:, 1] > ext[:, 0]
+    return (np.where(inked, x_off + ext[:, 0], np.inf), np.where(inked, x_off + ext[:, 1], -np.inf),
+            np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px), np.where(inked, -(y_off + ext[:, 2]),
+                                                                                style.descent_px))
+
+
+def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple], pen: np.ndarray,
                s: int) -> tuple[list, list[np.ndarray]]:
     """A line's glyph runs, one per face in face order (:attr:`SetLine.runs`), and their (G,) int32 clusters
     relative to the line start `s`; `pen`: (G + 1,) float64 pen positions of the line's glyphs, px."""
     if len(pieces) == 1:
-        face_i, r, _ = pieces[0]
+        face_i, r, _, _ = pieces[0]
         pos = np.empty((len(r.gids), 2), np.float32)  # as np.stack(...).astype(np.float32), without the stack
         pos[:, 0] = pen[:-1] + r.x_offset
         pos[:, 1] = -r.y_offset
@@ -394,7 +444,7 @@ def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple[int, Shape
     runs, run_clusters = [], []
     k = 0
     by_face: dict[int, list] = {}
-    for face_i, r, _ in pieces:
+    for face_i, r, _, _ in pieces:
         g = len(r.gids)
         pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
         by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
@@ -412,13 +462,10 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     (`space`: (n,) bool whitespace mask of `text`). The content sits far enough from the frame's edges that the
     outlines of its edge glyphs stay inside (on the sides they take after the mirroring of right-to-left pages)."""
     pieces = _visual_glyphs(text, style, items, s, e)
-    clusters, xa, ext, x_off, y_off = _gather(pieces)
+    # glyph outlines relative to each glyph's pen position (x right, y down from the baseline)
+    clusters, xa, gx0, gx1, gy0, gy1 = _glyph_metrics(style, items, pieces)
     natural = float(xa.sum())
-    # glyph outlines relative to the unjustified pen (x right, y down from the baseline)
-    pen0 = np.concatenate([[0.0], np.cumsum(xa)])
-    inked = ext[:, 1] > ext[:, 0]
-    gx0 = np.where(inked, x_off + ext[:, 0], np.inf)  # relative to each glyph's pen position
-    gx1 = np.where(inked, x_off + ext[:, 1], -np.inf)
+    pen0 = np.concatenate([[0.0], np.cumsum(xa)])  # the unjustified pen
     out_l = max(0.0, -float(np.min(pen0[:-1] + gx0, initial=0.0)))  # ink beyond the line's advance span
     out_r = max(0.0, float(np.max(pen0[:-1] + gx1, initial=natural)) - natural)
     if items.rtl:  # the page mirror moves this frame's start side to the right
@@ -442,8 +489,6 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     gx0 = pen[:-1] + gx0
     gx1 = pen[:-1] + gx1
     ascent, descent = style.ascent_px, style.descent_px
-    gy0 = np.where(inked, -(y_off + ext[:, 3]), -ascent)
-    gy1 = np.where(inked, -(y_off + ext[:, 2]), descent)
     spans = segment_words(text, s, e, style.space_delimited, cstart)
     word_of = np.full(e - s, -1)
     for k, (ws, we) in enumerate(spans):
