@@ -16,6 +16,7 @@ A word wider than the line is broken at the last grapheme and shaping cluster bo
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from synthdoc.render.itemize import grapheme_starts, line_break_opportunities
 # Kinsoku (JIS X 4051 §3.1.7/§3.1.8, abridged): characters that must not start / end a line.
 NO_LINE_START = frozenset("。、，．,.:;!?！？：；」』）〕〉》】〙〗｝]}）ー…‥・゛゜ヽヾゝゞ々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ%％")
 NO_LINE_END = frozenset("「『（〔〈《【〘〖｛[({（")
+_NON_SPACE = re.compile(r"\S+")  # \s is str.isspace() for str patterns
 
 
 @functools.lru_cache(maxsize=8192)
@@ -196,6 +198,20 @@ def segment_words(text: str, s: int, e: int, space_delimited: bool, cluster_star
     character class (Han, hiragana, katakana, hangul, Latin letters/digits with the spaces and
     ``.,:/-+%`` between them); each other punctuation mark is a word of its own. A word never splits a cluster.
     """
+    if space_delimited:  # the common case: runs of non-space characters ending at cluster starts
+        words = []
+        for m in _NON_SPACE.finditer(text, s, e):
+            j = m.end()
+            if j < e and not cluster_start[j]:  # a cluster reaches past the word: the general loop
+                return _segment_words(text, s, e, space_delimited, cluster_start)
+            words.append((m.start(), j))
+        return words
+    return _segment_words(text, s, e, space_delimited, cluster_start)
+
+
+def _segment_words(text: str, s: int, e: int, space_delimited: bool,
+                   cluster_start: np.ndarray) -> list[tuple[int, int]]:
+    """:func:`segment_words`, character by character."""
     words: list[tuple[int, int]] = []
     i = s
     while i < e:

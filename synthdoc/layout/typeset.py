@@ -456,6 +456,26 @@ def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple], pen: np.
     return runs, run_clusters
 
 
+def _word_min(spans: list[tuple[int, int]], clusters: np.ndarray, values: np.ndarray, s: int, e: int,
+              ascending: bool) -> np.ndarray:
+    """Per word of the line text[s:e] (`spans`: code-point ranges), the column-wise minimum of the rows of
+    `values` ((G, K) float64) of the glyphs of its clusters (`clusters`: (G,) int); +inf for a word without glyphs.
+    Glyphs of no word (spaces) are left out. With `ascending` (clusters never decrease) each word's glyphs are one
+    range, reduced in place."""
+    if ascending and spans:
+        edges = np.searchsorted(clusters, np.array(spans).ravel())  # first and end glyph of each word
+        if (edges[1::2] > edges[0::2]).all():
+            if edges[-1] == len(clusters):
+                edges = edges[:-1]
+            return np.minimum.reduceat(values, edges, axis=0)[0::2]  # odd entries: the glyphs between words
+    word_of = np.full(e - s, -1)
+    for k, (ws, we) in enumerate(spans):
+        word_of[ws - s:we - s] = k
+    wid = word_of[clusters - s]
+    keep = wid >= 0  # glyphs of spaces belong to no word
+    return _group_min(wid[keep], values[keep], len(spans))
+
+
 def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, space: np.ndarray, s: int, e: int,
           avail: float, offset: float, align: str, last: bool) -> SetLine:
     """Position the line text[s:e] (visual order) in its frame [offset, offset + avail] and measure its words
@@ -490,15 +510,11 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     gx1 = pen[:-1] + gx1
     ascent, descent = style.ascent_px, style.descent_px
     spans = segment_words(text, s, e, style.space_delimited, cstart)
-    word_of = np.full(e - s, -1)
-    for k, (ws, we) in enumerate(spans):
-        word_of[ws - s:we - s] = k
-    wid = word_of[clusters - s]
-    keep = wid >= 0  # glyphs of spaces belong to no word
-    values = np.empty((len(wid), 6))
+    values = np.empty((len(clusters), 6))
     for col, v in enumerate((pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1)):
         values[:, col] = v
-    per_word = _group_min(wid[keep], values[keep], len(spans))
+    ascending = len(pieces) == 1 and pieces[0][3] is not None and items.ascending(pieces[0][3][0])
+    per_word = _word_min(spans, clusters, values, s, e, ascending)
     a_lo, i_lo, top = per_word[:, :3].T  # advance start, ink left, ink top
     a_hi, i_hi, bottom = -per_word[:, 3:].T  # advance end, ink right, ink bottom
     # grow to the ink, but not into the advance of the visual neighbours
