@@ -334,9 +334,9 @@ def _overhang(run: ShapedRun, ext: np.ndarray) -> float:
     pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])
     left = np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)
     right = np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)
-    step = np.diff(run.clusters)
+    step = run.clusters[1:] - run.clusters[:-1]
     if (step > 0).all() or (step < 0).all():  # one glyph per cluster: the clusters are the glyphs
-        return float(max(0.0, np.max(pen[:-1] - left), np.max(right - pen[1:])))
+        return float(max(0.0, (pen[:-1] - left).max(), (right - pen[1:]).max()))
     keys = run.clusters - int(run.clusters.min())
     low = _group_min(keys, np.stack([pen[:-1], left, -pen[1:], -right], axis=1), int(keys.max()) + 1)
     low = low[np.isfinite(low[:, 0])]  # clusters of this run
