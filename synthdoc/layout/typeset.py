@@ -27,6 +27,7 @@ inside a line are already in visual order and are translated, never reflected.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -220,6 +221,7 @@ class _Itemized:
     _metrics: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
+        self._bounds = self.bounds.tolist()
         self.uniform = self.para.uniform
         self.odd = self.levels % 2 == 1
 
@@ -247,7 +249,7 @@ class _Itemized:
         """Logical runs covering text[a:b]."""
         if len(self.bounds) == 2:  # one run
             return [(a, b)]
-        cuts = self.bounds[(self.bounds > a) & (self.bounds < b)].tolist()
+        cuts = self._bounds[bisect.bisect_right(self._bounds, a):bisect.bisect_left(self._bounds, b)]
         edges = [a, *cuts, b]
         return list(zip(edges[:-1], edges[1:]))
 
@@ -255,8 +257,8 @@ class _Itemized:
         """(start, end, index in `shaped`) of the run holding character `index`."""
         if len(self.bounds) == 2:  # one run
             return 0, int(self.bounds[1]), 0
-        k = int(np.searchsorted(self.bounds, index, side="right")) - 1
-        return int(self.bounds[k]), int(self.bounds[k + 1]), k
+        k = bisect.bisect_right(self._bounds, index) - 1
+        return self._bounds[k], self._bounds[k + 1], k
 
 
 def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace],
@@ -409,6 +411,10 @@ def _glyph_metrics(style: TextStyle, items: _Itemized, pieces: list[tuple]) -> t
         k, g0, g1 = pieces[0][3]
         xa, gx0, gx1, gy0, gy1 = items.metrics(k, style)[:, g0:g1]
         return items.shaped[k].clusters[g0:g1], xa.copy(), gx0, gx1, gy0, gy1
+    if all(p[3] is not None for p in pieces):  # slices of several runs, end to end
+        xa, gx0, gx1, gy0, gy1 = np.concatenate([items.metrics(k, style)[:, g0:g1] for k, g0, g1 in
+                                                 (p[3] for p in pieces)], axis=1)
+        return np.concatenate([p[1].clusters for p in pieces]), xa, gx0, gx1, gy0, gy1
     if len(pieces) == 1:
         _, r, ext, _ = pieces[0]
         clusters, xa, ext, x_off, y_off = (r.clusters, r.x_advance.astype(np.float64), ext.astype(np.float64),
@@ -513,7 +519,10 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     values = np.empty((len(clusters), 6))
     for col, v in enumerate((pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1)):
         values[:, col] = v
-    ascending = len(pieces) == 1 and pieces[0][3] is not None and items.ascending(pieces[0][3][0])
+    if len(pieces) == 1 and pieces[0][3] is not None:
+        ascending = items.ascending(pieces[0][3][0])
+    else:
+        ascending = bool((clusters[1:] >= clusters[:-1]).all())
     per_word = _word_min(spans, clusters, values, s, e, ascending)
     a_lo, i_lo, top = per_word[:, :3].T  # advance start, ink left, ink top
     a_hi, i_hi, bottom = -per_word[:, 3:].T  # advance end, ink right, ink bottom
