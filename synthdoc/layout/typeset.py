@@ -794,12 +794,36 @@ def place_horizontal(line: SetLine, x: float, baseline: float, separator: str,
         x = mirror_px - x - a - b
     bands = line.word_bands or [(-style.ascent_px, style.descent_px)] * len(line.words)
     chars = _word_chars(line)
-    words = [Word(t, rect_quad(x + a, baseline + top, x + b, baseline + bottom), chars=c)
-             for (t, a, b), (top, bottom), c in zip(line.words, bands, chars)]
-    quad = union_quad([w.quad for w in words])
+    quads = _word_quads(line.words, bands, x, baseline)
+    if quads is None:
+        quads = [rect_quad(x + a, baseline + top, x + b, baseline + bottom)
+                 for (_, a, b), (top, bottom) in zip(line.words, bands)]
+    words = [Word(t, q, chars=c) for (t, _, _), q, c in zip(line.words, quads, chars)]
+    quad = union_quad(quads)
     runs = [GlyphRun(st.face, st.size_px, gids, pos + np.float32([x, baseline]), rot, st.color)
             for st, gids, pos, rot in line.runs]
     return Line(words=words, quad=quad, direction=line.direction, separator=separator), runs
+
+
+def _word_quads(words: list[tuple[str, float, float]], bands: list[tuple[float, float]], x: float,
+                baseline: float) -> np.ndarray | None:
+    """(N, 4, 2) float32 page quads of the words of a line (:func:`rect_quad` of each, TL TR BR BL), in one
+    array op, when every coordinate is a Python number (float64 sums as :func:`rect_quad`'s); else None (numpy
+    scalars of another precision: the caller sums them one by one)."""
+    if not words or len(bands) < len(words) or type(x) not in (float, int) or type(baseline) not in (float, int):
+        return None
+    bands = bands[:len(words)]  # a line whose words were merged (place.one_word) keeps its bands
+    spans = [(a, b) for _, a, b in words]
+    if not all(type(v) is float for ab in spans for v in ab) or not all(type(v) is float for tb in bands for v in tb):
+        return None
+    xs = x + np.array(spans)  # (N, 2): left, right
+    ys = baseline + np.array(bands)  # (N, 2): top, bottom
+    q = np.empty((len(words), 4, 2))
+    q[:, 0, 0] = q[:, 3, 0] = xs[:, 0]
+    q[:, 1, 0] = q[:, 2, 0] = xs[:, 1]
+    q[:, 0, 1] = q[:, 1, 1] = ys[:, 0]
+    q[:, 2, 1] = q[:, 3, 1] = ys[:, 1]
+    return q.astype(np.float32)
 
 
 def _word_chars(line: SetLine) -> list:
