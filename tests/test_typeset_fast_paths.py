@@ -10,7 +10,8 @@ import pytest
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.languages import LanguageRegistry, load_fonts_yaml
 from synthdoc.layout import typeset
-from synthdoc.layout.breaking import _segment_words, break_lines, segment_words
+from synthdoc.layout.breaking import _grapheme_starts, _segment_words, break_lines, segment_words
+from synthdoc.render.itemize import grapheme_starts
 from synthdoc.layout.base import LayoutInput
 from synthdoc.render.face import FaceCache
 
@@ -109,3 +110,14 @@ def test_break_points_reused_across_widths_break_as_before(styles):
         reused = break_lines(par.text, par.adv, par.cstart, widths, True, None, style.hb_language, par.breaks)
         assert reused == fresh and len(fresh) > 1
         assert [(ln.text) for ln in typeset.set_paragraph(par, width)] == [par.text[s:e] for s, e in fresh]
+
+
+def test_ascii_grapheme_shortcut_equals_icu():
+    rng = np.random.default_rng(0)
+    ascii_chars = [chr(c) for c in range(128) if c != 13]
+    for _ in range(300):
+        text = "".join(rng.choice(ascii_chars, size=int(rng.integers(1, 50))))
+        got, want = _grapheme_starts(text), grapheme_starts(text)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    for text in ("a\r\nb", "naïve café", TEXTS["hi"]):  # CR LF and non-ASCII text ask ICU
+        assert np.array_equal(_grapheme_starts(text), grapheme_starts(text))

@@ -91,6 +91,14 @@ def _trim_end(text: str, s: int, e: int) -> int:
     return e
 
 
+def _grapheme_starts(text: str) -> np.ndarray:
+    """:func:`synthdoc.render.itemize.grapheme_starts`; ASCII text without CR (whose only multi-character
+    grapheme cluster under UAX #29 is CR LF) starts one at every character, without asking ICU."""
+    if text.isascii() and "\r" not in text:
+        return np.ones(len(text), dtype=bool)
+    return grapheme_starts(text)
+
+
 @dataclass(frozen=True)
 class BreakPoints:
     """The width-independent part of breaking a paragraph (:func:`break_points`), reusable at any width.
@@ -112,7 +120,7 @@ def break_points(text: str, advances: np.ndarray, cluster_start: np.ndarray, spa
                  language: str | None = None) -> BreakPoints:
     """Break opportunities and cumulative advances of a paragraph (arguments as :func:`break_lines`)."""
     cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
-    graphemes = grapheme_starts(text)
+    graphemes = _grapheme_starts(text)
     ok = break_candidates(text, cluster_start, space_delimited, language, graphemes)
     cand = np.flatnonzero(ok)
     trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
