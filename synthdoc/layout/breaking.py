@@ -16,7 +16,9 @@ A word wider than the line is broken at the last grapheme and shaping cluster bo
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
+from dataclasses import dataclass
 
 import icu
 import numpy as np
@@ -27,6 +29,7 @@ from synthdoc.render.itemize import grapheme_starts, line_break_opportunities
 # Kinsoku (JIS X 4051 §3.1.7/§3.1.8, abridged): characters that must not start / end a line.
 NO_LINE_START = frozenset("。、，．,.:;!?！？：；」』）〕〉》】〙〗｝]}）ー…‥・゛゜ヽヾゝゞ々〻ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ%％")
 NO_LINE_END = frozenset("「『（〔〈《【〘〖｛[({（")
+_NON_SPACE = re.compile(r"\S+")  # \s is str.isspace() for str patterns
 
 
 @functools.lru_cache(maxsize=8192)
@@ -88,8 +91,46 @@ def _trim_end(text: str, s: int, e: int) -> int:
     return e
 
 
+def _grapheme_starts(text: str) -> np.ndarray:
+    """:func:`synthdoc.render.itemize.grapheme_starts`; ASCII text without CR (whose only multi-character
+    grapheme cluster under UAX #29 is CR LF) starts one at every character, without asking ICU."""
+    if text.isascii() and "\r" not in text:
+        return np.ones(len(text), dtype=bool)
+    return grapheme_starts(text)
+
+
+@dataclass(frozen=True)
+class BreakPoints:
+    """The width-independent part of breaking a paragraph (:func:`break_points`), reusable at any width.
+
+    Attributes:
+        cum: (n + 1,) float64 cumulative advance before each character, px.
+        cand: (K,) int positions where a line may end (:func:`break_candidates`).
+        trimmed: (K,) int the same positions less the trailing spaces before them.
+        bounds: (B,) int grapheme and shaping cluster boundaries, n included (forced breaks inside a word).
+    """
+
+    cum: np.ndarray
+    cand: np.ndarray
+    trimmed: np.ndarray
+    bounds: np.ndarray
+
+
+def break_points(text: str, advances: np.ndarray, cluster_start: np.ndarray, space_delimited: bool,
+                 language: str | None = None) -> BreakPoints:
+    """Break opportunities and cumulative advances of a paragraph (arguments as :func:`break_lines`)."""
+    cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
+    graphemes = _grapheme_starts(text)
+    ok = break_candidates(text, cluster_start, space_delimited, language, graphemes)
+    cand = np.flatnonzero(ok)
+    trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
+    bounds = np.flatnonzero(np.append(cluster_start & graphemes, True))  # cluster boundaries incl. n
+    return BreakPoints(cum, cand, trimmed, bounds)
+
+
 def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widths: list[float] | float,
-                space_delimited: bool, max_lines: int | None = None, language: str | None = None) -> list[tuple[int, int]]:
+                space_delimited: bool, max_lines: int | None = None, language: str | None = None,
+                points: BreakPoints | None = None) -> list[tuple[int, int]]:
     """Greedy line breaking at the opportunities of :func:`break_candidates`.
 
     Args:
@@ -101,6 +142,7 @@ def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widt
         space_delimited: break at spaces (True) or between clusters with kinsoku (False).
         max_lines: stop after this many lines.
         language: BCP 47 tag for ICU's line breaking tailoring.
+        points: :func:`break_points` of these arguments if already known (a paragraph set at several widths).
 
     Returns:
         (start, end) character ranges, trailing and leading spaces excluded, in order.
@@ -109,12 +151,9 @@ def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widt
         SampleError: one cluster is wider than the line.
     """
     n = len(text)
-    cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])
-    graphemes = grapheme_starts(text)
-    ok = break_candidates(text, cluster_start, space_delimited, language, graphemes)
-    cand = np.flatnonzero(ok)
-    trimmed = np.array([_trim_end(text, 0, int(e)) for e in cand])
-    bounds = np.flatnonzero(np.append(cluster_start & graphemes, True))  # cluster boundaries incl. n
+    if points is None:
+        points = break_points(text, advances, cluster_start, space_delimited, language)
+    cum, cand, trimmed, bounds = points.cum, points.cand, points.trimmed, points.bounds
     widths_list = [widths] if isinstance(widths, (int, float)) else list(widths)
     lines: list[tuple[int, int]] = []
     s = 0
@@ -167,6 +206,20 @@ def segment_words(text: str, s: int, e: int, space_delimited: bool, cluster_star
     character class (Han, hiragana, katakana, hangul, Latin letters/digits with the spaces and
     ``.,:/-+%`` between them); each other punctuation mark is a word of its own. A word never splits a cluster.
     """
+    if space_delimited:  # the common case: runs of non-space characters ending at cluster starts
+        words = []
+        for m in _NON_SPACE.finditer(text, s, e):
+            j = m.end()
+            if j < e and not cluster_start[j]:  # a cluster reaches past the word: the general loop
+                return _segment_words(text, s, e, space_delimited, cluster_start)
+            words.append((m.start(), j))
+        return words
+    return _segment_words(text, s, e, space_delimited, cluster_start)
+
+
+def _segment_words(text: str, s: int, e: int, space_delimited: bool,
+                   cluster_start: np.ndarray) -> list[tuple[int, int]]:
+    """:func:`segment_words`, character by character."""
     words: list[tuple[int, int]] = []
     i = s
     while i < e:

@@ -21,8 +21,13 @@ from typing import Any, Callable
 import numpy as np
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """`value` as plain JSON types: numpy scalars to Python numbers, tuples to lists, dict keys to strings."""
+    if type(value) in _LEAVES:  # exactly str, int, float, bool or None (np.float64 subclasses float: not here)
+        return value
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

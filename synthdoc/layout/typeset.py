@@ -27,6 +27,7 @@ inside a line are already in visual order and are translated, never reflected.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ import numpy as np
 
 from synthdoc.doc import GlyphRun, Line, Word
 from synthdoc.errors import SampleError
-from synthdoc.layout.breaking import break_lines, is_word_char, segment_words
+from synthdoc.layout.breaking import BreakPoints, break_lines, break_points, is_word_char, segment_words
 from synthdoc.render.chars import Deferred, WordChars, even_split, horizontal_chars, vertical_chars
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
@@ -198,6 +199,10 @@ class _Itemized:
         para: the resolved bidi paragraph (:class:`synthdoc.render.itemize.BidiParagraph`).
         faces: the style's faces (:attr:`TextStyle.faces`), then the faces of emphasis runs.
         shaped: the shaped run of each run (filled by :func:`_measure`).
+        extents: (G, 4) float32 ink extents of the glyphs of each shaped run (:func:`ink_extents`; filled by
+            :func:`_measure`).
+        uniform: every character is at the paragraph level (no reordering inside lines).
+        odd: (n,) bool, right-to-left characters (odd embedding levels).
     """
 
     bounds: np.ndarray
@@ -208,17 +213,52 @@ class _Itemized:
     para: object
     faces: list = dataclasses.field(default_factory=list)
     shaped: list = dataclasses.field(default_factory=list)
+    extents: list = dataclasses.field(default_factory=list)
+    uniform: bool = False
+    odd: np.ndarray | None = None
+
+    _ascending: dict = dataclasses.field(default_factory=dict)
+    _metrics: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        self._bounds = self.bounds.tolist()
+        self.uniform = self.para.uniform
+        self.odd = self.levels % 2 == 1
+
+    def ascending(self, k: int) -> bool:
+        """The glyphs of run `k` are in logical order (clusters never decrease: a left-to-right run)."""
+        got = self._ascending.get(k)
+        if got is None:
+            c = self.shaped[k].clusters
+            got = self._ascending[k] = bool((c[1:] >= c[:-1]).all())
+        return got
+
+    def metrics(self, k: int, style: TextStyle) -> np.ndarray:
+        """(5, G) float64 px per glyph of run `k` (`style`: the paragraph's): x advance, then the ink left, right,
+        top and bottom of :func:`_ink_metrics`; computed once, sliced by the lines (every value is per glyph)."""
+        got = self._metrics.get(k)
+        if got is None:
+            r = self.shaped[k]
+            got = np.empty((5, len(r.gids)))
+            got[0] = r.x_advance
+            got[1:] = _ink_metrics(style, self.extents[k].astype(np.float64), r.x_offset, r.y_offset)
+            self._metrics[k] = got
+        return got
 
     def runs_in(self, a: int, b: int) -> list[tuple[int, int]]:
         """Logical runs covering text[a:b]."""
-        cuts = self.bounds[(self.bounds > a) & (self.bounds < b)].tolist()
+        if len(self.bounds) == 2:  # one run
+            return [(a, b)]
+        cuts = self._bounds[bisect.bisect_right(self._bounds, a):bisect.bisect_left(self._bounds, b)]
         edges = [a, *cuts, b]
         return list(zip(edges[:-1], edges[1:]))
 
-    def run_of(self, index: int) -> tuple[int, int, ShapedRun]:
-        """(start, end, shaped run) of the run holding character `index`."""
-        k = int(np.searchsorted(self.bounds, index, side="right")) - 1
-        return int(self.bounds[k]), int(self.bounds[k + 1]), self.shaped[k]
+    def run_of(self, index: int) -> tuple[int, int, int]:
+        """(start, end, index in `shaped`) of the run holding character `index`."""
+        if len(self.bounds) == 2:  # one run
+            return 0, int(self.bounds[1]), 0
+        k = bisect.bisect_right(self._bounds, index) - 1
+        return self._bounds[k], self._bounds[k + 1], k
 
 
 def _emphasise(text: str, font: np.ndarray, faces: list[LoadedFace],
@@ -273,29 +313,32 @@ def _group_min(keys: np.ndarray, values: np.ndarray, n_keys: int) -> np.ndarray:
     low = np.full((n_keys, values.shape[1]), np.inf)
     if not len(keys):
         return low
-    step = np.diff(keys)
+    step = keys[1:] - keys[:-1]
     if (step >= 0).all() or (step <= 0).all():
-        starts = np.concatenate([[0], np.flatnonzero(step) + 1])
+        nz = np.flatnonzero(step)
+        starts = np.empty(len(nz) + 1, np.intp)
+        starts[0] = 0
+        starts[1:] = nz + 1
         low[keys[starts]] = np.minimum.reduceat(values, starts, axis=0)
     else:
         np.minimum.at(low, keys, values)
     return low
 
 
-def _overhang(style: TextStyle, face: LoadedFace, run: ShapedRun) -> float:
-    """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none)."""
+def _overhang(run: ShapedRun, ext: np.ndarray) -> float:
+    """Largest distance, px, by which a cluster's glyph outlines reach beyond its pen advance (0 if none);
+    `ext`: (G, 4) float32 ink extents of the run's glyphs (:func:`ink_extents`)."""
     if not len(run.gids):
         return 0.0
-    ext = ink_extents(face, run.gids, style.size_px)
     inked = ext[:, 1] > ext[:, 0]
     if not inked.any():
         return 0.0
     pen = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)])
     left = np.where(inked, pen[:-1] + run.x_offset + ext[:, 0], np.inf)
     right = np.where(inked, pen[:-1] + run.x_offset + ext[:, 1], -np.inf)
-    step = np.diff(run.clusters)
+    step = run.clusters[1:] - run.clusters[:-1]
     if (step > 0).all() or (step < 0).all():  # one glyph per cluster: the clusters are the glyphs
-        return float(max(0.0, np.max(pen[:-1] - left), np.max(right - pen[1:])))
+        return float(max(0.0, (pen[:-1] - left).max(), (right - pen[1:]).max()))
     keys = run.clusters - int(run.clusters.min())
     low = _group_min(keys, np.stack([pen[:-1], left, -pen[1:], -right], axis=1), int(keys.max()) + 1)
     low = low[np.isfinite(low[:, 0])]  # clusters of this run
@@ -308,35 +351,135 @@ def _measure(text: str, style: TextStyle, items: _Itemized) -> tuple[np.ndarray,
     n = len(text)
     adv = np.zeros(n, dtype=np.float32)
     start = np.zeros(n, dtype=bool)
-    items.shaped = []
+    items.shaped, items.extents = [], []
     overhang = 0.0
     for a, b in items.runs_in(0, n):
         run = _shape_run(style, items, text, a, b)
         items.shaped.append(run)
+        ext = ink_extents(items.faces[int(items.font[a])], run.gids, style.size_px)
+        items.extents.append(ext)
         np.add.at(adv, run.clusters, run.x_advance)
         start[run.clusters] = True
         start[a] = True
-        overhang = max(overhang, _overhang(style, items.faces[int(items.font[a])], run))
+        overhang = max(overhang, _overhang(run, ext))
     return adv, start, overhang
 
 
-def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int, pb: int) -> ShapedRun:
-    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]): the paragraph's glyphs where both ends are
-    run ends or safe to break (HarfBuzz UNSAFE_TO_BREAK unset), else the piece shaped within the line."""
-    a, b, run = items.run_of(pa)
+def _piece(style: TextStyle, items: _Itemized, text: str, s: int, e: int, pa: int,
+           pb: int) -> tuple[ShapedRun, np.ndarray, tuple[int, int, int] | None]:
+    """Glyphs of text[pa:pb] (inside one run, on the line text[s:e]), their (G, 4) float32 ink extents, and where
+    they lie in the paragraph's glyphs: the paragraph's glyphs where both ends are run ends or safe to break
+    (HarfBuzz UNSAFE_TO_BREAK unset), else the piece shaped within the line (where: None). `where` is (index of
+    the run, first glyph, end glyph) when the piece is a contiguous range of the run's glyphs."""
+    a, b, k = items.run_of(pa)
+    run, ext = items.shaped[k], items.extents[k]
     if (pa == a or run.safe_to_break(pa)) and (pb == b or run.safe_to_break(pb)):
-        return run if (pa, pb) == (a, b) else run.subset((run.clusters >= pa) & (run.clusters < pb))
-    return _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
+        if (pa, pb) == (a, b):
+            return run, ext, (k, 0, len(run.gids))
+        if items.ascending(k):  # logical glyph order: the piece is a slice
+            g0, g1 = np.searchsorted(run.clusters, [pa, pb]).tolist()
+            return _slice(run, g0, g1), ext[g0:g1], (k, g0, g1)
+        keep = (run.clusters >= pa) & (run.clusters < pb)
+        return run.subset(keep), ext[keep], None
+    run = _shape_run(style, items, text[s:e], pa - s, pb - s, offset=s)
+    return run, ink_extents(items.faces[items.font[pa]], run.gids, style.size_px), None
 
 
-def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple[int, ShapedRun]]:
-    """The line text[s:e] as (face index, shaped run) in visual order, left to right; clusters index `text`."""
-    out = []
-    for a, b, rtl in items.para.visual_runs(s, e):
+def _slice(run: ShapedRun, g0: int, g1: int) -> ShapedRun:
+    """Glyphs g0:g1 of `run` (views), as :meth:`ShapedRun.subset` of that range."""
+    return ShapedRun(run.text, run.gids[g0:g1], run.clusters[g0:g1], run.x_advance[g0:g1], run.y_advance[g0:g1],
+                     run.x_offset[g0:g1], run.y_offset[g0:g1], run.size_px, run.start, run.end)
+
+
+def _visual_glyphs(text: str, style: TextStyle, items: _Itemized, s: int, e: int) -> list[tuple]:
+    """The line text[s:e] as (face index, shaped run, (G, 4) float32 ink extents, where) in visual order, left to
+    right (`where`: see :func:`_piece`); clusters index `text`."""
+    out = []  # (face index, run, extents, where)
+    for a, b, rtl in ([(s, e, items.rtl)] if items.uniform else items.para.visual_runs(s, e)):
         pieces = items.runs_in(a, b)
         for pa, pb in (reversed(pieces) if rtl else pieces):
-            out.append((int(items.font[pa]), _piece(style, items, text, s, e, pa, pb)))
+            out.append((int(items.font[pa]), *_piece(style, items, text, s, e, pa, pb)))
     return out
+
+
+def _glyph_metrics(style: TextStyle, items: _Itemized, pieces: list[tuple]) -> tuple[np.ndarray, ...]:
+    """Per glyph of a line's pieces (:func:`_visual_glyphs`) end to end: clusters (G,) int, then (G,) float64 px:
+    x advance (a new array), ink left and right relative to the pen (inf / -inf for an empty glyph), ink top and
+    bottom from the baseline, y down (the style's band for an empty glyph). A line that is one slice of a run reads
+    them from the run's :meth:`_Itemized.metrics`."""
+    if len(pieces) == 1 and pieces[0][3] is not None:
+        k, g0, g1 = pieces[0][3]
+        xa, gx0, gx1, gy0, gy1 = items.metrics(k, style)[:, g0:g1]
+        return items.shaped[k].clusters[g0:g1], xa.copy(), gx0, gx1, gy0, gy1
+    if all(p[3] is not None for p in pieces):  # slices of several runs, end to end
+        xa, gx0, gx1, gy0, gy1 = np.concatenate([items.metrics(k, style)[:, g0:g1] for k, g0, g1 in
+                                                 (p[3] for p in pieces)], axis=1)
+        return np.concatenate([p[1].clusters for p in pieces]), xa, gx0, gx1, gy0, gy1
+    if len(pieces) == 1:
+        _, r, ext, _ = pieces[0]
+        clusters, xa, ext, x_off, y_off = (r.clusters, r.x_advance.astype(np.float64), ext.astype(np.float64),
+                                           r.x_offset, r.y_offset)
+    else:
+        clusters = np.concatenate([p[1].clusters for p in pieces])
+        xa = np.concatenate([p[1].x_advance for p in pieces]).astype(np.float64)
+        ext = np.concatenate([p[2] for p in pieces]).astype(np.float64)
+        x_off = np.concatenate([p[1].x_offset for p in pieces])
+        y_off = np.concatenate([p[1].y_offset for p in pieces])
+    return (clusters, xa, *_ink_metrics(style, ext, x_off, y_off))
+
+
+def _ink_metrics(style: TextStyle, ext: np.ndarray, x_off: np.ndarray, y_off: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Ink left, right (relative to each glyph's pen position), top and bottom (from the baseline, y down), (G,)
+    float64 px, of glyphs with ink extents `ext` ((G, 4) float64) and HarfBuzz offsets `x_off`, `y_off` (float32)."""
+    inked = ext[:, 1] > ext[:, 0]
+    return (np.where(inked, x_off + ext[:, 0], np.inf), np.where(inked, x_off + ext[:, 1], -np.inf),
+            np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px), np.where(inked, -(y_off + ext[:, 2]),
+                                                                                style.descent_px))
+
+
+def _face_runs(style: TextStyle, items: _Itemized, pieces: list[tuple], pen: np.ndarray,
+               s: int) -> tuple[list, list[np.ndarray]]:
+    """A line's glyph runs, one per face in face order (:attr:`SetLine.runs`), and their (G,) int32 clusters
+    relative to the line start `s`; `pen`: (G + 1,) float64 pen positions of the line's glyphs, px."""
+    if len(pieces) == 1:
+        face_i, r, _, _ = pieces[0]
+        pos = np.empty((len(r.gids), 2), np.float32)  # as np.stack(...).astype(np.float32), without the stack
+        pos[:, 0] = pen[:-1] + r.x_offset
+        pos[:, 1] = -r.y_offset
+        return [(style.with_face(items.faces[face_i]), r.gids, pos, False)], [(r.clusters - s).astype(np.int32)]
+    runs, run_clusters = [], []
+    k = 0
+    by_face: dict[int, list] = {}
+    for face_i, r, _, _ in pieces:
+        g = len(r.gids)
+        pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
+        by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
+        k += g
+    for face_i, parts in sorted(by_face.items()):
+        runs.append((style.with_face(items.faces[face_i]), np.concatenate([p[0] for p in parts]),
+                     np.concatenate([p[1] for p in parts]).astype(np.float32), False))
+        run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
+    return runs, run_clusters
+
+
+def _word_min(spans: list[tuple[int, int]], clusters: np.ndarray, values: np.ndarray, s: int, e: int,
+              ascending: bool) -> np.ndarray:
+    """Per word of the line text[s:e] (`spans`: code-point ranges), the column-wise minimum of the rows of
+    `values` ((G, K) float64) of the glyphs of its clusters (`clusters`: (G,) int); +inf for a word without glyphs.
+    Glyphs of no word (spaces) are left out. With `ascending` (clusters never decrease) each word's glyphs are one
+    range, reduced in place."""
+    if ascending and spans:
+        edges = np.searchsorted(clusters, np.array(spans).ravel())  # first and end glyph of each word
+        if (edges[1::2] > edges[0::2]).all():
+            if edges[-1] == len(clusters):
+                edges = edges[:-1]
+            return np.minimum.reduceat(values, edges, axis=0)[0::2]  # odd entries: the glyphs between words
+    word_of = np.full(e - s, -1)
+    for k, (ws, we) in enumerate(spans):
+        word_of[ws - s:we - s] = k
+    wid = word_of[clusters - s]
+    keep = wid >= 0  # glyphs of spaces belong to no word
+    return _group_min(wid[keep], values[keep], len(spans))
 
 
 def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, space: np.ndarray, s: int, e: int,
@@ -345,17 +488,10 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     (`space`: (n,) bool whitespace mask of `text`). The content sits far enough from the frame's edges that the
     outlines of its edge glyphs stay inside (on the sides they take after the mirroring of right-to-left pages)."""
     pieces = _visual_glyphs(text, style, items, s, e)
-    clusters = np.concatenate([r.clusters for _, r in pieces])
-    xa = np.concatenate([r.x_advance for _, r in pieces]).astype(np.float64)
+    # glyph outlines relative to each glyph's pen position (x right, y down from the baseline)
+    clusters, xa, gx0, gx1, gy0, gy1 = _glyph_metrics(style, items, pieces)
     natural = float(xa.sum())
-    # glyph outlines relative to the unjustified pen (x right, y down from the baseline)
-    pen0 = np.concatenate([[0.0], np.cumsum(xa)])
-    ext = np.concatenate([ink_extents(items.faces[f], r.gids, style.size_px) for f, r in pieces]).astype(np.float64)
-    x_off = np.concatenate([r.x_offset for _, r in pieces])
-    y_off = np.concatenate([r.y_offset for _, r in pieces])
-    inked = ext[:, 1] > ext[:, 0]
-    gx0 = np.where(inked, x_off + ext[:, 0], np.inf)  # relative to each glyph's pen position
-    gx1 = np.where(inked, x_off + ext[:, 1], -np.inf)
+    pen0 = np.concatenate([[0.0], np.cumsum(xa)])  # the unjustified pen
     out_l = max(0.0, -float(np.min(pen0[:-1] + gx0, initial=0.0)))  # ink beyond the line's advance span
     out_r = max(0.0, float(np.max(pen0[:-1] + gx1, initial=natural)) - natural)
     if items.rtl:  # the page mirror moves this frame's start side to the right
@@ -367,6 +503,7 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
             gaps = np.r_[clusters[1:] != clusters[:-1], False]
         if gaps.any():
             xa[gaps] += (avail - out_l - out_r - natural) / gaps.sum()
+            pen0 = np.concatenate([[0.0], np.cumsum(xa)])
         offset += out_l
     elif align == "right":
         offset += avail - natural - out_r
@@ -374,18 +511,19 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
         offset += (avail - natural + out_l - out_r) / 2
     else:
         offset += out_l
-    pen = offset + np.concatenate([[0.0], np.cumsum(xa)])
+    pen = offset + pen0
     gx0 = pen[:-1] + gx0
     gx1 = pen[:-1] + gx1
-    gy0 = np.where(inked, -(y_off + ext[:, 3]), -style.ascent_px)
-    gy1 = np.where(inked, -(y_off + ext[:, 2]), style.descent_px)
+    ascent, descent = style.ascent_px, style.descent_px
     spans = segment_words(text, s, e, style.space_delimited, cstart)
-    word_of = np.full(e - s, -1)
-    for k, (ws, we) in enumerate(spans):
-        word_of[ws - s:we - s] = k
-    wid = word_of[clusters - s]
-    keep = wid >= 0  # glyphs of spaces belong to no word
-    per_word = _group_min(wid[keep], np.stack([pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1], axis=1)[keep], len(spans))
+    values = np.empty((len(clusters), 6))
+    for col, v in enumerate((pen[:-1], gx0, gy0, -pen[1:], -gx1, -gy1)):
+        values[:, col] = v
+    if len(pieces) == 1 and pieces[0][3] is not None:
+        ascending = items.ascending(pieces[0][3][0])
+    else:
+        ascending = bool((clusters[1:] >= clusters[:-1]).all())
+    per_word = _word_min(spans, clusters, values, s, e, ascending)
     a_lo, i_lo, top = per_word[:, :3].T  # advance start, ink left, ink top
     a_hi, i_hi, bottom = -per_word[:, 3:].T  # advance end, ink right, ink bottom
     # grow to the ink, but not into the advance of the visual neighbours
@@ -396,23 +534,12 @@ def _line(text: str, style: TextStyle, items: _Itemized, cstart: np.ndarray, spa
     right[order[:-1]] = a_lo[order[1:]]
     w_lo = np.maximum(np.minimum(a_lo, i_lo), np.minimum(left, a_lo))
     w_hi = np.minimum(np.maximum(a_hi, i_hi), np.maximum(right, a_hi))
-    w_top = np.minimum(top, -style.ascent_px)
-    w_bottom = np.maximum(bottom, style.descent_px)
+    w_top = np.minimum(top, -ascent)
+    w_bottom = np.maximum(bottom, descent)
     words = [(text[ws:we], float(x0), float(x1)) for (ws, we), x0, x1 in zip(spans, w_lo, w_hi)]
     bands = [(float(t), float(b)) for t, b in zip(w_top, w_bottom)]
-    word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.para.levels % 2 == 1, w_lo, w_hi)
-    runs, run_clusters = [], []
-    k = 0
-    by_face: dict[int, list] = {}
-    for face_i, r in pieces:
-        g = len(r.gids)
-        pos = np.stack([pen[k:k + g] + r.x_offset, -r.y_offset], axis=1)
-        by_face.setdefault(face_i, []).append((r.gids, pos, r.clusters - s))
-        k += g
-    for face_i, parts in sorted(by_face.items()):
-        runs.append((style.with_face(items.faces[face_i]), np.concatenate([p[0] for p in parts]),
-                     np.concatenate([p[1] for p in parts]).astype(np.float32), False))
-        run_clusters.append(np.concatenate([p[2] for p in parts]).astype(np.int32))
+    word_chars = Deferred(horizontal_chars, text, spans, clusters, pen, items.odd, w_lo, w_hi)
+    runs, run_clusters = _face_runs(style, items, pieces, pen, s)
     return SetLine(text=text[s:e], words=words, width=float(pen[-1]), runs=runs,
                    direction="rtl" if items.rtl else "ltr", style=style, clusters=run_clusters, word_bands=bands,
                    advance_span=(float(a_lo.min()), float(a_hi.max())), word_chars=word_chars)
@@ -466,6 +593,7 @@ class ShapedParagraph:
         space: (n,) bool whitespace mask of `text`.
         lines: lines already positioned, by the arguments of :func:`_line` that decide them (a line set twice
             at the same place is computed once).
+        breaks: its break opportunities (:func:`synthdoc.layout.breaking.break_points`), once it has been set.
     """
 
     text: str
@@ -476,6 +604,7 @@ class ShapedParagraph:
     overhang: float = 0.0
     space: np.ndarray | None = None
     lines: dict = dataclasses.field(default_factory=dict)
+    breaks: BreakPoints | None = None
 
     def line(self, s: int, e: int, avail: float, offset: float, align: str, last: bool) -> SetLine:
         """:func:`_line` of text[s:e], memoised. `avail` is part of the key only where it moves the line: a
@@ -484,9 +613,35 @@ class ShapedParagraph:
         key = (s, e, offset, "left" if start_aligned else align, last, None if start_aligned else avail)
         got = self.lines.get(key)
         if got is None:
-            got = self.lines[key] = _line(self.text, self.style, self.items, self.cstart, self.space, s, e, avail,
-                                          offset, align, last)
+            got = self.lines[key] = _LazyLine(self.text[s:e], "rtl" if self.items.rtl else "ltr", self.style,
+                                              (self.text, self.style, self.items, self.cstart, self.space, s, e,
+                                               avail, offset, align, last))
         return got
+
+
+class _LazyLine(SetLine):
+    """A horizontal :class:`SetLine` positioned (:func:`_line`) when one of its fields other than text, direction
+    and style is first read or written: a paragraph's lines that a layout never uses (lines past the bottom of
+    the last column, a table cell's trial setting) cost only their line breaking. :func:`_line` only reads its
+    arguments, so the line is the same whenever it is computed."""
+
+    def __init__(self, text: str, direction: str, style: TextStyle, args: tuple):
+        self.__dict__.update(text=text, direction=direction, style=style, _args=args, _set=None)
+
+    def _positioned(self) -> SetLine:
+        if self._set is None:
+            self._set = _line(*self._args)
+        return self._set
+
+
+def _lazy_field(name: str) -> property:
+    return property(lambda self: getattr(self._positioned(), name),
+                    lambda self, value: setattr(self._positioned(), name, value), doc=f"SetLine.{name}, positioned")
+
+
+for _field in dataclasses.fields(SetLine):
+    if _field.name not in ("text", "direction", "style"):
+        setattr(_LazyLine, _field.name, _lazy_field(_field.name))
 
 
 def shape_paragraph(text: str, style: TextStyle,
@@ -515,8 +670,10 @@ def set_paragraph(par: ShapedParagraph, width_px: float, align: str = "left", fi
     if not text:
         return []
     widths = [width_px - first_indent_px, width_px]
+    if par.breaks is None:
+        par.breaks = break_points(text, par.adv, par.cstart, style.space_delimited, style.hb_language)
     ranges = break_lines(text, par.adv, par.cstart, [w - 2 * par.overhang for w in widths], style.space_delimited,
-                         max_lines, style.hb_language)
+                         max_lines, style.hb_language, par.breaks)
     return [par.line(s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
             for li, (s, e) in enumerate(ranges)]
 
@@ -637,12 +794,36 @@ def place_horizontal(line: SetLine, x: float, baseline: float, separator: str,
         x = mirror_px - x - a - b
     bands = line.word_bands or [(-style.ascent_px, style.descent_px)] * len(line.words)
     chars = _word_chars(line)
-    words = [Word(t, rect_quad(x + a, baseline + top, x + b, baseline + bottom), chars=c)
-             for (t, a, b), (top, bottom), c in zip(line.words, bands, chars)]
-    quad = union_quad([w.quad for w in words])
+    quads = _word_quads(line.words, bands, x, baseline)
+    if quads is None:
+        quads = [rect_quad(x + a, baseline + top, x + b, baseline + bottom)
+                 for (_, a, b), (top, bottom) in zip(line.words, bands)]
+    words = [Word(t, q, chars=c) for (t, _, _), q, c in zip(line.words, quads, chars)]
+    quad = union_quad(quads)
     runs = [GlyphRun(st.face, st.size_px, gids, pos + np.float32([x, baseline]), rot, st.color)
             for st, gids, pos, rot in line.runs]
     return Line(words=words, quad=quad, direction=line.direction, separator=separator), runs
+
+
+def _word_quads(words: list[tuple[str, float, float]], bands: list[tuple[float, float]], x: float,
+                baseline: float) -> np.ndarray | None:
+    """(N, 4, 2) float32 page quads of the words of a line (:func:`rect_quad` of each, TL TR BR BL), in one
+    array op, when every coordinate is a Python number (float64 sums as :func:`rect_quad`'s); else None (numpy
+    scalars of another precision: the caller sums them one by one)."""
+    if not words or len(bands) < len(words) or type(x) not in (float, int) or type(baseline) not in (float, int):
+        return None
+    bands = bands[:len(words)]  # a line whose words were merged (place.one_word) keeps its bands
+    spans = [(a, b) for _, a, b in words]
+    if not all(type(v) is float for ab in spans for v in ab) or not all(type(v) is float for tb in bands for v in tb):
+        return None
+    xs = x + np.array(spans)  # (N, 2): left, right
+    ys = baseline + np.array(bands)  # (N, 2): top, bottom
+    q = np.empty((len(words), 4, 2))
+    q[:, 0, 0] = q[:, 3, 0] = xs[:, 0]
+    q[:, 1, 0] = q[:, 2, 0] = xs[:, 1]
+    q[:, 0, 1] = q[:, 1, 1] = ys[:, 0]
+    q[:, 2, 1] = q[:, 3, 1] = ys[:, 1]
+    return q.astype(np.float32)
 
 
 def _word_chars(line: SetLine) -> list:

@@ -102,7 +102,8 @@ def ink_extents(face: LoadedFace, gids: np.ndarray, size_px: float) -> np.ndarra
         memo = _EXTENTS[face.key] = (np.zeros((n, 4), np.float32), np.zeros(n, bool))
     table, known = memo
     gids = np.asarray(gids, dtype=np.int64)
-    for gid in np.unique(gids[~known[gids]]).tolist():
+    missing = gids[~known[gids]]
+    for gid in (np.unique(missing).tolist() if len(missing) else ()):
         ext = face.hb_font.get_glyph_extents(gid)
         if ext is not None:
             table[gid] = (ext.x_bearing, ext.x_bearing + ext.width, ext.y_bearing + ext.height, ext.y_bearing)

@@ -54,6 +54,8 @@ def _utf16_offsets(text: str) -> list[int]:
 def _boundaries(it: "icu.BreakIterator", text: str) -> set[int]:
     """Code point indices of the boundaries `it` finds in `text` (0 and len(text) included)."""
     it.setText(text)
+    if not text or max(text) <= "\uffff":  # no surrogate pairs: UTF-16 offsets are code point indices
+        return set(it) | {0, len(text)}
     to_index = {off: i for i, off in enumerate(_utf16_offsets(text))}
     return {to_index[b] for b in it if b in to_index} | {0, len(text)}
 
