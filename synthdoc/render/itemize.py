@@ -69,7 +69,20 @@ def grapheme_starts(text: str) -> np.ndarray:
         (len(text),) bool; True where a cluster begins (always at 0 for non-empty text).
     """
     off16 = utf16_offsets(text)
-    return _boundaries(icu.BreakIterator.createCharacterInstance(icu.Locale.getRoot()), text, off16)[:-1]
+    return _boundaries(_character_iterator(), text, off16)[:-1]
+
+
+@functools.lru_cache(maxsize=1)
+def _character_iterator() -> icu.BreakIterator:
+    """One ICU character break iterator, reused (creating one costs ~6 us, setText ~0.1 us; each use sets its text
+    and reads every boundary before returning)."""
+    return icu.BreakIterator.createCharacterInstance(icu.Locale.getRoot())
+
+
+@functools.lru_cache(maxsize=64)
+def _line_iterator(language: str | None) -> icu.BreakIterator:
+    """One ICU line break iterator per language tag, reused (creating one costs ~13 us)."""
+    return icu.BreakIterator.createLineInstance(icu_locale(language))
 
 
 def line_break_opportunities(text: str, language: str | None = None) -> np.ndarray:
@@ -80,7 +93,7 @@ def line_break_opportunities(text: str, language: str | None = None) -> np.ndarr
         (len(text) + 1,) bool; True at i when a line may end before text[i]; True at 0 and len(text).
     """
     off16 = utf16_offsets(text)
-    return _boundaries(icu.BreakIterator.createLineInstance(icu_locale(language)), text, off16)
+    return _boundaries(_line_iterator(language or None), text, off16)
 
 
 @functools.lru_cache(maxsize=8192)
