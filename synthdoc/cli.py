@@ -99,6 +99,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     defer_pandas()  # start-up: writing shards never needs pandas
     cfg = _config(args)
+    if args.exclude_fonts_of:
+        from synthdoc.fonts_exclusion import exclude_fonts_of
+
+        cfg = exclude_fonts_of(cfg, args.exclude_fonts_of)
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 
     def step(n: int) -> None:
@@ -300,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "cluster; words, lines and paragraphs are always written)")
     g.add_argument("--mask", choices=["none", "ink", "words"],
                    help="text mask column: ink (255 on text ink) or words (16-bit word index + 1); default none")
+    g.add_argument("--exclude-fonts-of", action="append", metavar="DATASET", dest="exclude_fonts_of",
+                   help="leave out every font family this finished dataset used (e.g. its training set: the new "
+                        "pages then show unseen fonts); recorded in the config's fonts.deny; repeatable")
     g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--resume", action="store_true",
