@@ -5,8 +5,8 @@ same held-out synthdoc pages rendered with other fonts (and any real line folder
 - synthdoc side: a synthdoc dataset (default: the training dataset of benchmarks/probe_en.py).
 - TRDG side: every training line label of that dataset (in order, up to --trdg-lines) rendered by
   ``trdg.data_generator.FakeTextDataGenerator.generate`` at height 32 with trdg's defaults (Gaussian-noise
-  background, no skew / blur / distortion) in one of the fonts the synthdoc side used (the TTF/OTF faces the
-  training config's fonts.yaml resolves to), cycled; written as a one-line-per-row synthdoc-layout Parquet
+  background, no skew / blur / distortion) in one of the fonts the synthdoc side used (the TTF/OTF faces of
+  the families its rows' meta records), cycled; written as a one-line-per-row synthdoc-layout Parquet
   dataset (line quad = the whole image) so the probe reads both the same way.
 
 trdg 1.8.0 (2022) does not run as published on this stack: it calls ``FreeTypeFont.getsize`` (removed in
@@ -50,17 +50,18 @@ def import_trdg(path: str):
     return FakeTextDataGenerator
 
 
-def training_fonts(config_yaml: Path, lang: str = "eng_Latn") -> list[str]:
-    """Font files the training config resolves for `lang` (TTF/OTF, face index 0, all roles), sorted."""
-    from synthdoc.config import load_config
+def training_fonts(dataset: Path, lang: str = "eng_Latn") -> list[str]:
+    """Font files of the families the training dataset's pages used (read from its rows' meta, as
+    ``generate --exclude-fonts-of`` does): TTF/OTF, face index 0, every role the language's pool has them in."""
     from synthdoc.fonts.catalogue import FontCatalogue
+    from synthdoc.fonts_exclusion import face_names_used, families_of
     from synthdoc.languages import LanguageRegistry, load_fonts_yaml
 
-    cfg = load_config(config_yaml)
-    registry = LanguageRegistry(load_fonts_yaml(override=cfg.fonts))
-    faces = FontCatalogue(cfg.font_dirs, cfg.system_fonts).faces_for(registry.resolve(lang))
+    catalogue = FontCatalogue()
+    used = families_of(face_names_used(dataset), {f.family for f in catalogue.faces})
+    faces = catalogue.faces_for(LanguageRegistry(load_fonts_yaml()).resolve(lang))
     return sorted({f.path for fs in faces.values() for f in fs
-                   if f.index == 0 and str(f.path).lower().endswith((".ttf", ".otf"))})
+                   if f.family in used and f.index == 0 and str(f.path).lower().endswith((".ttf", ".otf"))})
 
 
 def training_labels(dataset: Path, val_frac: float) -> list[str]:
@@ -114,7 +115,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     bench = ROOT / "out" / "probe_bench_en"
     ap.add_argument("--train", default=str(bench / "train"), help="synthdoc training dataset")
-    ap.add_argument("--train-config", default=str(ROOT / "benchmarks/probe_configs/en_train_fonts.yaml"))
     ap.add_argument("--heldout", default=str(bench / "heldout"), help="held-out synthdoc pages (other fonts)")
     ap.add_argument("--trdg-path", required=True, help="folder with the unpacked trdg 1.8.0 wheel")
     ap.add_argument("--steps", type=int, default=400)
@@ -127,10 +127,10 @@ def main() -> None:
     trdg_ds = ROOT / "out" / "probe_peers" / "trdg"
     if not (trdg_ds / "data").is_dir():
         labels = training_labels(Path(args.train), cfg.val_frac)[: args.trdg_lines or args.steps * cfg.batch_size]
-        n = write_trdg_dataset(trdg_ds, labels, training_fonts(Path(args.train_config)), args.trdg_path, args.seed)
+        n = write_trdg_dataset(trdg_ds, labels, training_fonts(Path(args.train)), args.trdg_path, args.seed)
         print(f"trdg: {n} lines", flush=True)
     report = probe(args.train, out=ROOT / "out" / "probe_peers" / "run", compare=trdg_ds,
-                   eval_sets=[f"heldout_fonts={args.heldout}", *args.eval], steps=args.steps, device="cpu",
+                   eval_sets=[f"heldout_unseen_fonts={args.heldout}", *args.eval], steps=args.steps, device="cpu",
                    seed=args.seed, config=cfg, eval_lang="eng_Latn",
                    progress=lambda d, p: print(Path(d).name, p["step"], p["loss"],
                                                {k: round(v["ned"], 4) for k, v in p["scores"].items()}, flush=True))

@@ -101,6 +101,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     defer_pandas()  # start-up: writing shards never needs pandas
     tune_heap()  # flat memory over long runs (forked workers inherit it)
     cfg = _config(args)
+    if args.exclude_fonts_of:
+        from synthdoc.fonts_exclusion import exclude_fonts_of
+
+        cfg = exclude_fonts_of(cfg, args.exclude_fonts_of)
     bars = []  # created at the first finished page, so that errors raised before work starts stay one line
 
     def step(n: int) -> None:
@@ -276,6 +280,15 @@ def _fonts_summary(catalogue, langs, as_json: bool) -> int:
     return 1 if any(r["error"] for r in rows) else 0
 
 
+def _add_exclusion_and_write_options(g: argparse.ArgumentParser) -> None:
+    """generate's --exclude-fonts-of, --overwrite and --quiet."""
+    g.add_argument("--exclude-fonts-of", action="append", metavar="DATASET", dest="exclude_fonts_of",
+                   help="leave out every font family this finished dataset used (e.g. its training set: the new "
+                        "pages then show unseen fonts); recorded in the config's fonts.deny; repeatable")
+    g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def _add_no_verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-verify", dest="no_verify", action="store_true",
                    help="skip the SHA-256 check of every shard against the manifest (file set, row counts and ids "
@@ -302,8 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "cluster; words, lines and paragraphs are always written)")
     g.add_argument("--mask", choices=["none", "ink", "words"],
                    help="text mask column: ink (255 on text ink) or words (16-bit word index + 1); default none")
-    g.add_argument("--overwrite", action="store_true", help="replace an existing dataset in --out")
-    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_exclusion_and_write_options(g)
     g.add_argument("--resume", action="store_true",
                    help="complete the interrupted run in --out (same config and seed); a finished run is left as is")
     g.add_argument("--backend", choices=BACKENDS, default="local",

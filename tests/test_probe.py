@@ -132,3 +132,20 @@ def test_budget_is_required_and_positive(tiny_dataset, tmp_path):
         train(tiny_dataset, out=tmp_path, device="cpu")
     with pytest.raises(SynthdocError, match="positive"):
         train(tiny_dataset, out=tmp_path, steps=0, device="cpu")
+
+
+def test_prior_bias_is_a_distribution_of_blank_share_and_label_frequencies():
+    from synthdoc.probe.charset import Charset
+    from synthdoc.probe.lines import LineSample
+    from synthdoc.probe.train import prior_bias
+
+    cs = Charset.from_labels(["aab", "a"])
+    assert dict(cs.counts) == {"a": 3, "b": 1}
+    samples = [LineSample(np.zeros((32, 40), np.uint8), "aab", "en", "p"),
+               LineSample(np.zeros((32, 20), np.uint8), "a", "en", "p")]
+    bias = prior_bias(cs, samples)  # 4 characters over 10 + 5 frames of 4 px
+    p = np.exp(bias)
+    assert bias.shape == (3,) and bias.dtype == np.float32
+    assert p.sum() == pytest.approx(1.0, abs=1e-6)
+    assert p[0] == pytest.approx(1 - 4 / 15, abs=1e-6)
+    assert p[1] / p[2] == pytest.approx((3 + 1) / (1 + 1), rel=1e-5)  # add-one-smoothed label frequencies

@@ -13,17 +13,18 @@ class Charset:
         chars: distinct characters (single code points after NFC), in class order 1..N.
     """
 
-    def __init__(self, chars: Sequence[str]):
+    def __init__(self, chars: Sequence[str], counts: Counter | None = None):
         self.chars = list(chars)
         self.index = {c: i + 1 for i, c in enumerate(self.chars)}
+        self.counts: Counter = counts if counts is not None else Counter()  # occurrences in the labels (if known)
 
     @classmethod
     def from_labels(cls, labels: Iterable[str]) -> "Charset":
-        """Every code point of the NFC labels, sorted by code point."""
-        seen: set[str] = set()
+        """Every code point of the NFC labels, sorted by code point (with its count in ``counts``)."""
+        counts: Counter = Counter()
         for label in labels:
-            seen.update(unicodedata.normalize("NFC", label))
-        return cls(sorted(seen))
+            counts.update(unicodedata.normalize("NFC", label))
+        return cls(sorted(counts), counts)
 
     def __len__(self) -> int:
         return len(self.chars)

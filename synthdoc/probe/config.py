@@ -26,6 +26,9 @@ class ProbeConfig:
         eval_points: evaluations over the budget (learning-curve points, besides step 0).
         eval_lines: lines scored per evaluation set (the first ones, in file / shard order).
         checkpoint_every: steps between checkpoints (one is also written at the end).
+        prior_bias_min_chars: charset size from which the output layer's bias starts at the log class priors
+            (:func:`synthdoc.probe.train.prior_bias`: blank share of the frames, character frequencies of the
+            training labels) instead of zero; large charsets then skip most of CTC's all-blank phase.
     """
 
     height_px: int = 32
@@ -43,6 +46,7 @@ class ProbeConfig:
     eval_points: int = 10
     eval_lines: int = 300
     checkpoint_every: int = 500
+    prior_bias_min_chars: int = 500
 
     def __post_init__(self):
         self.channels = tuple(int(c) for c in self.channels)

@@ -61,6 +61,19 @@ def lr_at(frac: float, config: ProbeConfig) -> float:
     return config.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t)))
 
 
+def prior_bias(charset: Charset, samples: Sequence, default_char_frac: float = 0.15) -> np.ndarray:
+    """Log class priors for the output layer's bias, (classes,) float32: class 0 (blank) log(1 - r), character c
+    log(r * p_c), where r is the share of frames that carry a character (label characters / frames of
+    `samples`, LineSample crops; `default_char_frac` without samples) and p_c the add-one-smoothed frequency of c
+    in the training labels (``charset.counts``)."""
+    from synthdoc.probe.model import STRIDE_PX
+
+    frames = sum(s.image.shape[1] // STRIDE_PX for s in samples)
+    r = min(0.9, sum(len(s.label) for s in samples) / frames) if frames else default_char_frac
+    counts = np.array([charset.counts.get(c, 0) for c in charset.chars], np.float64) + 1.0
+    return np.concatenate([[math.log(1.0 - r)], np.log(r * counts / counts.sum())]).astype(np.float32)
+
+
 def build_charset(dataset: str | os.PathLike, val_frac: float) -> tuple[Charset, dict[str, list[str]]]:
     """Charset of the training split's labels, and language -> orientations ("horizontal", "vertical") of its
     lines (reads only the label columns).
@@ -280,6 +293,9 @@ def train(dataset: str | os.PathLike, *, out: str | os.PathLike, eval_sets: Sequ
     t_start = time.perf_counter()
     try:
         run = _Run(torch, cfg, charset, dev, seed, state)
+        if state is None and len(charset) >= cfg.prior_bias_min_chars:
+            with torch.no_grad():
+                run.model.head.bias.copy_(torch.from_numpy(prior_bias(charset, val.samples if val else [])))
         meta = {"seed": seed, "dataset": str(dataset), "budget": budget.describe(), "langs": langs}
         if not run.curve:
             run.curve.append(_curve_point(run, sets))
