@@ -10,7 +10,6 @@ import yaml
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.fonts_exclusion import face_names_used
 from synthdoc.languages import LanguageRegistry, load_fonts_yaml
-from tests.conftest import run_synthdoc
 
 
 def _meta_families(ds, catalogue: FontCatalogue) -> set[str]:
@@ -32,17 +31,17 @@ def _manifest(ds) -> dict:
     return json.loads((ds / "synthdoc-manifest.json").read_text())
 
 
-def _generate(tmp_path, out: str, *extra) -> None:
+def _generate(run_synthdoc, tmp_path, out: str, *extra) -> None:
     r = run_synthdoc(["generate", "--languages", "en", "--pages", "3", "--quiet", "--out", out, *extra], tmp_path)
     assert r.returncode == 0, r.stderr
 
 
 @pytest.fixture(scope="module")
-def datasets(tmp_path_factory):
+def datasets(tmp_path_factory, synthdoc_cli):
     tmp = tmp_path_factory.mktemp("exclude")
-    _generate(tmp, "train", "--seed", "1")
-    _generate(tmp, "heldout", "--seed", "2", "--exclude-fonts-of", "train")
-    _generate(tmp, "heldout2", "--seed", "2", "--exclude-fonts-of", "train")
+    _generate(synthdoc_cli, tmp, "train", "--seed", "1")
+    _generate(synthdoc_cli, tmp, "heldout", "--seed", "2", "--exclude-fonts-of", "train")
+    _generate(synthdoc_cli, tmp, "heldout2", "--seed", "2", "--exclude-fonts-of", "train")
     return tmp
 
 
@@ -63,7 +62,7 @@ def test_exclusion_rerun_is_byte_identical(datasets):
     assert a["config"] == b["config"]
 
 
-def test_exclusion_that_leaves_no_face_is_one_line_error(datasets):
+def test_exclusion_that_leaves_no_face_is_one_line_error(datasets, synthdoc_cli):
     """A held-out config whose pool is only the training families: excluding them leaves English no face."""
     catalogue = FontCatalogue()
     train = _meta_families(datasets / "train", catalogue)
@@ -72,7 +71,7 @@ def test_exclusion_that_leaves_no_face_is_one_line_error(datasets):
     cfg = {"fonts": {"deny": [*load_fonts_yaml()["deny"], *sorted(others)]}, "layouts": {"multi_column": 1},
            "augment": "none"}
     (datasets / "only_train_fonts.yaml").write_text(yaml.safe_dump(cfg))
-    r = run_synthdoc(["generate", "--config", "only_train_fonts.yaml", "--languages", "en", "--pages", "1",
+    r = synthdoc_cli(["generate", "--config", "only_train_fonts.yaml", "--languages", "en", "--pages", "1",
                       "--exclude-fonts-of", "train", "--out", "none"], datasets)
     assert r.returncode == 2
     assert r.stderr.strip() == ("synthdoc: error: every font of eng_Latn was used by train; install more fonts "
@@ -80,7 +79,7 @@ def test_exclusion_that_leaves_no_face_is_one_line_error(datasets):
     assert not (datasets / "none" / "data").exists()
 
 
-def test_exclude_fonts_of_a_folder_that_is_no_dataset(tmp_path):
-    r = run_synthdoc(["generate", "--languages", "en", "--pages", "1", "--exclude-fonts-of", "nothing",
+def test_exclude_fonts_of_a_folder_that_is_no_dataset(tmp_path, synthdoc_cli):
+    r = synthdoc_cli(["generate", "--languages", "en", "--pages", "1", "--exclude-fonts-of", "nothing",
                       "--out", "x"], tmp_path)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "nothing" in r.stderr, r.stderr
