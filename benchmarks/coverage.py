@@ -29,7 +29,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from synthdoc.config import GenerateConfig  # noqa: E402
-from synthdoc.errors import SampleError  # noqa: E402
 from synthdoc.pipeline import SampleFactory  # noqa: E402
 from synthdoc.text.coverage import char_counts, coverage_report, target_set  # noqa: E402
 
@@ -44,14 +43,7 @@ def layout_counts(cfg: GenerateConfig) -> tuple[Counter, int, float]:
     injected = scheduled = 0
     t0 = time.process_time()
     for index in range(cfg.pages):
-        for attempt in range(cfg.max_retries):
-            try:
-                page, _ = factory.layout_page(index, attempt)
-                break
-            except SampleError:
-                continue
-        else:
-            raise RuntimeError(f"page {index} failed every attempt")
+        page = factory.layout_retrying(index)[0]
         counts.update(char_counts(page.text))
         words = (page.meta.get("coverage") or {}).get("words") or []
         text = "".join(page.text.split())

@@ -131,14 +131,17 @@ CLEAN = {"layouts": {"multi_column": 1.0}, "augment": "none"}  # --clean: the cl
 CLEAN_ARGS = ["--layouts", "multi_column=1", "--augment", "none"]
 
 
-def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = False) -> dict:
-    """Excluding start-up: `pages` pages made and written in this process (see the module docstring)."""
+def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = False,
+                     glibc_heap: bool = False) -> dict:
+    """Excluding start-up: `pages` pages made and written in this process (see the module docstring).
+    `glibc_heap`: keep glibc's adaptive malloc thresholds instead of tuning them as ``synthdoc generate`` does."""
     import cv2
 
     cv2.setNumThreads(1)
     from synthdoc.heap import tune_heap
 
-    tune_heap()  # as `synthdoc generate` does
+    if not glibc_heap:
+        tune_heap()  # as `synthdoc generate` does
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
     from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
@@ -285,11 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rss-pages", type=int, help="one long English run of this many pages, RSS every 100")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
     ap.add_argument("--one", metavar="LANG", help=argparse.SUPPRESS)  # child mode: print one result as JSON
+    ap.add_argument("--glibc-heap", action="store_true", help=argparse.SUPPRESS)  # child mode: untuned malloc
     args = ap.parse_args(argv)
     if args.pages < 1:
         ap.error("--pages must be >= 1")
     if args.one:
-        print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean)))
+        print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean, args.glibc_heap)))
         return 0
     report: dict = {}
     if args.rss_pages:

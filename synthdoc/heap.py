@@ -5,9 +5,10 @@ mmap threshold to the largest block freed (up to 32 MiB) and its trim threshold 
 pages every array comes from the heap, and up to 64 MiB freed at the top of the heap stays resident. Which pages
 came last then decides the resident set, which wanders by 10-15 % over a 10,000-page run.
 :func:`tune_heap` fixes both (``mallopt``, ``man 3 mallopt``): arrays below 32 MiB still come from the heap (no
-page faults for fresh mappings, so no speed is lost), and the heap is trimmed as soon as 16 MiB at its top are
-free. Measured on 1,500 pages of the default mixture: steady resident set 323-347 MB instead of 410-440, the
-same pages/s (``benchmarks/results/throughput_rss.json``). Process-wide, so it is called by the process that makes
+page faults for fresh mappings), and the heap is trimmed as soon as 16 MiB at its top are
+free. Measured on 10,000 pages of the default mixture: 311-356 MB after page 500 instead of 426-488 MB
+(``benchmarks/results/throughput_rss.json``), at 0.99 of the untuned pages/s (``benchmarks/results/heap.json``:
+medians of 3 alternating rounds, within their spread). Process-wide, so it is called by the process that makes
 pages (``synthdoc generate`` and its spawned workers; forked workers inherit it), never on import; elsewhere than
 glibc it does nothing.
 """

@@ -54,7 +54,6 @@ def _init_worker(cfg: GenerateConfig, corpora: dict[str, Corpus]) -> None:
 def _make_row(index: int) -> tuple[int, pa.RecordBatch, dict]:
     """(index, Parquet row as a one-row Arrow batch, info) of sample `index`; info = {stats delta, fonts, layout,
     augment} for the card."""
-
     sample = _FACTORY.make(index)
     info = {"stats": sample.stats.as_dict(), "fonts": sorted({f.family for f in sample.page.fonts}),
             "layout": sample.page.layout, "augment": sample.meta.get("augment")}

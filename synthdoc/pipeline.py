@@ -247,39 +247,52 @@ class SampleFactory:
 
         return encode_mask(page_mask(self.cfg.mask, clean, text_masks(clean, self.glyph_cache), record))
 
+    def layout_retrying(self, index: int, stats: SampleStats | None = None) -> tuple[Page, Template, int]:
+        """Lay out sample `index`, retrying a failed attempt (SampleError) up to cfg.max_retries times.
+
+        Returns:
+            (page, template, attempt): the first attempt that laid out (its number decides the rest of the
+            sample's random streams); each failed attempt adds 1 to ``stats.retries``.
+
+        Raises:
+            SynthdocError: every attempt failed (names the last reason).
+        """
+        last = None
+        for attempt in range(self.cfg.max_retries):
+            try:
+                page, template = self.layout_page(index, attempt, stats)
+                return page, template, attempt
+            except SampleError as e:
+                if stats is not None:
+                    stats.retries += 1
+                last = e
+        raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
+                            "check the layout template sizes and the corpus")
+
     def make(self, index: int) -> Sample:
         """Sample `index` of the run.
 
         Raises:
             SynthdocError: every one of cfg.max_retries attempts failed (names the last reason).
         """
-        last = None
         stats = SampleStats()
-        for attempt in range(self.cfg.max_retries):
-            try:
-                page, template = self.layout_page(index, attempt, stats)
-            except SampleError as e:
-                stats.retries += 1
-                last = e
-                continue
-            clean = page
-            if "chars" in self.cfg.labels:
-                check_chars(page)  # computes the deferred character spans (they follow every transformation)
-            # every page goes through the stack (an empty one composites the clean render byte for byte), so the
-            # legibility check marks words whose ink does not show as ignored on clean pages too
-            image, page, bg, record = self.render_augmented(page, index, attempt, template.mode)
-            if self.augment.empty and not record["ignored_words"]:
-                record = None
-            meta = {
-                "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
-                "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,
-            }
-            if record is not None:
-                meta["augment"] = record
-            return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
-                          meta, stats, self.mask(clean, record), "chars" in self.cfg.labels)
-        raise SynthdocError(f"sample {index} failed {self.cfg.max_retries} times (last: {last}); "
-                            "check the layout template sizes and the corpus")
+        page, template, attempt = self.layout_retrying(index, stats)
+        clean = page
+        if "chars" in self.cfg.labels:
+            check_chars(page)  # computes the deferred character spans (they follow every transformation)
+        # every page goes through the stack (an empty one composites the clean render byte for byte), so the
+        # legibility check marks words whose ink does not show as ignored on clean pages too
+        image, page, bg, record = self.render_augmented(page, index, attempt, template.mode)
+        if self.augment.empty and not record["ignored_words"]:
+            record = None
+        meta = {
+            "synthdoc_version": __version__, "template": template.path.rsplit("/", 1)[-1], "mode": template.mode,
+            "attempt": attempt, "background": bg, "corpus": self.corpora[page.lang].name, **page.meta,
+        }
+        if record is not None:
+            meta["augment"] = record
+        return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
+                      meta, stats, self.mask(clean, record), "chars" in self.cfg.labels)
 
     def samples(self, start: int = 0, stop: int | None = None) -> Iterator[Sample]:
         """Samples start, start+1, ... (forever when `stop` is None)."""

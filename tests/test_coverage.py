@@ -10,7 +10,7 @@ import pytest
 
 import synthdoc.config as config_module
 from synthdoc.config import GenerateConfig
-from synthdoc.errors import SampleError, SynthdocError
+from synthdoc.errors import SynthdocError
 from synthdoc.text.coverage import build_schedule, char_counts, coverage_report, named_set, target_set
 from synthdoc.text.sources import load_bundled
 
@@ -59,12 +59,7 @@ def _layout_counts(cfg: GenerateConfig) -> tuple[Counter, list]:
     counts: Counter = Counter()
     pages = []
     for index in range(cfg.pages):
-        for attempt in range(cfg.max_retries):
-            try:
-                page, _ = factory.layout_page(index, attempt)
-                break
-            except SampleError:
-                continue
+        page = factory.layout_retrying(index)[0]
         counts.update(char_counts(page.text))
         pages.append(page)
     return counts, pages

@@ -120,3 +120,28 @@ def test_replay_layout_from_a_rows_meta_json(factory):
     assert [w.quad.tolist() for w in page.words] == [w.quad.tolist() for w in sample.page.words]
     with pytest.raises(SynthdocError, match="no recorded layout plan"):
         factory.replay_layout("en", {})
+
+
+def test_layout_retrying_counts_failed_attempts_and_names_the_last_reason(monkeypatch):
+    from synthdoc.errors import SynthdocError
+
+    factory = SampleFactory(GenerateConfig(languages=["en"], max_retries=3))
+    real = factory.layout_page
+    tried = []
+
+    def flaky(index, attempt, stats=None):
+        tried.append(attempt)
+        if attempt < 2:
+            raise SampleError(f"no room on attempt {attempt}")
+        return real(index, attempt, stats)
+
+    monkeypatch.setattr(factory, "layout_page", flaky)
+    stats = SampleStats()
+    page, template, attempt = factory.layout_retrying(4, stats)
+    assert (attempt, tried, stats.retries) == (2, [0, 1, 2], 2) and page.paragraphs and template.mode
+    assert factory.make(4).attempts == 3  # make lays out through the same retries
+
+    monkeypatch.setattr(factory, "layout_page", lambda index, attempt, stats=None: (_ for _ in ()).throw(
+        SampleError(f"no room on attempt {attempt}")))
+    with pytest.raises(SynthdocError, match=r"sample 4 failed 3 times \(last: no room on attempt 2\)"):
+        factory.layout_retrying(4)

@@ -1,0 +1,62 @@
+"""Speed with and without the malloc tuning of ``synthdoc.heap.tune_heap`` (what ``synthdoc generate`` does).
+
+Each round runs ``benchmarks/throughput.py``'s in-process measurement (default mixture, one worker, pages made,
+encoded and written to a shard; pages per CPU second, excluding start-up) once with glibc's adaptive thresholds
+and once tuned, in fresh processes, the order flipped every round; the report gives both medians and their ratio.
+The memory side is the 10,000-page trace of ``throughput.py --rss-pages`` (``throughput_rss.json``).
+
+Usage::
+
+    python benchmarks/heap.py [--rounds 3] [--pages 40] [--language eng_Latn] [--out benchmarks/results/heap.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from throughput import save_report  # noqa: E402  (benchmarks/throughput.py)
+
+
+def _run(lang: str, pages: int, glibc_heap: bool) -> dict:
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--one", lang, "--pages", str(pages)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run(cmd + (["--glibc-heap"] if glibc_heap else []), check=True, capture_output=True,
+                         text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", type=int, default=40)
+    ap.add_argument("--language", default="eng_Latn")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "heap.json"))
+    args = ap.parse_args(argv)
+    rounds = []
+    for r in range(args.rounds):
+        row = {}
+        for glibc in ((False, True) if r % 2 == 0 else (True, False)):
+            res = _run(args.language, args.pages, glibc)
+            row["glibc" if glibc else "tuned"] = {"pages_per_cpu_s": res["pages_per_cpu_s"],
+                                                  "peak_rss_mb": res["peak_rss_mb"]}
+        rounds.append(row)
+        print(f"round {r}: glibc {row['glibc']['pages_per_cpu_s']:.2f} / tuned {row['tuned']['pages_per_cpu_s']:.2f} "
+              "pages/s per core", file=sys.stderr, flush=True)
+    med = {k: statistics.median(r[k]["pages_per_cpu_s"] for r in rounds) for k in ("glibc", "tuned")}
+    summary = {"median_pages_per_cpu_s": med, "ratio_tuned_over_glibc": med["tuned"] / med["glibc"]}
+    print(json.dumps(summary))
+    save_report("heap", {"settings": {"rounds": args.rounds, "pages": args.pages, "language": args.language},
+                         "rounds": rounds, "summary": summary}, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
