@@ -20,7 +20,7 @@ from synthdoc.resources import data_path
 
 DIRECTIONS = ("ltr", "rtl", "ttb")
 ROLES = ("serif", "sans", "mono", "bold", "handwriting", "display")
-_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback", "deny"}
+_SCRIPT_KEYS = {"hb_script", "directions", "space_delimited", "packages", "fonts", "fallback", "deny", "min_line_band_em"}
 _LANG_KEYS = _SCRIPT_KEYS | {"name", "aliases", "script", "hb_language", "corpus"}
 
 
@@ -45,6 +45,8 @@ class Language:
             digits and no full stop). Empty for scripts whose faces cover Latin.
         deny: family-name glob patterns never used for this language (fonts.yaml top-level ``deny`` plus the
             script's and language's own).
+        min_line_band_em: least line band, em (fonts.yaml ``min_line_band_em``; 0: each face's own band; see
+            :attr:`synthdoc.layout.typeset.TextStyle.band_px`).
     """
 
     code: str
@@ -60,6 +62,7 @@ class Language:
     corpus: str | None = None
     fallback: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
+    min_line_band_em: float = 0.0
 
     @property
     def word_separator(self) -> str:
@@ -135,6 +138,13 @@ def load_fonts_yaml(path: Path | None = None, override: Mapping | None = None) -
     return data
 
 
+def _band_em(where: str, value: Any) -> float:
+    """fonts.yaml ``min_line_band_em``: a number in [0, 4]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 4:
+        raise SynthdocError(f"{where}: min_line_band_em must be a number of em between 0 and 4, got {value!r}")
+    return float(value)
+
+
 class LanguageRegistry:
     """Languages by canonical code and alias, built from a fonts.yaml mapping."""
 
@@ -181,6 +191,7 @@ class LanguageRegistry:
             corpus=merged.get("corpus"),
             fallback=tuple(str(f) for f in merged.get("fallback") or ()),
             deny=self._deny + tuple(str(p) for p in merged.get("deny") or ()),
+            min_line_band_em=_band_em(where, merged.get("min_line_band_em", 0.0)),
         )
         self._langs[code] = lang
         for name in (code, *lang.aliases):

@@ -58,6 +58,8 @@ def test_registry_override_adds_language_without_code():
     ({"script": "Latn", "bogus": 1}, "unknown key 'bogus'"),
     ({"script": "Latn", "fonts": {"fancy": ["X"]}}, "unknown font role 'fancy'"),
     ({"script": "Latn", "directions": ["diagonal"]}, "unknown direction"),
+    ({"script": "Latn", "min_line_band_em": "tall"}, "min_line_band_em must be a number"),
+    ({"script": "Latn", "min_line_band_em": 9}, "min_line_band_em must be a number"),
 ])
 def test_bad_language_definitions(ldef, match):
     with pytest.raises(SynthdocError, match=match):

@@ -60,7 +60,8 @@ class LayoutInput:
         fallback = getattr(face, "fallback", None)
         return TextStyle(self.face_cache.get(face), int(size_px), color, self.lang.hb_language,
                          self.lang.hb_script, self.lang.space_delimited, direction=self.lang.base_direction,
-                         fallback=self.face_cache.get(fallback) if fallback is not None else None)
+                         fallback=self.face_cache.get(fallback) if fallback is not None else None,
+                         min_band_em=self.lang.min_line_band_em)
 
     @property
     def rtl(self) -> bool:

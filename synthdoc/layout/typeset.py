@@ -63,6 +63,7 @@ class TextStyle:
         space_delimited: words separated by spaces.
         direction: paragraph direction "ltr" or "rtl" (the bidi paragraph level).
         fallback: face drawing the grapheme clusters the primary face lacks (Latin words in Hebrew), or None.
+        min_band_em: least line band, em (the language's ``min_line_band_em``; see :attr:`band_px`).
     """
 
     face: LoadedFace
@@ -73,6 +74,7 @@ class TextStyle:
     space_delimited: bool
     direction: str = "ltr"
     fallback: LoadedFace | None = None
+    min_band_em: float = 0.0
 
     @property
     def faces(self) -> list[LoadedFace]:
@@ -89,8 +91,10 @@ class TextStyle:
 
     @property
     def band_px(self) -> float:
-        """Height of the ascender/descender band, px."""
-        return self.ascent_px + self.descent_px
+        """Height of a line's band, px: the ascender/descender band, at least ``min_band_em`` em. Layouts space
+        lines at multiples of it; the extra height of a face whose band is under the minimum falls below the
+        descender (word boxes keep the face's ascender/descender band, :func:`_line`)."""
+        return max(self.ascent_px + self.descent_px, self.min_band_em * self.size_px)
 
     def with_face(self, face: LoadedFace) -> TextStyle:
         """This style drawn with `face` alone (glyph runs of the fallback face)."""
