@@ -10,7 +10,7 @@ import pytest
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.languages import LanguageRegistry, load_fonts_yaml
 from synthdoc.layout import typeset
-from synthdoc.layout.breaking import _grapheme_starts, _segment_words, break_lines, segment_words
+from synthdoc.layout.breaking import _grapheme_starts, _segment_words, break_lines, one_line, segment_words
 from synthdoc.render.itemize import grapheme_starts
 from synthdoc.layout.base import LayoutInput
 from synthdoc.render.face import FaceCache
@@ -103,6 +103,8 @@ def test_break_points_reused_across_widths_break_as_before(styles):
     style = styles["en"]
     par = typeset.shape_paragraph(TEXTS["en"], style)
     typeset.set_paragraph(par, 1e9, max_lines=1)
+    assert par.breaks is None  # one line: no break opportunities asked for (one_line)
+    typeset.set_paragraph(par, 500.0)
     assert par.breaks is not None
     for width in (150.0, 233.0, 400.0):
         widths = [width - 2 * par.overhang]
@@ -110,6 +112,27 @@ def test_break_points_reused_across_widths_break_as_before(styles):
         reused = break_lines(par.text, par.adv, par.cstart, widths, True, None, style.hb_language, par.breaks)
         assert reused == fresh and len(fresh) > 1
         assert [(ln.text) for ln in typeset.set_paragraph(par, width)] == [par.text[s:e] for s, e in fresh]
+
+
+@pytest.mark.parametrize("alias", list(TEXTS))
+def test_one_line_equals_break_lines_where_the_paragraph_fits(styles, alias):
+    style = styles[alias]
+    par = typeset.shape_paragraph(" " + TEXTS[alias] + "  ", style)  # leading / trailing spaces are trimmed
+    text, adv = " " + par.text + "  ", np.concatenate([[5.0], par.adv, [5.0, 5.0]]).astype(np.float32)
+    cstart = np.concatenate([[True], par.cstart, [True, True]])
+    natural = float(np.sum(adv, dtype=np.float64))
+    fits = 0
+    for width in np.linspace(0.5 * natural, 1.2 * natural, 41):
+        got = one_line(text, adv, float(width))
+        want = break_lines(text, adv, cstart, [float(width)], style.space_delimited, None, style.hb_language)
+        if got is not None:
+            fits += 1
+            assert [got] == want
+        else:
+            assert len(want) > 1
+    assert 5 < fits < 41  # both sides of the natural width were tried
+    assert one_line("   ", np.full(3, 4.0, np.float32), 100.0) is None
+    assert one_line("ab", np.float32([5.0, -1.0]), 100.0) is None  # a negative advance: break_lines decides
 
 
 def test_ascii_grapheme_shortcut_equals_icu():

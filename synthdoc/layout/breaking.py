@@ -128,6 +128,24 @@ def break_points(text: str, advances: np.ndarray, cluster_start: np.ndarray, spa
     return BreakPoints(cum, cand, trimmed, bounds)
 
 
+def one_line(text: str, advances: np.ndarray, width: float) -> tuple[int, int] | None:
+    """The single line :func:`break_lines` gives a paragraph that fits `width` whole, found without its break
+    opportunities (ICU): (start, end) with leading and trailing spaces excluded; None when the paragraph does
+    not fit, is only spaces, or has a negative advance (then break it with :func:`break_lines`).
+
+    Same result as break_lines: the text's end is always a candidate, and with advances >= 0 the cumulative
+    advance at the trimmed candidates never decreases, so the greedy choice is the end whenever the end fits."""
+    n = len(text)
+    s = 0
+    while s < n and text[s].isspace():
+        s += 1
+    te = _trim_end(text, s, n)
+    if te <= s or (advances < 0).any():
+        return None
+    cum = np.concatenate([[0.0], np.cumsum(advances, dtype=np.float64)])  # as break_points
+    return (s, te) if cum[te] <= cum[s] + width + 1e-3 else None
+
+
 def break_lines(text: str, advances: np.ndarray, cluster_start: np.ndarray, widths: list[float] | float,
                 space_delimited: bool, max_lines: int | None = None, language: str | None = None,
                 points: BreakPoints | None = None) -> list[tuple[int, int]]:

@@ -622,10 +622,14 @@ class _Ctx:
 _UNBREAKABLE = ("numeric", "total")  # cell kinds set on one line (typed values, totals)
 
 
-def _widest_digits(text: str, style: TextStyle) -> str:
-    """`text` with every ASCII digit replaced by the style's widest one: a totals cell is sized for any sum with
-    as many digits (proportional digits: "781,171" is narrower than "637,764")."""
-    widest = max("0123456789", key=lambda d: _measure(d, style, False)[0])
+def _widest_digit(style: TextStyle) -> str:
+    """The style's widest ASCII digit (the first of equals): a totals cell is sized for any sum with as many
+    digits (proportional digits: "781,171" is narrower than "637,764")."""
+    return max("0123456789", key=lambda d: _measure(d, style, False)[0])
+
+
+def _widest_digits(text: str, widest: str) -> str:
+    """`text` with every ASCII digit replaced by `widest`."""
     return "".join(widest if ch.isdigit() and ch.isascii() else ch for ch in text)
 
 
@@ -637,14 +641,19 @@ def _prepare_cells(c: _Ctx, table: _Table, cells: list[_Cell]) -> tuple[np.ndarr
     nat, minw = np.zeros(n), np.zeros(n)
     heads = np.zeros(n)
     tails = np.zeros(n)
+    widest: dict[int, str] = {}  # id(style) -> its widest digit, measured once per table
     for cell in cells:
         cell.style = c.styles["bold" if cell.kind in ("header", "section", "total") else "body"]
         cell.max_lines = 1 if cell.kind in _UNBREAKABLE else (
             plan.cell_max_lines + 1 if cell.kind == "header" else plan.cell_max_lines)
         if cell.cs > 1:
             continue
-        cnat, cmin = (_measure(_widest_digits(cell.text, cell.style), cell.style, False) if cell.kind == "total"
-                      else _measure(cell.text, cell.style, cell.kind not in _UNBREAKABLE, cell))
+        if cell.kind == "total":
+            if id(cell.style) not in widest:
+                widest[id(cell.style)] = _widest_digit(cell.style)
+            cnat, cmin = _measure(_widest_digits(cell.text, widest[id(cell.style)]), cell.style, False)
+        else:
+            cnat, cmin = _measure(cell.text, cell.style, cell.kind not in _UNBREAKABLE, cell)
         if cell.kind not in _UNBREAKABLE:
             cmin = max(cmin, min(cnat, _MIN_TEXT_COL_EM * cell.style.size_px))
         if cell.align == "decimal":

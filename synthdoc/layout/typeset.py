@@ -36,7 +36,7 @@ import numpy as np
 
 from synthdoc.doc import GlyphRun, Line, Word
 from synthdoc.errors import SampleError
-from synthdoc.layout.breaking import BreakPoints, break_lines, break_points, is_word_char, segment_words
+from synthdoc.layout.breaking import BreakPoints, break_lines, break_points, is_word_char, one_line, segment_words
 from synthdoc.render.chars import Deferred, WordChars, even_split, horizontal_chars, vertical_chars
 from synthdoc.render.face import LoadedFace
 from synthdoc.render.itemize import CJK_RUN, bidi_paragraph, font_runs, grapheme_starts, script_runs
@@ -674,10 +674,14 @@ def set_paragraph(par: ShapedParagraph, width_px: float, align: str = "left", fi
     if not text:
         return []
     widths = [width_px - first_indent_px, width_px]
-    if par.breaks is None:
-        par.breaks = break_points(text, par.adv, par.cstart, style.space_delimited, style.hb_language)
-    ranges = break_lines(text, par.adv, par.cstart, [w - 2 * par.overhang for w in widths], style.space_delimited,
-                         max_lines, style.hb_language, par.breaks)
+    whole = one_line(text, par.adv, widths[0] - 2 * par.overhang)
+    if whole is not None:  # fits on its first line: no break opportunities needed (table cells, entries, titles)
+        ranges = [whole]
+    else:
+        if par.breaks is None:
+            par.breaks = break_points(text, par.adv, par.cstart, style.space_delimited, style.hb_language)
+        ranges = break_lines(text, par.adv, par.cstart, [w - 2 * par.overhang for w in widths],
+                             style.space_delimited, max_lines, style.hb_language, par.breaks)
     return [par.line(s, e, widths[min(li, 1)], first_indent_px if li == 0 else 0.0, align, li == len(ranges) - 1)
             for li, (s, e) in enumerate(ranges)]
 

@@ -11,13 +11,10 @@ from synthdoc.render.raster import GlyphCache, draw_glyph
 def _draw_run(mask: np.ndarray, run, glyphs: GlyphCache) -> None:
     """:func:`draw_glyph` of every glyph of `run`, with the common case (bitmap wholly inside the mask) inlined:
     origins rounded half to even by ``np.rint`` as ``round`` does in draw_glyph."""
-    face, size, rot = run.face, run.size_px, run.rotated
-    get = glyphs.get
     mh, mw = mask.shape
     xs = np.rint(run.origins[:, 0]).astype(np.int64).tolist()
     ys = np.rint(run.origins[:, 1]).astype(np.int64).tolist()
-    for gid, x, y in zip(run.gids.tolist(), xs, ys):
-        bm = get(face, size, gid, rot)
+    for bm, x, y in zip(glyphs.get_run(run.face, run.size_px, run.gids.tolist(), run.rotated), xs, ys):
         alpha = bm.alpha
         h, w = alpha.shape
         x0, y0 = x + bm.left, y + bm.top

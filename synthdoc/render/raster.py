@@ -78,6 +78,15 @@ class GlyphCache:
             self.nbytes -= old.alpha.nbytes + GLYPH_OVERHEAD_BYTES
         return bm
 
+    def get_run(self, face: LoadedFace, size_px: int, gids: list[int], rotated: bool = False) -> list[GlyphBitmap]:
+        """:meth:`get` of every glyph id of a run, in order: each distinct glyph is looked up once (a repeat
+        within the run counts as a hit, as it would be one)."""
+        bitmaps = dict.fromkeys(gids)
+        for gid in bitmaps:
+            bitmaps[gid] = self.get(face, size_px, gid, rotated)
+        self.hits += len(gids) - len(bitmaps)
+        return [bitmaps[gid] for gid in gids]
+
 
 def _render(face: LoadedFace, size_px: int, gid: int) -> GlyphBitmap:
     ft = face.ft_face
