@@ -179,3 +179,26 @@ def test_version(tmp_path, synthdoc_cli):
     proc = synthdoc_cli(["--version"], tmp_path)
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"synthdoc {__version__}"
+
+
+def test_generate_does_not_import_the_ocr_engines(tmp_path):
+    """Start-up: `generate` never discovers the OCR engines (importing every module of synthdoc.ocr, ~50 ms);
+    `validate --help` still lists them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from synthdoc.cli import main\n"
+        f"code = main(['generate', '--out', {str(tmp_path / 'ds')!r}, '--pages', '1', '--languages', 'en', '--quiet',"
+        " '--layouts', 'multi_column=1', '--augment', 'none'])\n"
+        "assert code == 0, code\n"
+        "print('engines imported:', sorted(m for m in sys.modules if m.startswith('synthdoc.ocr.')"
+        " and m.split('.')[-1] in ('ppocr', 'tesseract', 'nemotron', 'probe')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "engines imported: []" in out.stdout, out.stdout
+    usage = subprocess.run([sys.executable, "-m", "synthdoc", "validate", "--help"], capture_output=True, text=True,
+                           timeout=120)
+    assert re.search(r"--engine \{auto,[a-z,]*ppocr[a-z,]*,probe:CHECKPOINT\}", usage.stdout), usage.stdout
