@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -58,10 +57,8 @@ def measure_one(lang: str, pages: int, font_dirs: list[str]) -> dict:
 
 
 def _env(extra_pythonpath: list[str]) -> dict:
-    """This process's environment with ROOT (and `extra_pythonpath`) first on PYTHONPATH, without the
-    `extra_pythonpath` folders it may already hold."""
-    keep = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in extra_pythonpath]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *extra_pythonpath, *keep])}
+    """:func:`throughput.child_env` with ROOT and `extra_pythonpath` first on PYTHONPATH."""
+    return throughput.child_env(str(ROOT), *extra_pythonpath)
 
 
 def run_pool(lang: str, pages: int, font_dirs: list[str], extra_pythonpath: list[str]) -> dict:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ for p in (str(ROOT), str(Path(__file__).resolve().parent)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from throughput import save_report  # noqa: E402  (benchmarks/throughput.py)
+from throughput import child_env, save_report  # noqa: E402  (benchmarks/throughput.py)
 
 
 def run(pages: int, workers: int, languages: str, out: Path, env: dict) -> float:
@@ -56,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "workers.json"))
     args = ap.parse_args(argv)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = child_env()
     results = []
     with tempfile.TemporaryDirectory(prefix="synthdoc-workers-") as tmp:
         run(1, 1, args.languages, Path(tmp) / "warm", env)  # font index and bytecode caches
