@@ -385,3 +385,39 @@ def test_glyph_cache_is_bounded_by_bytes(jp_style):
         assert cache.nbytes <= 3 * one * 1.5 and len(cache) >= 1
     assert len(cache) < len(set(gids)) and cache.nbytes == sum(
         b.alpha.nbytes + GLYPH_OVERHEAD_BYTES for b in cache._cache.values())
+
+
+def test_composite_ink_table_equals_multiplying_every_pixel():
+    """composite's per-colour ink table (cv2.LUT) gives the bytes of cv2.multiply on every pixel: every coverage
+    0-255 against every channel value 0-255 (odd widths reach OpenCV's scalar tails as well as its SIMD loops)."""
+    import cv2
+
+    from synthdoc.render.compose import _ink_table
+
+    a = np.repeat(np.arange(256, dtype=np.uint8), 301).reshape(-1, 301)
+    a3 = cv2.merge([a, a, a])
+    for c in range(256):
+        color = (c, (7 * c) % 256, (13 * c) % 256)  # each channel position takes all 256 values over the loop
+        direct = cv2.multiply(a3, (float(color[0]), float(color[1]), float(color[2]), 0.0), scale=1 / 255)
+        assert np.array_equal(cv2.LUT(a3, _ink_table(color)), direct)
+
+
+def test_composite_blends_in_integer_arithmetic_inside_the_ink_box():
+    import cv2
+
+    from synthdoc.render.compose import composite
+
+    rng = np.random.default_rng(3)
+    bg = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    masks = {(200, 30, 90): np.zeros((120, 160), np.uint8), (5, 5, 5): np.zeros((120, 160), np.uint8)}
+    masks[(200, 30, 90)][10:50, 20:90] = rng.integers(0, 256, (40, 70), dtype=np.uint8)
+    masks[(5, 5, 5)][60:110, 100:150] = rng.integers(0, 256, (50, 50), dtype=np.uint8)
+    want = bg.copy()
+    for color, m in masks.items():  # out = bg (255 - a) / 255 + ink a / 255, each term rounded and saturated
+        a3 = cv2.merge([m, m, m])
+        kept = cv2.multiply(want, cv2.bitwise_not(a3), scale=1 / 255)
+        ink = cv2.multiply(a3, (*map(float, color), 0.0), scale=1 / 255)
+        want = cv2.add(kept, ink)
+    got = composite(bg, masks)
+    assert np.array_equal(got, want)
+    assert not np.shares_memory(got, bg) and np.array_equal(got[:10], bg[:10])  # a new image; no ink, no change
