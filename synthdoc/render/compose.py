@@ -14,14 +14,18 @@ def _draw_run(mask: np.ndarray, run, glyphs: GlyphCache) -> None:
     mh, mw = mask.shape
     xs = np.rint(run.origins[:, 0]).astype(np.int64).tolist()
     ys = np.rint(run.origins[:, 1]).astype(np.int64).tolist()
+    maximum = np.maximum
     for bm, x, y in zip(glyphs.get_run(run.face, run.size_px, run.gids.tolist(), run.rotated), xs, ys):
         alpha = bm.alpha
         h, w = alpha.shape
+        if not h:
+            continue
         x0, y0 = x + bm.left, y + bm.top
-        if h and 0 <= x0 and 0 <= y0 and x0 + w <= mw and y0 + h <= mh:
-            dst = mask[y0:y0 + h, x0:x0 + w]
-            np.maximum(dst, alpha, out=dst)
-        elif h:
+        x1, y1 = x0 + w, y0 + h
+        if x0 >= 0 and y0 >= 0 and x1 <= mw and y1 <= mh:
+            dst = mask[y0:y1, x0:x1]
+            maximum(dst, alpha, out=dst)
+        else:
             draw_glyph(mask, bm, x, y)
 
 
