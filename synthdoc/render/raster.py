@@ -12,6 +12,8 @@ import numpy as np
 from synthdoc.render.face import LoadedFace
 
 _LOAD_FLAGS = freetype.FT_LOAD_DEFAULT | freetype.FT_LOAD_NO_BITMAP | freetype.FT_LOAD_TARGET_LIGHT
+_FT_Load_Glyph = freetype.raw.FT_Load_Glyph
+_FT_Render_Glyph = freetype.raw.FT_Render_Glyph
 
 
 @dataclass
@@ -89,24 +91,35 @@ class GlyphCache:
 
 
 def _render(face: LoadedFace, size_px: int, gid: int) -> GlyphBitmap:
+    """Load and render glyph `gid` through FreeType's C functions (freetype.raw; the freetype-py wrapper objects
+    cost more than the rendering of a small glyph).
+
+    Raises:
+        freetype.FT_Exception: FreeType cannot load or render the glyph.
+    """
     ft = face.ft_face
     if face.current_size_px != size_px:
         ft.set_pixel_sizes(0, size_px)
         face.current_size_px = size_px
-    ft.load_glyph(gid, _LOAD_FLAGS)
-    slot = ft.glyph
+    error = _FT_Load_Glyph(ft._FT_Face, gid, _LOAD_FLAGS)
+    if error:
+        raise freetype.FT_Exception(error)
+    slot_p = ft._FT_Face.contents.glyph
+    slot = slot_p.contents
     if face.embolden_em:  # synthetic bold (synthdoc.fonts.synthetic): FT_Outline_EmboldenXY, strength in 26.6 px
         strength = int(round(face.embolden_em * size_px * 64))
-        freetype.raw.FT_Outline_EmboldenXY(ctypes.byref(slot.outline._FT_Outline), strength, strength)
-    slot.render(freetype.FT_RENDER_MODE_NORMAL)
+        freetype.raw.FT_Outline_EmboldenXY(ctypes.byref(slot.outline), strength, strength)
+    error = _FT_Render_Glyph(slot_p, freetype.FT_RENDER_MODE_NORMAL)
+    if error:
+        raise freetype.FT_Exception(error)
     bmp = slot.bitmap
-    rows, width, pitch = bmp.rows, bmp.width, bmp.pitch
+    rows, width, pitch = bmp.rows, bmp.width, abs(bmp.pitch)
     if rows == 0 or width == 0:
         return GlyphBitmap(np.zeros((0, 0), np.uint8), 0, 0)
-    raw = bmp._FT_Bitmap.buffer
-    buf = ctypes.cast(raw, ctypes.POINTER(ctypes.c_ubyte * (rows * abs(pitch)))).contents
-    arr = np.frombuffer(buf, dtype=np.uint8).reshape(rows, abs(pitch))[:, :width].copy()
-    return GlyphBitmap(arr, left=slot.bitmap_left, top=-slot.bitmap_top)
+    arr = np.empty((rows, pitch), np.uint8)
+    ctypes.memmove(arr.ctypes.data, bmp.buffer, rows * pitch)
+    return GlyphBitmap(np.ascontiguousarray(arr[:, :width]) if pitch != width else arr,
+                       left=slot.bitmap_left, top=-slot.bitmap_top)
 
 
 def draw_glyph(mask: np.ndarray, bm: GlyphBitmap, x: float, y: float) -> None:
