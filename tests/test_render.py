@@ -387,21 +387,6 @@ def test_glyph_cache_is_bounded_by_bytes(jp_style):
         b.alpha.nbytes + GLYPH_OVERHEAD_BYTES for b in cache._cache.values())
 
 
-def test_composite_ink_table_equals_multiplying_every_pixel():
-    """composite's per-colour ink table (cv2.LUT) gives the bytes of cv2.multiply on every pixel: every coverage
-    0-255 against every channel value 0-255 (odd widths reach OpenCV's scalar tails as well as its SIMD loops)."""
-    import cv2
-
-    from synthdoc.render.compose import _ink_table
-
-    a = np.repeat(np.arange(256, dtype=np.uint8), 301).reshape(-1, 301)
-    a3 = cv2.merge([a, a, a])
-    for c in range(256):
-        color = (c, (7 * c) % 256, (13 * c) % 256)  # each channel position takes all 256 values over the loop
-        direct = cv2.multiply(a3, (float(color[0]), float(color[1]), float(color[2]), 0.0), scale=1 / 255)
-        assert np.array_equal(cv2.LUT(a3, _ink_table(color)), direct)
-
-
 def test_composite_blends_in_integer_arithmetic_inside_the_ink_box():
     import cv2
 

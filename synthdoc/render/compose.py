@@ -90,14 +90,6 @@ def composite(background: np.ndarray, masks: dict[tuple[int, int, int], np.ndarr
         a3 = cv2.merge([a, a, a])
         bg = out[y:y + h, x:x + w]
         kept = cv2.multiply(bg, cv2.bitwise_not(a3), scale=1 / 255)
-        cv2.add(kept, cv2.LUT(a3, _ink_table(color)), dst=bg)  # bg is a view of out: written in place
+        ink = cv2.multiply(a3, (float(color[0]), float(color[1]), float(color[2]), 0.0), scale=1 / 255)
+        cv2.add(kept, ink, dst=bg)  # bg is a view of out: written in place
     return out
-
-
-def _ink_table(color: tuple[int, int, int]) -> np.ndarray:
-    """(256, 1, 3) uint8 ink term of :func:`composite` for every coverage: cv2.multiply(a, color, scale=1/255)
-    computed once per colour over a = 0..255 (cv2.LUT then gives the same bytes as multiplying every pixel;
-    tests/test_render.py checks every coverage and channel value)."""
-    ramp = np.arange(256, dtype=np.uint8).reshape(256, 1)
-    scalar = (float(color[0]), float(color[1]), float(color[2]), 0.0)
-    return cv2.multiply(cv2.merge([ramp, ramp, ramp]), scalar, scale=1 / 255).reshape(256, 1, 3)
