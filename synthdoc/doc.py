@@ -179,11 +179,15 @@ class BackgroundSpec:
             :func:`synthdoc.background.render_background` ("solid", "gradient", "texture").
         gray_range: paper grey level range (0-255), for "paper".
         params: complete parameters of the other kinds (as those functions return them).
+        pixels: (H, W, 3) uint8 RGB, the layout's own drawing of this background (a layout that chose colours
+            against it) for the render stage to use instead of drawing it again from `params`, which gives the
+            same pixels; None otherwise. Not part of labels or meta; the render stage takes it (sets None).
     """
 
     kind: str = "paper"
     gray_range: tuple[float, float] = (228, 255)
     params: dict = field(default_factory=dict)
+    pixels: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -205,7 +205,9 @@ class SampleFactory:
         Returns ((H, W, 3) uint8 RGB, background params)."""
         rng = sample_rng(self.cfg.seed, index, "background", attempt)
         spec = page.background
-        if spec.kind in BACKGROUND_KINDS:  # chosen by the layout (slide, scattered)
+        if spec.pixels is not None and spec.kind in BACKGROUND_KINDS:  # the layout drew it already (slide, scattered)
+            bg, bg_params, spec.pixels = spec.pixels, dict(spec.params), None
+        elif spec.kind in BACKGROUND_KINDS:  # chosen by the layout, replayed from its parameters
             bg, bg_params = render_background(page.height, page.width, {**spec.params, "kind": spec.kind}, rng)
         else:
             bg, bg_params = paper(page.height, page.width, rng, tuple(spec.gray_range))

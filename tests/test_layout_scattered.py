@@ -124,3 +124,17 @@ def test_texture_replays_from_its_parameters():
         assert img.shape == (1754, 1240, 3) and img.dtype == np.uint8
         again, _ = render_background(1754, 1240, params, np.random.default_rng(99))
         assert np.array_equal(img, again)
+
+
+def test_render_stage_takes_the_texture_the_layout_drew(factory):
+    """The layout's drawing of the texture (page.background.pixels) is what the render stage uses, handed over
+    once; it equals drawing the texture again from the recorded parameters, which replays use."""
+    page, _, attempt = factory.layout_retrying(5)
+    drawn = page.background.pixels
+    assert drawn is not None and drawn.shape == (page.height, page.width, 3)
+    again, _ = render_background(page.height, page.width, page.background.params, np.random.default_rng(0))
+    assert np.array_equal(drawn, again)
+    bg, params = factory.background(page, 5, attempt)
+    assert bg is drawn and page.background.pixels is None and params == page.background.params
+    bg2, params2 = factory.background(page, 5, attempt)  # taken: drawn from the parameters, same pixels
+    assert bg2 is not drawn and np.array_equal(bg2, again) and params2 == params

@@ -309,7 +309,7 @@ def place(plan: ScatteredPlan, inp: LayoutInput) -> Page:
     W, H = plan.width, plan.height
     bg_img = plan.background_px if plan.background_px is not None else render_background(H, W, plan.background, None)[0]
     page = Page(width=W, height=H, lang=inp.lang.code, layout=plan.layout,
-                background=BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background)))
+                background=BackgroundSpec(kind=plan.background["kind"], params=dict(plan.background), pixels=bg_img))
     placed: list[tuple[np.ndarray, tuple]] = []
     items = []
     for _ in range(3 * plan.phrase_count):
