@@ -37,7 +37,9 @@ def repeat_glyph_line(style: TextStyle, char: str, count: int, spacing_px: float
     pitch = adv + spacing_px
     within = np.concatenate([[0.0], np.cumsum(run.x_advance, dtype=np.float64)[:-1]])
     one = np.stack([within + run.x_offset, -run.y_offset.astype(np.float64)], axis=1)
-    pos = np.concatenate([one + [k * pitch, 0.0] for k in range(count)]).astype(np.float32)
+    shift = np.zeros((count, 1, 2))
+    shift[:, 0, 0] = np.arange(count) * pitch  # copy k at k * pitch (the float64 products of k * pitch)
+    pos = (one[None] + shift).reshape(-1, 2).astype(np.float32)
     gids = np.tile(run.gids, count)
     width = (count - 1) * pitch + adv
     return SetLine(text=char * count, words=[(char * count, 0.0, width)], width=width,
