@@ -235,8 +235,10 @@ def ridge_points(ink_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def union_mask(masks: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     """(H, W) uint8 pixel-wise maximum of `masks` (zeros of `shape` when there are none); a new array."""
-    out = np.zeros(shape, np.uint8)
-    for m in masks:
+    if not masks:
+        return np.zeros(shape, np.uint8)
+    out = masks[0].copy()
+    for m in masks[1:]:
         cv2.max(out, m, dst=out)
     return out
 
