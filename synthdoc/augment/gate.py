@@ -124,7 +124,9 @@ def blend_lines(before: np.ndarray, after: np.ndarray, weight: np.ndarray | None
     if bw == 0 or bh == 0:
         return after
     wr = weight[y:y + bh, x:x + bw]
-    w = cv2.merge([wr, wr, wr]) if after.ndim == 3 else wr
+    w = cv2.cvtColor(wr, cv2.COLOR_GRAY2RGB) if after.ndim == 3 else wr
     kept = cv2.multiply(before[y:y + bh, x:x + bw], cv2.bitwise_not(w), scale=1 / 255)
-    after[y:y + bh, x:x + bw] = cv2.add(kept, cv2.multiply(after[y:y + bh, x:x + bw], w, scale=1 / 255))
+    roi = after[y:y + bh, x:x + bw]
+    cv2.add(kept, cv2.multiply(roi, w, scale=1 / 255), dst=kept)
+    roi[...] = kept
     return after
