@@ -141,15 +141,11 @@ def warp_state(state: AugmentState, matrix, border_rgb) -> None:
     m = np.asarray(matrix, np.float64)
     size = (state.width, state.height)
     fill = (0.0, 0.0, 0.0) if border_rgb is None else tuple(float(c) for c in border_rgb)
-    # separate warps: packing image and ink into one 4-channel warp (as Elastic does) saves coordinate work but
-    # moves more memory, and measured slower in the pipeline for these cheap affine / perspective mappings
     state.image = _warp(state.image, m, size, cv2.BORDER_CONSTANT, fill)
-    state.ink_ref = _warp(state.ink_ref, m, size, cv2.BORDER_CONSTANT)
-    if state.drawn_ref is not None:
-        state.drawn_ref = _warp(state.drawn_ref, m, size, cv2.BORDER_CONSTANT)
     if border_rgb is None:
         fill_uncovered(state, m, state.image)
     state.bg_matrix = m @ state.bg_matrix
+    state.warp_refs(lambda r: _warp(r, m, size, cv2.BORDER_CONSTANT))
     state.page = transform_page(state.page, m)
 
 
