@@ -116,11 +116,27 @@ class AugmentState:
         """(H, W) uint8 coverage of everything drawn over the background: ``drawn_ref`` or ``ink_ref``."""
         return self.ink_ref if self.drawn_ref is None else self.drawn_ref
 
-    def stroke_ridge(self) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`stroke_ridge` of ``ink_ref``, cached until a geometric step moves it."""
+    def ridge_points(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`ridge_points` of ``ink_ref``, cached until a geometric step moves it."""
         if self.ridge_cache is None or self.ridge_cache[0] is not self.ink_ref:
-            self.ridge_cache = (self.ink_ref, stroke_ridge(self.ink_ref))
+            self.ridge_cache = (self.ink_ref, ridge_points(self.ink_ref))
         return self.ridge_cache[1]
+
+    def warp_with_refs(self, fn) -> np.ndarray:
+        """Move the page image and the reference masks by one geometric mapping `fn` (zero or replicated border)
+        and return the moved image (also set as ``image``). `fn` is called once on (H, W, 4) uint8: ``image``
+        with ``ink_ref`` as a 4th channel (per channel the same values as separate calls, one pass over the
+        coordinates: a win for remaps with per-pixel maps, Elastic about 0.6x; for cheap affine warps packing
+        costs more than it saves, so :func:`synthdoc.augment.geometric.warp_state` uses :meth:`warp_refs`), and
+        on ``drawn_ref`` if any."""
+        four = cv2.cvtColor(self.image, cv2.COLOR_RGB2RGBA)
+        cv2.insertChannel(self.ink_ref, four, 3)
+        four = fn(four)
+        self.image = cv2.cvtColor(four, cv2.COLOR_RGBA2RGB)
+        self.ink_ref = cv2.extractChannel(four, 3)
+        if self.drawn_ref is not None:
+            self.drawn_ref = fn(self.drawn_ref)
+        return self.image
 
     def warp_refs(self, fn) -> None:
         """Apply `fn` ((H, W) uint8 -> (H, W) uint8, a geometric mapping with zero fill) to the reference masks."""
@@ -203,10 +219,29 @@ def stroke_ridge(ink_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (core > 0) & (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))), dt
 
 
+def ridge_points(ink_ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pixels of :func:`stroke_ridge` as points: ((M,) int64 rows, (M,) int64 columns, (M,) uint8 distance
+    transform there), in row-major order, computed on the bounding box of the ink grown by 1 px only (its ring of
+    non-ink pixels bounds every city-block distance inside, so the values equal the whole-page ones)."""
+    h, w = ink_ref.shape
+    x, y, bw, bh = cv2.boundingRect(ink_ref)
+    if bw == 0 or bh == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8)
+    x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(w, x + bw + 1), min(h, y + bh + 1)
+    core = cv2.threshold(ink_ref[y0:y1, x0:x1], 127, 1, cv2.THRESH_BINARY)[1]  # coverage >= 128 -> 1
+    dt = cv2.distanceTransform(core, cv2.DIST_L1, 3, dstType=cv2.CV_8U)
+    ridge = cv2.min(core, cv2.compare(dt, cv2.dilate(dt, np.ones((3, 3), np.uint8)), cv2.CMP_GE))  # 0 / 1
+    flat = np.flatnonzero(ridge.view(bool))
+    ys, xs = np.divmod(flat, x1 - x0)
+    return ys + y0, xs + x0, dt.ravel().take(flat)
+
+
 def union_mask(masks: list[np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     """(H, W) uint8 pixel-wise maximum of `masks` (zeros of `shape` when there are none); a new array."""
-    out = np.zeros(shape, np.uint8)
-    for m in masks:
+    if not masks:
+        return np.zeros(shape, np.uint8)
+    out = masks[0].copy()
+    for m in masks[1:]:
         cv2.max(out, m, dst=out)
     return out
 

@@ -25,11 +25,25 @@ from synthdoc.augment.paper import grow_quad
 LINE_PAD_PX = 2.0
 
 
-def _line_label_map(state: AugmentState) -> np.ndarray:
-    labels = np.zeros((state.height, state.width), np.int32)
-    for k, line in enumerate(state.page.lines):
-        cv2.fillPoly(labels, [np.round(np.asarray(line.quad, np.float64)).astype(np.int32)], k + 1)
-    return labels
+def _line_labels_at(state: AugmentState, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """(M,) int64 index of the line whose quad (rounded to px, cv2.fillPoly, later lines win where quads overlap)
+    covers each pixel (rows `ys`, columns `xs`, (M,) int64), -1 outside every line. The label map only spans the
+    lines' box."""
+    lines = state.page.lines
+    if not lines or not len(ys):
+        return np.full(len(ys), -1, np.int64)
+    quads = np.round(np.asarray([line.quad for line in lines], np.float64).reshape(-1, 4, 2)).astype(np.int32)
+    x0, y0 = (max(0, int(v)) for v in quads.reshape(-1, 2).min(axis=0))
+    x1, y1 = min(state.width, int(quads[..., 0].max()) + 1), min(state.height, int(quads[..., 1].max()) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return np.full(len(ys), -1, np.int64)
+    labels = np.zeros((y1 - y0, x1 - x0), np.uint16 if len(lines) < 65535 else np.int32)
+    for k, q in enumerate(quads - np.array([x0, y0], np.int32)):
+        cv2.fillPoly(labels, [q], k + 1)
+    inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
+    out = np.full(len(ys), -1, np.int64)
+    out[inside] = labels[ys[inside] - y0, xs[inside] - x0].astype(np.int64) - 1
+    return out
 
 
 def line_metrics(state: AugmentState) -> tuple[np.ndarray, np.ndarray]:
@@ -40,9 +54,9 @@ def line_metrics(state: AugmentState) -> tuple[np.ndarray, np.ndarray]:
     if cached is not None and cached[0] is state.ink_ref:
         return cached[1]
     n = len(state.page.lines)
-    ridge, dt = state.stroke_ridge()
-    labels = _line_label_map(state)[ridge] - 1
-    width = 2.0 * dt[ridge].astype(np.float64) - 1.0
+    ys, xs, dist = state.ridge_points()
+    labels = _line_labels_at(state, ys, xs)
+    width = 2.0 * dist.astype(np.float64) - 1.0
     keep = labels >= 0
     count = np.bincount(labels[keep], minlength=n)
     inverse = np.bincount(labels[keep], weights=1.0 / width[keep], minlength=n)
@@ -110,7 +124,9 @@ def blend_lines(before: np.ndarray, after: np.ndarray, weight: np.ndarray | None
     if bw == 0 or bh == 0:
         return after
     wr = weight[y:y + bh, x:x + bw]
-    w = cv2.merge([wr, wr, wr]) if after.ndim == 3 else wr
+    w = cv2.cvtColor(wr, cv2.COLOR_GRAY2RGB) if after.ndim == 3 else wr
     kept = cv2.multiply(before[y:y + bh, x:x + bw], cv2.bitwise_not(w), scale=1 / 255)
-    after[y:y + bh, x:x + bw] = cv2.add(kept, cv2.multiply(after[y:y + bh, x:x + bw], w, scale=1 / 255))
+    roi = after[y:y + bh, x:x + bw]
+    cv2.add(kept, cv2.multiply(roi, w, scale=1 / 255), dst=kept)
+    roi[...] = kept
     return after

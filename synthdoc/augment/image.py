@@ -176,5 +176,4 @@ class Elastic(Step):
         map_y = smooth_field(seed + 1, h, w, cells, -a, a)
         map_x += np.arange(w, dtype=np.float32)[None, :]
         map_y += np.arange(h, dtype=np.float32)[:, None]
-        state.image = cv2.remap(state.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        state.warp_refs(lambda r: cv2.remap(r, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+        state.warp_with_refs(lambda r: cv2.remap(r, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))

@@ -95,21 +95,29 @@ class LegibilityRule:
         return {k: getattr(self, k) for k in self.KEYS}
 
 
-def words_box(page: Page) -> tuple[int, int, int, int]:
-    """(x0, y0, x1, y1) integer box of every word quad of `page`, grown by 1 px and clipped to the page."""
-    q = np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 2)
+def word_quads(page: Page) -> np.ndarray:
+    """(N, 4, 2) float64 quads of the N words of `page`, flat word order, px."""
+    return np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 4, 2)
+
+
+def words_box(page: Page, quads: np.ndarray | None = None) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) integer box of every word quad of `page` (`quads` if already computed by
+    :func:`word_quads`), grown by 1 px and clipped to the page."""
+    q = (word_quads(page) if quads is None else quads).reshape(-1, 2)
     x0, y0 = (max(0, int(np.floor(v)) - 1) for v in q.min(axis=0))
     x1, y1 = min(page.width, int(np.ceil(q[:, 0].max())) + 2), min(page.height, int(np.ceil(q[:, 1].max())) + 2)
     return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
 
 
-def word_label_map(page: Page, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
-    """(h, w) int32 over `box` (x0, y0, x1, y1; default the whole page): 1 + the flat word index whose quad
-    covers each pixel (cv2.fillPoly, later words win where quads overlap), 0 outside every word quad."""
+def word_label_map(page: Page, box: tuple[int, int, int, int] | None = None,
+                   quads: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) uint16 (int32 from 65,535 words) over `box` (x0, y0, x1, y1; default the whole page): 1 + the flat
+    word index whose quad covers each pixel (cv2.fillPoly, later words win where quads overlap), 0 outside every
+    word quad. `quads`: :func:`word_quads` of `page` if already computed."""
     x0, y0, x1, y1 = box or (0, 0, page.width, page.height)
-    labels = np.zeros((y1 - y0, x1 - x0), np.int32)
-    quads = np.round(np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 4, 2) - (x0, y0))
-    for k, q in enumerate(quads.astype(np.int32)):
+    quads = word_quads(page) if quads is None else quads
+    labels = np.zeros((y1 - y0, x1 - x0), np.uint16 if len(quads) < 65535 else np.int32)
+    for k, q in enumerate(np.round(quads - (x0, y0)).astype(np.int32)):
         cv2.fillPoly(labels, [q], k + 1)
     return labels
 
@@ -118,35 +126,43 @@ def _luminance(grey: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Relative luminance (WCAG transfer curve) of the flat pixel indices `idx` of the (H, W) uint8 luma image
     `grey` (cv2.COLOR_RGB2GRAY): (N,) float32. Luma stands in for the three-channel luminance (one gather
     instead of three; ink and paper colours differ from it by a few percent)."""
-    return _LUT_Y[grey.ravel()[idx]]
+    return _LUT_Y.take(grey.ravel().take(idx))
 
 
-def _word_frames(page: Page) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per word: origin (N, 2) (quad vertex 0), unit reading direction (N, 2) (vertex 0 -> 1), length (N,) and
-    text height (N,) (vertex 0 -> 3), px, float64."""
-    q = np.asarray([w.quad for w in page.words], np.float64).reshape(-1, 4, 2)
+def _word_frames(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per word of the (N, 4, 2) quads `q`: origin (N, 2) (quad vertex 0), unit reading direction (N, 2)
+    (vertex 0 -> 1), length (N,) and text height (N,) (vertex 0 -> 3), px, float64."""
     along = q[:, 1] - q[:, 0]
     length = np.hypot(*along.T)
     return q[:, 0], along / np.maximum(length, 1e-9)[:, None], length, np.hypot(*(q[:, 3] - q[:, 0]).T)
 
 
-def _cell_keys(idx: np.ndarray, lab: np.ndarray, page: Page, cell_frac: float,
+def _cell_keys(idx: np.ndarray, lab: np.ndarray, quads: np.ndarray, cell_frac: float,
                box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Cells of about one glyph along each word: (pixel cell key (M,), first key of each word (N + 1,)); `idx`
-    are flat indices into the `box` crop."""
-    origin, unit, length, height = _word_frames(page)
+    """Cells of about one glyph along each word (its (N, 4, 2) `quads`): (pixel cell key (M,), first key of each
+    word (N + 1,)); `idx` are flat indices into the `box` crop."""
+    origin, unit, length, height = _word_frames(quads)
     size = np.maximum(cell_frac * height, 1.0)
     n_cells = np.ceil(length / size).astype(np.int64) + 1
     first = np.concatenate([[0], np.cumsum(n_cells)])
     ys, xs = np.divmod(idx, box[2] - box[0])
     xs, ys = xs + box[0], ys + box[1]
-    t = (xs - origin[lab, 0]) * unit[lab, 0] + (ys - origin[lab, 1]) * unit[lab, 1]
-    cell = np.clip(np.floor(t / size[lab]), 0, n_cells[lab] - 1).astype(np.int64)
-    return first[lab] + cell, first
+    ox, oy, ux, uy = (np.ascontiguousarray(v) for v in (origin[:, 0], origin[:, 1], unit[:, 0], unit[:, 1]))
+    t = (xs - ox.take(lab)) * ux.take(lab) + (ys - oy.take(lab)) * uy.take(lab)  # 1-D takes: fast gathers
+    cell = np.clip(np.floor(t / size.take(lab)), 0, n_cells.take(lab) - 1).astype(np.int64)
+    return first.take(lab) + cell, first
+
+
+def _crop_points(ys: np.ndarray, xs: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The pixels (rows `ys`, columns `xs`, (M,) int64, row-major order) that lie inside `box` (x0, y0, x1, y1),
+    as flat indices into the box crop (ascending)."""
+    x0, y0, x1, y1 = box
+    keep = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
+    return (ys[keep] - y0) * (x1 - x0) + (xs[keep] - x0)
 
 
 def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                  rule: LegibilityRule, ridge: np.ndarray | None = None, coverage: bool = True) -> dict:
+                  rule: LegibilityRule, ridge: tuple | None = None, coverage: bool = True) -> dict:
     """Per-word ink measures of the final page (module docstring).
 
     Args:
@@ -155,8 +171,9 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         drawn_ref: (H, W) uint8 coverage of everything drawn over the background (ink and text effects).
         page: the page with its final quads.
         rule: the thresholds (min_pixel_ratio, cell_frac, min_cell_px are used here).
-        ridge: (H, W) bool stroke centre lines of `ink_ref` if already computed
-            (:func:`synthdoc.augment.base.stroke_ridge`).
+        ridge: ((M,) int64 rows, (M,) int64 columns) of the stroke centre-line pixels of `ink_ref` in row-major
+            order if already computed (:func:`synthdoc.augment.base.ridge_points`); None computes them inside the
+            words' box.
         coverage: measure stroke survival; False on a page no step changed (the final ink is the clean ink by
             construction, coverage 1.0), which leaves only the no-ink and contrast rules.
 
@@ -165,14 +182,15 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
         "coverage": (N,) float64 lowest surviving fraction of stroke centre-line pixels over the word's
         glyph-sized cells (1.0 when no cell has min_cell_px of them)} for the N words of `page`.
     """
-    n = len(page.words)
-    box = words_box(page)
+    quads = word_quads(page)
+    n = len(quads)
+    box = words_box(page, quads)
     crop = (slice(box[1], box[3]), slice(box[0], box[2]))  # everything below works inside the words' box
-    labels = word_label_map(page, box)
-    inside = labels > 0
+    labels = word_label_map(page, box, quads)
     ink_ref, drawn_ref = ink_ref[crop], drawn_ref[crop]
-    core_idx = np.flatnonzero((ink_ref >= CORE_COVERAGE) & inside)
-    lab = labels.ravel()[core_idx] - 1
+    core = cv2.threshold(ink_ref, CORE_COVERAGE - 1, 1, cv2.THRESH_BINARY)[1]  # 0 / 1
+    core_idx = np.flatnonzero(cv2.min(core, cv2.compare(labels, 0, cv2.CMP_GT)).view(bool))  # core ink in quads
+    lab = labels.ravel().take(core_idx).astype(np.intp) - 1
     grey = cv2.cvtColor(image[crop], cv2.COLOR_RGB2GRAY)
     lum = _luminance(grey, core_idx)
     n_core = np.bincount(lab, minlength=n)
@@ -181,20 +199,23 @@ def word_measures(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray,
     contrast = (np.maximum(ink, bg) + 0.05) / (np.minimum(ink, bg) + 0.05)
     if not coverage:
         return {"ink_px": n_core, "contrast": contrast, "coverage": np.ones(n)}
-    ridge = stroke_ridge(ink_ref)[0] if ridge is None else ridge[crop]
-    ridge_idx = core_idx[np.ascontiguousarray(ridge).ravel()[core_idx]]  # the ridge lies inside the core
+    if ridge is None:
+        ridge_idx = core_idx[stroke_ridge(ink_ref)[0].ravel()[core_idx]]  # the ridge lies inside the core
+    else:
+        ridge_idx = _crop_points(*ridge, box)
+        ridge_idx = ridge_idx[labels.ravel()[ridge_idx] > 0]
     return {"ink_px": n_core, "contrast": contrast,
-            "coverage": _coverage(grey, labels, ridge_idx, ink, bg, page, rule, box)}
+            "coverage": _coverage(grey, labels, ridge_idx, ink, bg, quads, rule, box)}
 
 
 def _coverage(grey: np.ndarray, labels: np.ndarray, ridge_idx: np.ndarray, ink: np.ndarray, bg: np.ndarray,
-              page: Page, rule: LegibilityRule, box: tuple[int, int, int, int]) -> np.ndarray:
+              quads: np.ndarray, rule: LegibilityRule, box: tuple[int, int, int, int]) -> np.ndarray:
     """(N,) lowest surviving fraction of the stroke centre-line pixels (flat indices `ridge_idx`) over each
     word's glyph-sized cells; `ink` and `bg` are the words' mean luminances; arrays cover the `box` crop."""
-    lr = labels.ravel()[ridge_idx] - 1
-    lc, bc = _luminance(grey, ridge_idx), bg[lr]
-    pix_ratio = np.where((ink <= bg)[lr], (bc + 0.05) / (lc + 0.05), (lc + 0.05) / (bc + 0.05))
-    keys, first = _cell_keys(ridge_idx, lr, page, rule.cell_frac, box)
+    lr = labels.ravel().take(ridge_idx).astype(np.intp) - 1
+    lc, bc = _luminance(grey, ridge_idx), bg.take(lr)
+    pix_ratio = np.where((ink <= bg).take(lr), (bc + 0.05) / (lc + 0.05), (lc + 0.05) / (bc + 0.05))
+    keys, first = _cell_keys(ridge_idx, lr, quads, rule.cell_frac, box)
     total = np.bincount(keys, minlength=first[-1])
     alive = np.bincount(keys, weights=(pix_ratio >= rule.min_pixel_ratio).astype(np.float64), minlength=first[-1])
     cov = np.where(total >= rule.min_cell_px, alive / np.maximum(total, 1), 1.0)
@@ -208,8 +229,9 @@ def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: 
     w = labels.shape[1]
     lab = labels[::BG_STRIDE, ::BG_STRIDE]
     far = cv2.dilate(drawn_ref, np.ones((3, 3), np.uint8))[::BG_STRIDE, ::BG_STRIDE] == 0
-    rows, cols = np.nonzero((lab > 0) & far)
-    lb = lab[rows, cols] - 1
+    flat = np.flatnonzero((lab > 0) & far)  # row-major, as np.nonzero
+    rows, cols = np.divmod(flat, lab.shape[1])
+    lb = lab.ravel()[flat].astype(np.intp) - 1
     lum = _luminance(grey, rows * (BG_STRIDE * w) + cols * BG_STRIDE)
     count = np.bincount(lb, minlength=n)
     fallback = float(lum.mean()) if len(lum) else 1.0
@@ -217,7 +239,7 @@ def _background(grey: np.ndarray, drawn_ref: np.ndarray, labels: np.ndarray, n: 
 
 
 def illegible_words(image: np.ndarray, ink_ref: np.ndarray, drawn_ref: np.ndarray, page: Page,
-                    rule: LegibilityRule, ridge: np.ndarray | None = None, coverage: bool = True) -> np.ndarray:
+                    rule: LegibilityRule, ridge: tuple | None = None, coverage: bool = True) -> np.ndarray:
     """(N,) bool: the words of `page` that `rule` finds illegible in `image` (arguments as :func:`word_measures`)."""
     if not page.words:
         return np.zeros(0, bool)

@@ -265,10 +265,22 @@ class GaussianNoise(Step):
         h, w = state.height, state.width
         pos_lut, neg_lut = _gauss_luts(float(params["sigma"]))
         u = g.integers(0, 256, (h, w, 3) if params["colour"] else (h, w), dtype=np.uint8)
-        pos, neg = cv2.LUT(u, pos_lut), cv2.LUT(u, neg_lut)
+        pos, neg = cv2.LUT(u, pos_lut), cv2.LUT(u, neg_lut, dst=u)
         if not params["colour"]:
-            pos, neg = cv2.merge([pos, pos, pos]), cv2.merge([neg, neg, neg])
-        state.image = cv2.subtract(cv2.add(state.image, pos), neg)
+            pos, neg = cv2.cvtColor(pos, cv2.COLOR_GRAY2RGB), cv2.cvtColor(neg, cv2.COLOR_GRAY2RGB)
+        out = cv2.add(state.image, pos, dst=pos)  # in place: pos and neg are this step's own arrays
+        state.image = cv2.subtract(out, neg, dst=out)
+
+
+_IMREAD_COLOR_RGB = getattr(cv2, "IMREAD_COLOR_RGB", None)  # OpenCV >= 4.11
+
+
+def _decode_rgb(buf: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of the encoded image `buf`: decoded straight to RGB where OpenCV can (the same values
+    as decoding to BGR and swapping, one pass less)."""
+    if _IMREAD_COLOR_RGB is not None:
+        return cv2.imdecode(buf, _IMREAD_COLOR_RGB)
+    return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
 @register
@@ -306,5 +318,5 @@ class Jpeg(Step):
         ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(params["quality"])])
         if not ok:
             raise RuntimeError("JPEG encoding failed")
-        out = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        out = _decode_rgb(buf)
         state.image = blend_lines(state.image, out, weight_map(state, params))

@@ -43,20 +43,21 @@ def paper_texture(background: np.ndarray, params: dict) -> np.ndarray:
     height, width = background.shape[:2]
     g = np.random.default_rng(int(params["seed"]))
     lh, lw = max(2, height // _LOWRES_DIV), max(2, width // _LOWRES_DIV)
-    mult = np.empty((lh, lw, 3), np.float32)
-    mult[...] = np.asarray(params["tint"], np.float32) / 255.0
+    # the multiplier, one (lh, lw) float32 plane per channel (the same float32 products as an (lh, lw, 3) array
+    # multiplied by broadcasting, without its 3-element inner loops)
+    mult = [np.full((lh, lw), c, np.float32) for c in np.asarray(params["tint"], np.float32) / 255.0]
     # mottling: smooth blotches (cell noise upsampled bicubically)
     cells = max(1, int(params["mottle_cells"]))
     grid = g.random((max(2, cells * lh // max(lh, lw) + 1), max(2, cells * lw // max(lh, lw) + 1)), dtype=np.float32)
     blot = np.clip(cv2.resize(grid, (lw, lh), interpolation=cv2.INTER_CUBIC), 0, 1)
-    mult *= (1.0 - float(params["mottle"]) * blot)[..., None]
+    _scale_planes(mult, 1.0 - float(params["mottle"]) * blot)
     # lighting gradient across the page
     a = np.deg2rad(float(params["gradient_angle_deg"]))
     xs = np.linspace(0, 1, lw, dtype=np.float32)[None, :] * np.float32(np.cos(a) * width)
     ys = np.linspace(0, 1, lh, dtype=np.float32)[:, None] * np.float32(np.sin(a) * height)
     t = xs + ys
     t = (t - t.min()) / max(float(t.max() - t.min()), 1e-6)
-    mult *= (1.0 - float(params["gradient"]) * t)[..., None]
+    _scale_planes(mult, 1.0 - float(params["gradient"]) * t)
     # stains: soft blobs with a darker rim (coffee rings), brownish
     if int(params["stains"]):
         stain = np.zeros((lh, lw), np.float32)
@@ -72,9 +73,12 @@ def paper_texture(background: np.ndarray, params: dict) -> np.ndarray:
             cv2.polylines(stain, poly, True, 1.0, max(1, int(radius / 8)), cv2.LINE_AA, 2)
         stain = cv2.GaussianBlur(stain, (0, 0), 1.2)
         absorb = np.array([0.45, 0.65, 0.95], np.float32) * float(params["stain_strength"])
-        mult *= 1.0 - np.clip(stain, 0, 1)[..., None] * absorb
-    small = np.clip(mult * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    out = cv2.multiply(background, cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), scale=1 / 255)
+        stain = np.clip(stain, 0, 1)
+        for plane, k in zip(mult, absorb):
+            plane *= 1.0 - stain * k
+    small = cv2.merge([np.clip(plane * 255.0 + 0.5, 0, 255).astype(np.uint8) for plane in mult])
+    out = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    cv2.multiply(background, out, dst=out, scale=1 / 255)
     # fibres and grain: full-resolution darkening, subtracted (fibres in 4 shades, one polylines call each)
     dark = np.zeros((height, width), np.uint8)
     n = int(params["fibres"])
@@ -95,8 +99,14 @@ def paper_texture(background: np.ndarray, params: dict) -> np.ndarray:
     amp = int(params["grain"])
     if amp > 0:
         noise = g.integers(0, amp + 1, (height // 2 + 1, width // 2 + 1), dtype=np.uint8)
-        dark = cv2.add(dark, cv2.resize(noise, (width, height), interpolation=cv2.INTER_NEAREST))
-    return cv2.subtract(out, cv2.merge([dark, dark, dark]))
+        cv2.add(dark, cv2.resize(noise, (width, height), interpolation=cv2.INTER_NEAREST), dst=dark)
+    return cv2.subtract(out, cv2.cvtColor(dark, cv2.COLOR_GRAY2RGB), dst=out)
+
+
+def _scale_planes(planes: list[np.ndarray], factor: np.ndarray) -> None:
+    """Multiply each (h, w) float32 plane of `planes` in place by the (h, w) `factor`."""
+    for plane in planes:
+        plane *= factor
 
 
 def list_textures(dirs: list[str]) -> list[str]:

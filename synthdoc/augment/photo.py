@@ -204,10 +204,9 @@ class PhotoSheet(Step):
         def warp(img: np.ndarray) -> np.ndarray:
             return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
-        state.image = _over(surface, warp(state.image), sheet)
+        state.image = _over(surface, state.warp_with_refs(warp), sheet)
         state.background = surface  # what a later geometric step continues past the photo's edges
         state.bg_matrix = np.eye(3)
-        state.warp_refs(warp)
         state.page = map_page(state.page, lambda pts: forward(pts, params, w))
 
 

@@ -119,7 +119,7 @@ def finish(state: AugmentState, rule: LegibilityRule, changed: bool = True) -> t
     ``ignore``, and how many words that newly ignored. `changed`: some step was applied (else the stroke
     coverage rule is skipped: a clean composite keeps every stroke by construction)."""
     image = state.finish()
-    ridge = state.stroke_ridge()[0] if changed else None
+    ridge = state.ridge_points()[:2] if changed else None
     bad = illegible_words(image, state.ink_ref, state.drawn, state.page, rule, ridge, changed)
     page, ignored = mark_illegible(state.page, bad)
     return image, page, ignored
