@@ -266,7 +266,7 @@ class SteeredSampler:
 
     Until the page's first :meth:`start_index`, each :meth:`title` call returns the next scheduled word (a name or
     term as a title, heading, TOC entry or table label) without drawing. The first :meth:`start_index` draws like
-    the base sampler (two integers), then starts at the scheduled passage (when the schedule gives one) and inserts
+    the base sampler (one integer), then starts at the scheduled passage (when the schedule gives one) and inserts
     the words titles did not take, joined by `separator` into at most MAX_INSERTED_PARAGRAPHS short paragraphs,
     before that paragraph and interleaved with the corpus paragraphs after it (list, paragraph, list, ...). Later
     starts of the page are mapped into the view's paragraph list unchanged.
@@ -313,7 +313,7 @@ class SteeredSampler:
         return [self.separator.join(rest[k::n]) for k in range(n)]
 
     def start_index(self, rng: np.random.Generator) -> int:
-        """Index (in :attr:`flat_paragraphs`) where a run of paragraphs starts; draws two integers like
+        """Index (in :attr:`flat_paragraphs`) where a run of paragraphs starts; draws one integer like
         :meth:`TextSampler.start_index`."""
         drawn = self.base.start_index(rng)
         if self.inserted_at is None:
