@@ -173,9 +173,14 @@ def _title(el: lxml.html.HtmlElement) -> str:
     return pattern.sub("", text, count=1)
 
 
+def _parse(path: Path) -> lxml.html.HtmlElement:
+    """Root element of an HTML page read as UTF-8 (the book's pages are UTF-8)."""
+    return lxml.html.parse(str(path), parser=lxml.html.HTMLParser(encoding="utf-8")).getroot()
+
+
 def page_blocks(path: Path) -> Iterator[tuple[str, str]]:
     """("title", text) and ("para", text) of one HTML page, in document order (unfiltered)."""
-    root = lxml.html.parse(str(path)).getroot()
+    root = _parse(path)
     for el in root.iter():
         if not isinstance(el.tag, str) or _skipped(el):
             continue
@@ -193,7 +198,7 @@ def reading_order(folder: Path) -> list[Path]:
     while page.is_file() and page.name not in seen:
         seen.add(page.name)
         order.append(page)
-        links = lxml.html.parse(str(page)).getroot().xpath('//ul[@class="docnav"]/li[@class="next"]/a/@href')
+        links = _parse(page).xpath('//ul[@class="docnav"]/li[@class="next"]/a/@href')
         page = folder / links[0].split("#")[0] if links else folder / ""
     rest = sorted(p for p in folder.glob("*.html") if p.name not in seen)
     return [p for p in order + rest if not re.search(r"legalnotice|copyright", p.name)]
