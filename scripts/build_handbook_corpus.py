@@ -24,12 +24,13 @@ Filters (:class:`ParagraphFilter`, each paragraph on its own; the defaults are t
   ja: Hiragana, Katakana, Han; ko: Hangul, Han); this drops the untranslated English paragraphs of the
   translated locales. Vietnamese shares Latin with English, so there the rule is the share of letters outside
   ASCII (tone and vowel marks): at least ``min_vie_marked_frac``;
-- code-like characters (``/ \\ _ $ < > = { } [ ] | # ~ ^ ` * @ ;``): at most ``max_code_frac`` of the characters
-  (drops paragraphs full of paths, options and shell syntax);
+- code-like characters (``/ \\ _ $ < > = { } [ ] | # ~ ^ ` * @ ;``, and a colon or full stop between two letters or
+  digits as in ``host:port`` or ``sources.list``): at most ``max_code_frac`` of the characters (drops paragraphs
+  full of paths, options and shell syntax), and none of ``$ @ { } < > = \\ | ~ ^ ` `` (:data:`HARD_CODE_CHARS`);
 - exact duplicate paragraphs (per language) are dropped; a section left without a paragraph is dropped; a
   title that would not read as a title (longer than 80 characters, ending with sentence punctuation, see
-  :func:`synthdoc.text.sampler.is_document_title`, a repeat of an earlier title, or not mostly of the language's
-  script by the rule above: an untranslated heading) is dropped and its
+  :func:`synthdoc.text.sampler.is_document_title`, a repeat of an earlier title, not mostly of the language's
+  script by the rule above: an untranslated heading, or holding any code-like character: "X.509", "/etc") is dropped and its
   paragraphs join the section before it.
 
 Usage::
@@ -76,6 +77,8 @@ OWN_SCRIPTS = {
 """ICU short script names that count as the language's own letters."""
 CJK = frozenset({"jpn_Jpan", "kor_Hang", "zho_Hans", "zho_Hant"})
 CODE_CHARS = frozenset("/\\_$<>={}[]|#~^`*@;")
+HARD_CODE_CHARS = frozenset("$@{}<>=\\|~^`")
+"""Code-like characters of which a paragraph may hold none (shell variables, e-mail addresses, markup, options)."""
 _SKIP_ANCESTORS = frozenset({"toc", "index", "footnote", "footnotes", "legalnotice", "example", "figure", "table",
                              "informaltable", "navheader", "docnav", "navfooter", "author", "authorgroup",
                              "abstract", "calloutlist", "revhistory"})
@@ -85,6 +88,7 @@ _DROP_INSIDE_CLASSES = frozenset({"itemizedlist", "orderedlist", "variablelist",
                                   "mediaobject", "calloutlist"})
 _SECTION_NUM = re.compile(r"^(?:[A-Z]|\d+)(?:\.\d+)*\.?\s+")
 _CHAPTER_NUM = re.compile(r"^\D{0,12}?\s*(?:[A-Z]|\d+)\s*[.章]?\s+")
+_IN_WORD_SEP = re.compile(r"(?<=\w)[:.](?=\w)")
 _TITLE_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5"})
 
 
@@ -139,9 +143,15 @@ def reject_reason(text: str, code: str, flt: ParagraphFilter) -> str | None:
         return "letters"
     if not own_script(text, code, flt):
         return "script"
-    if sum(c in CODE_CHARS for c in text) > flt.max_code_frac * len(text):
+    if code_like(text) > flt.max_code_frac * len(text) or any(c in HARD_CODE_CHARS for c in text):
         return "code"
     return None
+
+
+def code_like(text: str) -> int:
+    """Number of code-like characters of `text`: :data:`CODE_CHARS`, and a colon or full stop between two letters or
+    digits (``host:port``, ``8000:server``, ``sources.list``, ``X.509``)."""
+    return sum(c in CODE_CHARS for c in text) + len(_IN_WORD_SEP.findall(text))
 
 
 def _classes(el: lxml.html.HtmlElement) -> set[str]:
@@ -211,7 +221,7 @@ def documents(pages: list[Path], code: str, flt: ParagraphFilter, stats: dict[st
     for page in pages:
         for kind, text in page_blocks(page):
             if kind == "title":
-                docs.append([text if own_script(text, code, flt) else ""])
+                docs.append([text if own_script(text, code, flt) and not code_like(text) else ""])
                 continue
             reason = reject_reason(text, code, flt) if docs else "no title"
             if reason is None and text in seen:
