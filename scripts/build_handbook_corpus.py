@@ -14,7 +14,8 @@ Extraction (lxml.html; pages in reading order, following each page's "next" link
 - prose only: the text of a ``div.para`` without its nested blocks (``pre`` screens and program listings, lists,
   tables, examples, figures) and footnote markers; paragraphs inside tables of contents, the index, footnotes,
   examples, figures, tables, navigation and the legal notice / copyright pages are dropped.
-- text is NFC-normalised, whitespace collapsed (:func:`synthdoc.text.clean.clean_paragraph`).
+- text is NFC-normalised, whitespace collapsed (:func:`synthdoc.text.clean.clean_paragraph`); Arabic presentation
+  forms become plain letters, and Persian gets its own yeh and keheh (:func:`normalise_letters`).
 
 Filters (:class:`ParagraphFilter`, each paragraph on its own; the defaults are the shipped build):
 
@@ -89,6 +90,8 @@ _DROP_INSIDE_CLASSES = frozenset({"itemizedlist", "orderedlist", "variablelist",
 _SECTION_NUM = re.compile(r"^(?:[A-Z]|\d+)(?:\.\d+)*\.?\s+")
 _CHAPTER_NUM = re.compile(r"^\D{0,12}?\s*(?:[A-Z]|\d+)\s*[.章]?\s+")
 _IN_WORD_SEP = re.compile(r"(?<=\w)[:.](?=\w)")
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 _TITLE_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5"})
 
 
@@ -118,6 +121,14 @@ class ParagraphFilter:
 def _script(ch: str) -> str:
     """ICU short script name of one character, e.g. "Latn", "Hani", "Zyyy" (common)."""
     return icu.Script.getScript(ord(ch)).getShortName()
+
+
+def normalise_letters(text: str, code: str) -> str:
+    """`text` with Arabic presentation forms (U+FB50-FDFF, U+FE70-FEFE: ligatures such as ﻹ, which a font shapes
+    from the plain letters) replaced by their NFKC letters, and for Persian the Arabic yeh, alef maksura and kaf
+    (ي ى ك) by the Persian yeh and keheh (ی ک)."""
+    text = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return text.translate(_PERSIAN) if code == "pes_Arab" else text
 
 
 def own_script(text: str, code: str, flt: ParagraphFilter) -> bool:
@@ -220,6 +231,7 @@ def documents(pages: list[Path], code: str, flt: ParagraphFilter, stats: dict[st
     seen: set[str] = set()
     for page in pages:
         for kind, text in page_blocks(page):
+            text = normalise_letters(text, code)
             if kind == "title":
                 docs.append([text if own_script(text, code, flt) and not code_like(text) else ""])
                 continue

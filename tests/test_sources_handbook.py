@@ -156,3 +156,11 @@ def test_build_script_filters_on_a_tiny_html_tree(tmp_path):
 def test_build_script_reject_reasons(text, code, reason):
     build = _build_module()
     assert build.reject_reason(text, code, build.ParagraphFilter()) == reason
+
+
+def test_build_script_normalises_arabic_presentation_forms_and_persian_letters():
+    build = _build_module()
+    assert build.normalise_letters("\ufef9", "arb_Arab") == "\u0644\u0625"  # lam-alef ligature -> lam, alef
+    assert build.normalise_letters("\u0643\u062a\u0627\u0628 \u0639\u0644\u064a", "pes_Arab") == \
+        "\u06a9\u062a\u0627\u0628 \u0639\u0644\u06cc"  # Arabic kaf / yeh -> Persian keheh / yeh
+    assert build.normalise_letters("\u0643\u062a\u0627\u0628", "arb_Arab") == "\u0643\u062a\u0627\u0628"
