@@ -41,10 +41,11 @@ TESSERACT_LANG = {
     "ukr_Cyrl": "ukr",
 }
 
-#: Second model read with the language's horizontal lines: Russian prose names Latin things (Debian, USB, CD-ROM,
-#: the bundled handbook corpus), which ``rus`` alone reads as Cyrillic look-alikes (mean NED 0.066 vs 0.008 with
-#: ``rus+eng`` on hyphenated handbook lines, tests/test_hyphenate.py).
-TESSERACT_WITH = {"rus_Cyrl": "eng"}
+#: Second model read with the language's horizontal lines: Russian and Korean prose names Latin things (Debian, USB,
+#: CD-ROM, "Trusted Organizations" in the bundled handbook corpus), which ``rus`` reads as Cyrillic look-alikes and
+#: ``kor`` as digits (hyphenated Russian handbook lines: mean NED 0.066 with ``rus``, 0.008 with ``rus+eng``;
+#: tests/test_labels_match_pixels.py, Korean: 0.051 with ``kor``).
+TESSERACT_WITH = {"rus_Cyrl": "eng", "kor_Hang": "eng"}
 
 
 #: Languages set in vertical columns (Tesseract has ``*_vert`` models for them).
