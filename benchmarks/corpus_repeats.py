@@ -10,8 +10,9 @@ Two steps, both at the text sampling level:
    page's text stream ``sample_rng(seed, i, "text", 0)``) and the number of consecutive paragraphs it reads is
    drawn from step 1's distribution; each paragraph's page count is tallied.
 
-Prints, per language, the paragraphs of the corpus, paragraphs read per page (mean), and the page count of the
-most and the median repeated paragraph; writes ``benchmarks/results/corpus_repeats.json``.
+Prints, per language, the paragraphs of the corpus, paragraphs read per page (mean), the page count of the
+most and the median repeated paragraph, and the CPU time of loading the bundled corpus (:func:`load_bundled`, best
+of 5, after a warm-up load); writes ``benchmarks/results/corpus_repeats.json``.
 
 Usage::
 
@@ -23,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ from synthdoc.config import DEFAULT_LANGUAGES, GenerateConfig  # noqa: E402
 from synthdoc.errors import SampleError  # noqa: E402
 from synthdoc.pipeline import SampleFactory  # noqa: E402
 from synthdoc.rng import sample_rng  # noqa: E402
+from synthdoc.text.sources import load_bundled  # noqa: E402
 
 
 class RecordingList(list):
@@ -70,6 +73,11 @@ def paragraphs_per_page(factory: SampleFactory, code: str, pages: int) -> list[i
     return out
 
 
+def sampler_titles(factory: SampleFactory, code: str) -> list[str]:
+    """Corpus document titles of language `code` (drawn as page titles, not body text)."""
+    return factory.inputs[code].sampler.titles
+
+
 def run_counts(factory: SampleFactory, code: str, pages: int, reads: list[int], seed: int) -> np.ndarray:
     """Pages of a `pages`-page run that read each flat paragraph of language `code` (see the module docstring)."""
     sampler = factory.inputs[code].sampler
@@ -82,6 +90,17 @@ def run_counts(factory: SampleFactory, code: str, pages: int, reads: list[int], 
         m = min(n, reads[int(draw.integers(len(reads)))])
         counts[(start + np.arange(m)) % n] += 1
     return counts
+
+
+def load_cpu_ms(code: str, repeats: int = 5) -> float:
+    """Least CPU milliseconds of :func:`load_bundled` over `repeats` loads (after one warm-up load)."""
+    load_bundled(code)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.process_time()
+        load_bundled(code)
+        best = min(best, time.process_time() - t0)
+    return 1000 * best
 
 
 def main() -> None:
@@ -97,14 +116,17 @@ def main() -> None:
         counts = run_counts(factory, code, args.pages, reads, cfg.seed)
         rows.append({"language": code, "paragraphs": int(len(counts)), "pages": len(range(0, args.pages, 6)),
                      "read_per_page_mean": float(np.mean(reads)), "max_repeats": int(counts.max()),
-                     "median_repeats": float(np.median(counts)), "unused": int((counts == 0).sum())})
+                     "median_repeats": float(np.median(counts)), "unused": int((counts == 0).sum()),
+                     "titles": len(sampler_titles(factory, code)), "load_cpu_ms": round(load_cpu_ms(code), 2)})
         r = rows[-1]
         print(f"{code}: {r['paragraphs']} paragraphs, {r['read_per_page_mean']:.1f} read per page, "
-              f"most repeated {r['max_repeats']}x, median {r['median_repeats']:g}x over {r['pages']} pages")
+              f"most repeated {r['max_repeats']}x, median {r['median_repeats']:g}x over {r['pages']} pages; "
+              f"load {r['load_cpu_ms']:.1f} ms CPU")
     out = ROOT / "benchmarks" / "results" / "corpus_repeats.json"
     out.write_text(json.dumps({"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                "run_pages": args.pages, "probe_pages_per_language": args.probe,
-                               "note": "bundled corpora, default layout mixture, seed 0; text sampling level",
+                               "note": "bundled corpora (hand-written samples + Debian Administrator's Handbook), default "
+                               "layout mixture, seed 0; text sampling level; load times on a shared 2-core machine",
                                "languages": rows}, indent=1) + "\n")
     print(f"wrote {out}")
 

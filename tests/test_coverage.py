@@ -133,7 +133,7 @@ def test_one_and_two_workers_write_the_same_bytes_with_coverage_on(tmp_path):
 
 def test_rare_corpus_characters_get_passages_that_start_pages():
     """A character the corpus holds once in 400 paragraphs is not expected K + margin times in 100 pages: the
-    schedule starts K + margin pages at the paragraph holding it instead of inserting it."""
+    schedule starts PASSAGE_COPIES x (K + margin) pages at the paragraph holding it instead of inserting it."""
     from synthdoc.text.coverage import SteeredSampler
     from synthdoc.text.sampler import TextSampler
     from synthdoc.text.sources import Corpus
@@ -143,7 +143,7 @@ def test_rare_corpus_characters_get_passages_that_start_pages():
     base = TextSampler(Corpus("t", "x", [["abc abc."] * 200 + ["abc xyz."] + ["abc abc."] * 199]))
     flat = base.flat_paragraphs
     sched = build_schedule(["a", "x", "q"], flat, 100, 2, 0, lambda c: True, margin=1)
-    assert sorted(sched.starts.values()) == [200, 200, 200] and len(sched.starts) == 3
+    assert sorted(sched.starts.values()) == [200] * 6 and len(sched.starts) == 6  # PASSAGE_COPIES x (K + margin)
     assert "".join(w for ws in sched.words.values() for w in ws) == "qqq"  # absent from the corpus: inserted
 
     j = next(iter(sched.starts))

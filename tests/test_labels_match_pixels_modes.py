@@ -58,7 +58,7 @@ BOUNDS = {"eng_Latn": 0.02, "rus_Cyrl": 0.02, "jpn_Jpan": 0.02, "zho_Hant": 0.03
 VERTICAL_ZH_BOUND = 0.08
 MODE_GUARD = 0.12
 SHORT_GUARD = 0.4
-PAGES_PER_LANGUAGE = {"multi_column": 1, "vertical": 3, "table": 2, "toc": 2, "slide": 3, "document": 2,
+PAGES_PER_LANGUAGE = {"multi_column": 1, "vertical": 6, "table": 2, "toc": 2, "slide": 3, "document": 2,
                       "scattered": 3}
 SEED = 7
 TYPED_GUARD = 0.3

@@ -202,7 +202,7 @@ def fonts_record(fonts: list[FaceRef]) -> dict[str, str]:
 
 
 def text_start(rng: np.random.Generator, inp: LayoutInput) -> int:
-    """Flat corpus index where a run of paragraphs starts (:meth:`TextSampler.start_index`: two integer draws)."""
+    """Flat corpus index where a run of paragraphs starts (:meth:`TextSampler.start_index`: one integer draw)."""
     return inp.sampler.start_index(rng)
 
 

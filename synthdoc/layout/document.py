@@ -37,7 +37,7 @@ from synthdoc.layout.breaking import is_word_char
 from synthdoc.layout.flow import Flow
 from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.hyphenate import typeset_hyphenated
-from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts
+from synthdoc.layout.place import Row, column_boxes, marked_rows, one_line, one_word, place_parts, unit_lines
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
@@ -415,7 +415,7 @@ def _place_title(c: _Ctx) -> None:
     lines = []
     if title["text"]:
         try:
-            lines = typeset_horizontal(title["text"], t_style, c.content_w, align=title["align"], max_lines=2)
+            lines = unit_lines(title["text"], t_style, c.content_w, 2, align=title["align"])
         except TofuError:
             c.inp.count_skip()
     if lines:
@@ -505,7 +505,7 @@ def _heading_step(c: _Ctx, b: _Body) -> None:
             nums[-1] += 1
             num = one_word(one_line(".".join(str(n) for n in nums), st))
             hang = num.width + 0.6 * st.size_px
-        lines = typeset_horizontal(text, st, flow.width - hang, max_lines=2)
+        lines = unit_lines(text, st, flow.width - hang, 2)
     except TofuError:
         c.inp.count_skip()
         b.skips += 1

@@ -16,7 +16,7 @@ from synthdoc.layout.base import (LayoutInput, coin, fonts_record, paper_fonts, 
                                   title_text)
 from synthdoc.layout.emphasis import emphasis_fonts, paragraph_emphasis
 from synthdoc.layout.flow import Flow
-from synthdoc.layout.place import column_boxes
+from synthdoc.layout.place import column_boxes, unit_lines
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
@@ -121,7 +121,7 @@ def _place_title(plan: MultiColumnPlan, inp: LayoutInput, page: Page, y: float, 
     t_style = inp.style(inp.face(plan.title_face or plan.bold_face), plan.title_px, color, plan.params.dpi)
     x0, x1 = plan.margin_px, plan.width - plan.margin_px
     try:
-        lines = typeset_horizontal(plan.title_text, t_style, x1 - x0, align=plan.title_align, max_lines=2)
+        lines = unit_lines(plan.title_text, t_style, x1 - x0, 2, align=plan.title_align)
     except TofuError:
         inp.count_skip()
         lines = []
@@ -145,7 +145,7 @@ def _heading(plan: MultiColumnPlan, inp: LayoutInput, flow: Flow, counters: list
     h_style = inp.style(inp.face(plan.bold_face), plan.heading_px, color, plan.params.dpi)
     body = inp.style(inp.face(plan.body_face), plan.body_px, color, plan.params.dpi)
     try:
-        h_lines = typeset_horizontal(text, h_style, col_w, max_lines=2)
+        h_lines = unit_lines(text, h_style, col_w, 2)
     except TofuError:
         return True
     if h_lines:

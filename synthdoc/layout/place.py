@@ -11,6 +11,7 @@ import numpy as np
 from synthdoc.doc import GlyphRun, Line, Page, Paragraph
 from synthdoc.layout.typeset import SetLine, TextStyle, place_horizontal, shape_checked, typeset_horizontal
 from synthdoc.render.chars import Deferred, merge_one
+from synthdoc.text.units import shown_prefix
 from synthdoc.types import union_quad
 
 Row = list[tuple[SetLine, float]]
@@ -84,6 +85,24 @@ def one_line(text: str, style: TextStyle, width_px: float = 1e9) -> SetLine | No
     """`text` typeset as a single left-aligned line (None when empty). Raises TofuError like typeset_horizontal."""
     lines = typeset_horizontal(text, style, width_px, max_lines=1)
     return lines[0] if lines else None
+
+
+def _visible(text: str) -> str:
+    """`text` without spaces (what a line shows of it, whatever its breaks)."""
+    return "".join(text.split())
+
+
+def unit_lines(text: str, style: TextStyle, width_px: float, max_lines: int, align: str = "left") -> list[SetLine]:
+    """`text` typeset in at most `max_lines` lines of `width_px`; when it does not fit, its longest leading unit that
+    fits (:func:`synthdoc.text.units.shown_prefix`: ends at a word boundary, never inside a number, brackets and
+    quotes balanced) instead of a truncation mid-word. [] when not even its first word fits. Raises TofuError like
+    typeset_horizontal."""
+    lines = typeset_horizontal(text, style, width_px, align=align, max_lines=max_lines)
+    while lines and _visible("".join(line.text for line in lines)) != _visible(text):
+        shown = len(_visible("".join(line.text for line in lines)))
+        text = shown_prefix(text, shown - 1 if len(_visible(text)) <= shown else shown)
+        lines = typeset_horizontal(text, style, width_px, align=align, max_lines=max_lines) if text else []
+    return lines
 
 
 def one_word(set_line: SetLine | None) -> SetLine | None:

@@ -27,6 +27,7 @@ from synthdoc.doc import BackgroundSpec, FaceRef, GlyphRun, Line, Page, Rule, Wo
 from synthdoc.errors import SampleError
 from synthdoc.fonts.catalogue import FaceInfo
 from synthdoc.layout.base import CorpusRun, LayoutInput, fonts_record, title_fits
+from synthdoc.layout.place import unit_lines
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.slide_kinds import (ACCENTS, KINDS, SLIDE_DPI, Builder, accent_rects, place_quote,
@@ -362,7 +363,7 @@ def _item(plan: SlidePlan, inp: LayoutInput, out: Builder, style: TextStyle, lev
     if x1 - xt < 4 * style.size_px:
         return 0.0
     try:
-        item_lines = typeset_horizontal(text, style, x1 - xt, max_lines=int(plan.params.item_max_lines))
+        item_lines = unit_lines(text, style, x1 - xt, int(plan.params.item_max_lines))
     except TofuError:
         inp.count_skip()
         return 0.0

@@ -706,7 +706,8 @@ def _layout_table(c: _Ctx, loc) -> tuple[_Table, list[int]]:
 
 def _typeset_cell(cell: _Cell, width_px: float) -> None:
     """Set `cell.lines` at `width_px`; a text cut off by the cell's line limit is replaced by its longest prefix
-    that ends at a word boundary (:func:`synthdoc.text.units.shown_prefix`), never a truncated word. A
+    that ends at a word boundary and fits (:func:`synthdoc.text.units.shown_prefix`), never a truncated word (the
+    cell stays empty when not even its first word fits). A
     decimal-aligned cell is set flush right in `width_px` less its ``inset_px``, so that the decimal separators
     of its column line up."""
     align = "right" if cell.align == "decimal" else cell.align
@@ -716,11 +717,14 @@ def _typeset_cell(cell: _Cell, width_px: float) -> None:
     else:
         cell.lines = typeset_horizontal(cell.text, cell.style, width_px, align=align, max_lines=cell.max_lines)
     shown = sum(len("".join(line.text.split())) for line in cell.lines)
-    if shown < len("".join(cell.text.split())):
+    while shown < len("".join(cell.text.split())):  # until the prefix itself fits (its breaks may differ)
         prefix = shown_prefix(cell.text, shown)
-        if prefix:
-            cell.text = prefix
-            cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=align, max_lines=cell.max_lines)
+        cell.text = prefix
+        if not prefix:  # not even the first word fits: an empty cell rather than a torn word
+            cell.lines = []
+            break
+        cell.lines = typeset_horizontal(prefix, cell.style, width_px, align=align, max_lines=cell.max_lines)
+        shown = sum(len("".join(line.text.split())) for line in cell.lines)
 
 
 def _row_heights(cells: list[_Cell], n_rows: int, min_h: float, pad_y: int, spacing: float) -> list[int]:

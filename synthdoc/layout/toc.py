@@ -19,12 +19,11 @@ from synthdoc.doc import BackgroundSpec, Page, Paragraph
 from synthdoc.errors import SampleError
 from synthdoc.layout.base import LayoutInput, fonts_record, paper_fonts, sample_paper
 from synthdoc.layout.breaking import is_word_char
-from synthdoc.layout.place import glyph_pitch, one_line, one_word, place_parts, repeat_glyph_line
+from synthdoc.layout.place import glyph_pitch, one_line, one_word, place_parts, repeat_glyph_line, unit_lines
 from synthdoc.layout.plan import Plan, Tape
 from synthdoc.layout.registry import layout_mode
 from synthdoc.layout.template import PageParams, sample_range, sample_weighted
 from synthdoc.layout.typeset import SetLine, TextStyle, TofuError, place_horizontal, typeset_horizontal
-from synthdoc.text.clean import strip_punctuation
 
 
 @dataclass(frozen=True)
@@ -226,11 +225,10 @@ def _entry_parts(plan: TocPlan, inp: LayoutInput, style: TextStyle, level: int, 
     if room < 2 * style.size_px:
         raise SampleError("toc: no room for an entry title")
     text = plan.tape.take("entry_text", _entry_text, inp, p, plan.numbered)
-    title = one_line(text, style, room)
-    if title is not None and title.text != text:  # truncated: no dangling punctuation at the cut
-        title = one_line(strip_punctuation(title.text), style, room)
-    if title is None:
+    fitted = unit_lines(text, style, room, 1)  # truncated: the longest whole unit that fits
+    if not fitted:
         return None
+    title = fitted[0]
     parts.append((title, x))
     n_lead = int(np.floor((lead_end - adv - (x + title.width + plan.leader_gap_px)) / lpitch)) + 1
     lead_line = repeat_glyph_line(style, plan.leader, max(n_lead, 1), lpitch - adv)

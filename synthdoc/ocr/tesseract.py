@@ -41,6 +41,13 @@ TESSERACT_LANG = {
     "ukr_Cyrl": "ukr",
 }
 
+#: Second model read with the language's horizontal lines: Russian and Korean prose names Latin things (Debian, USB,
+#: CD-ROM, "Trusted Organizations" in the bundled handbook corpus), which ``rus`` reads as Cyrillic look-alikes and
+#: ``kor`` as digits (hyphenated Russian handbook lines: mean NED 0.066 with ``rus``, 0.008 with ``rus+eng``;
+#: tests/test_labels_match_pixels.py, Korean: 0.051 with ``kor``).
+TESSERACT_WITH = {"rus_Cyrl": "eng", "kor_Hang": "eng"}
+
+
 #: Languages set in vertical columns (Tesseract has ``*_vert`` models for them).
 VERTICAL_LANGS = frozenset({"jpn_Jpan", "zho_Hans", "zho_Hant"})
 
@@ -66,8 +73,8 @@ def installed_languages() -> frozenset[str]:
 
 
 def tesseract_model(lang_code: str, vertical: bool) -> str:
-    """Traineddata for `lang_code`: TESSERACT_LANG, or for vertical text ``<model>_vert`` if installed,
-    else ``jpn_vert`` (which also reads Chinese hanzi).
+    """Traineddata for `lang_code`: TESSERACT_LANG (plus TESSERACT_WITH, e.g. ``rus+eng``), or for vertical text
+    ``<model>_vert`` if installed, else ``jpn_vert`` (which also reads Chinese hanzi).
 
     Raises:
         RuntimeError: unknown language, or tesseract / the model is not installed (names the Debian package).
@@ -79,9 +86,12 @@ def tesseract_model(lang_code: str, vertical: bool) -> str:
     model = base
     if vertical:
         model = f"{base}_vert" if f"{base}_vert" in have else "jpn_vert"
-    if model not in have:
-        pkg = "tesseract-ocr-" + model.replace("_", "-")  # Debian: tesseract-ocr-jpn-vert, -chi-sim, ...
-        raise RuntimeError(f"Tesseract model {model!r} is not installed; apt-get install tesseract-ocr {pkg}")
+    elif lang_code in TESSERACT_WITH:
+        model = f"{base}+{TESSERACT_WITH[lang_code]}"
+    missing = [m for m in model.split("+") if m not in have]  # "rus+eng": both models at once
+    if missing:
+        pkg = "tesseract-ocr-" + missing[0].replace("_", "-")  # Debian: tesseract-ocr-jpn-vert, -chi-sim, ...
+        raise RuntimeError(f"Tesseract model {missing[0]!r} is not installed; apt-get install tesseract-ocr {pkg}")
     return model
 
 

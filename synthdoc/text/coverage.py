@@ -42,6 +42,11 @@ DEFAULT_MIN_COUNT = 3
 DEFAULT_MARGIN = 6
 """Extra scheduled copies per character on top of K (measured: 3 + 6 copies give every character of jis0208,
 ksx1001 and gb2312 at least 3 times in 2,000 pages of the default mixture, see benchmarks/coverage.py)."""
+PASSAGE_COPIES = 2
+"""A passage starts PASSAGE_COPIES x (K + margin) pages: a page started at it draws the rare character less often
+than a page draws a scheduled word (a table, TOC or slide page reads a few short units of its text, and the
+character may lie deep in a long paragraph); with the handbook corpora, K + margin starts left one character of
+jis0208, gb2312 and big5 each under K in 2,000 pages (benchmarks/coverage.py)."""
 PARAGRAPHS_PER_PAGE = 2.0
 """Conservative number of whole corpus paragraphs a page draws, to estimate how often the corpus alone shows a
 character in a run (a character expected at least twice the needed count is left to the corpus)."""
@@ -218,7 +223,8 @@ def build_schedule(target: Sequence[str], flat: Sequence[str], pages: int, min_c
 
     A character the corpus is expected to show at least 2 x (K + margin) times over `pages` (its corpus count x
     pages x PARAGRAPHS_PER_PAGE / paragraphs) is left to the corpus. One the corpus holds less often gets passages
-    (paragraphs holding it start K + margin pages, one per page, from the schedule's spare pages); one the corpus
+    (paragraphs holding it start PASSAGE_COPIES x (K + margin) pages, one per page, from the schedule's spare pages);
+    one the corpus
     lacks (or whose passages did not fit) is cut into words with the others and each word is scheduled
     K + margin times, word m of copy r on page ordinal (m + r * words) mod pages, at most MAX_WORDS_PER_PAGE per
     page.
@@ -237,16 +243,17 @@ def build_schedule(target: Sequence[str], flat: Sequence[str], pages: int, min_c
     """
     coverable = [c for c in target if covered(c)]
     need = min_count + margin
+    starts_per_passage = PASSAGE_COPIES * need
     corpus = char_counts("".join(flat))
     scale = pages * PARAGRAPHS_PER_PAGE / max(1, len(flat))
     short = [c for c in coverable if corpus[c] * scale < 2 * need]
     rare = {c for c in short if corpus[c] > 0}
     passages, via_passages = _passages(flat, rare) if rare and len(flat) > 1 else ([], set())
-    if len(passages) * need > pages:  # more passages than pages to start: keep the first ones
-        passages = passages[:pages // need]
+    if len(passages) * starts_per_passage > pages:  # more passages than pages to start: keep the first ones
+        passages = passages[:pages // starts_per_passage]
         via_passages = set().union(*(set(flat[i]) & rare for i in passages)) if passages else set()
     sched = Schedule(pages, target=coverable, uncoverable=[c for c in target if not covered(c)])
-    slots = [p for p in passages for _ in range(need)]
+    slots = [p for p in passages for _ in range(starts_per_passage)]
     for slot, index in enumerate(slots):  # evenly spread over the run, one per page
         sched.starts[slot * pages // len(slots)] = index
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xC0FE,)))
@@ -266,7 +273,7 @@ class SteeredSampler:
 
     Until the page's first :meth:`start_index`, each :meth:`title` call returns the next scheduled word (a name or
     term as a title, heading, TOC entry or table label) without drawing. The first :meth:`start_index` draws like
-    the base sampler (two integers), then starts at the scheduled passage (when the schedule gives one) and inserts
+    the base sampler (one integer), then starts at the scheduled passage (when the schedule gives one) and inserts
     the words titles did not take, joined by `separator` into at most MAX_INSERTED_PARAGRAPHS short paragraphs,
     before that paragraph and interleaved with the corpus paragraphs after it (list, paragraph, list, ...). Later
     starts of the page are mapped into the view's paragraph list unchanged.
@@ -313,7 +320,7 @@ class SteeredSampler:
         return [self.separator.join(rest[k::n]) for k in range(n)]
 
     def start_index(self, rng: np.random.Generator) -> int:
-        """Index (in :attr:`flat_paragraphs`) where a run of paragraphs starts; draws two integers like
+        """Index (in :attr:`flat_paragraphs`) where a run of paragraphs starts; draws one integer like
         :meth:`TextSampler.start_index`."""
         drawn = self.base.start_index(rng)
         if self.inserted_at is None:

@@ -54,10 +54,6 @@ class TextSampler:
         self.titles: list[str] = [doc[0] for doc in corpus.documents if is_document_title(doc)]
         bodies = [doc[1:] if is_document_title(doc) else doc for doc in corpus.documents]
         self._flat: list[str] = [p for doc in bodies for p in doc]
-        starts = np.cumsum([0] + [len(doc) for doc in bodies])
-        self._doc_starts = starts[:-1]
-        self._doc_lens = np.diff(starts)
-        self._nonempty_docs = np.flatnonzero(self._doc_lens > 0)
 
     @property
     def flat_paragraphs(self) -> list[str]:
@@ -65,18 +61,18 @@ class TextSampler:
         return self._flat
 
     def start_index(self, rng: np.random.Generator) -> int:
-        """Flat index of a random starting paragraph: uniform document, then uniform paragraph in it.
+        """Flat index of a random starting paragraph, uniform over all body paragraphs (so every paragraph starts
+        as many pages on average, whatever the lengths of the documents: a uniform document would favour the
+        paragraphs of short documents, e.g. the one-paragraph sections of the handbook corpus).
 
-        Draws exactly two integers from `rng`.
+        Draws exactly one integer from `rng`.
         """
-        d = int(self._nonempty_docs[rng.integers(len(self._nonempty_docs))])
-        p = int(rng.integers(self._doc_lens[d]))
-        return int(self._doc_starts[d]) + p
+        return int(rng.integers(len(self._flat)))
 
     def paragraphs(self, rng: np.random.Generator) -> Iterator[str]:
         """Infinite run of consecutive paragraphs from a random start, so pages read like documents.
 
-        The start is drawn immediately (two integers from `rng`, see :meth:`start_index`), not on the
+        The start is drawn immediately (one integer from `rng`, see :meth:`start_index`), not on the
         first ``next()``; the iterator itself draws nothing more.
 
         Args:

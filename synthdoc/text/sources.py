@@ -29,6 +29,9 @@ from synthdoc.text.quality import QualityFilter, filter_documents
 MOSCAR_NAME = "oscar-corpus/mOSCAR"
 MOSCAR_LICENSE = "CC BY 4.0"
 BUNDLED_LICENSE = "Apache-2.0 (synthdoc samples)"
+HANDBOOK_LICENSE = "CC BY-SA 3.0 (The Debian Administrator's Handbook, R. Hertzog and R. Mas, see samples/handbook/NOTICE)"
+HANDBOOK_DIR = "handbook"
+"""Sub-folder of :func:`synthdoc.resources.samples_dir` with the handbook corpora (scripts/build_handbook_corpus.py)."""
 LOCAL_LICENSE = "unknown (local file)"
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".parquet")
 """File name endings :func:`load_path` reads (case-insensitive); ``.json`` is read as JSON lines."""
@@ -483,13 +486,16 @@ def _folder_corpus(folder: Path, text_field: str) -> Corpus:
 
 
 def load_bundled(code: str) -> Corpus:
-    """Read the sample corpus shipped with synthdoc for a language (``synthdoc/text/samples/<code>.txt``).
+    """Read the corpus shipped with synthdoc for a language: the hand-written sample
+    (``synthdoc/text/samples/<code>.txt``) followed by the prose of The Debian Administrator's Handbook in that
+    language where the book has it (``synthdoc/text/samples/handbook/<code>.txt``, see :func:`handbook_documents`).
 
     Args:
         code: canonical language code, e.g. "jpn_Jpan".
 
     Returns:
-        The corpus, licence "Apache-2.0 (synthdoc samples)".
+        The corpus; licence "Apache-2.0 (synthdoc samples)", plus the handbook's CC BY-SA 3.0 when it has text
+        for `code`.
 
     Raises:
         SynthdocError: there is no sample for `code`, or it is unreadable / empty.
@@ -502,7 +508,27 @@ def load_bundled(code: str) -> Corpus:
             f"pass --corpus {code}=PATH (a .txt/.jsonl/.parquet file, a folder, or a Hugging Face dataset)"
         )
     c = load_txt(p)
-    return Corpus(name=f"synthdoc bundled sample {code}", license=BUNDLED_LICENSE, documents=c.documents)
+    handbook = handbook_documents(code)
+    license = f"{BUNDLED_LICENSE} + {HANDBOOK_LICENSE}" if handbook else BUNDLED_LICENSE
+    return Corpus(name=f"synthdoc bundled sample {code}", license=license, documents=c.documents + handbook)
+
+
+def handbook_documents(code: str) -> list[Document]:
+    """Documents of the bundled handbook corpus of `code` (title line, then its paragraphs); [] when the book has
+    no text in that language.
+
+    The file is written by ``scripts/build_handbook_corpus.py`` with every line already cleaned
+    (:func:`synthdoc.text.clean.clean_paragraph`, a fixed point: tests/test_sources_handbook.py checks it) and no
+    paragraph longer than :data:`synthdoc.text.pieces.MAX_PARAGRAPH_CHARS`, so it is split without cleaning again:
+    reading the largest (English, ~0.9 MB) costs a few milliseconds instead of ~80.
+
+    Raises:
+        SynthdocError: the file is unreadable or not UTF-8.
+    """
+    p = samples_dir() / HANDBOOK_DIR / f"{code}.txt"
+    if not p.is_file():
+        return []
+    return [doc for doc in ([q for q in block.split("\n") if q] for block in _read_utf8(p).split("\n\n")) if doc]
 
 
 # --------------------------------------------------------------------------- Hugging Face

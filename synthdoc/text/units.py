@@ -40,6 +40,8 @@ _NUMBER_SUFFIX = re.compile(r"\s?[%‰％]")
 _MIN_CHARS = 2
 _HYPHENS = "-‐‑/"  # and the slash of units and alternatives: Wh/kg, and/or
 _HYPHEN_JOIN = re.compile(r"[-‐‑/][^\W_]")
+_TOKEN_SEPARATORS = ".,:'’"  # inside host:port, file.ext, 1,500: not a cut between two letters or digits
+_TOKEN_JOIN = re.compile(r"[.,:'’][^\W_]")
 
 
 def _utf16_offsets(text: str) -> list[int]:
@@ -70,12 +72,16 @@ def _iterators() -> tuple["icu.BreakIterator", "icu.BreakIterator", "icu.BreakIt
 def _splits_number(text: str, i: int) -> bool:
     """True when a cut before index `i` of `text` would split a number from its digits, separators, sign or
     unit sign (``1,|500``, ``28.4| %``, ``£|3``), a number from its counter or unit (``7|日``, ``40|mm``), a
-    hyphenated compound (``Wi|-Fi``, ``Wh/|kg``), or Japanese kanji/katakana from the hiragana that follows them
+    hyphenated compound (``Wi|-Fi``, ``Wh/|kg``), a token joined by ``. , : ' ’`` without spaces (``8000|:server``,
+    ``sources.|list``), or Japanese kanji/katakana from the hiragana that follows them
     (``着い|た``)."""
     before, after = text[:i].rstrip(), text[i:]
     if before[-1:].isalnum() and _HYPHEN_JOIN.match(after) or before[-2:-1].isalnum() and \
             before[-1:] in _HYPHENS and after[:1].isalnum():
         return True  # Wi-|Fi, Wi|-Fi, Wh/|kg
+    if before[-1:].isalnum() and _TOKEN_JOIN.match(after) or before[-2:-1].isalnum() and \
+            before[-1:] in _TOKEN_SEPARATORS and after[:1].isalnum():
+        return True  # 8000|:server, sources.|list: a token of letters and digits joined without spaces
     if before and before[-1].isdigit() and _NUMBER_SUFFIX.match(after):
         return True
     if before and unicodedata.category(before[-1]) == "Sc" and after[:1].isdigit():
