@@ -5,7 +5,7 @@ mmap threshold to the largest block freed (up to 32 MiB) and its trim threshold 
 pages every array comes from the heap, and up to 64 MiB freed at the top of the heap stays resident. Which pages
 came last then decides the resident set, which wanders by 10-15 % over a 10,000-page run.
 :func:`tune_heap` fixes both (``mallopt``, ``man 3 mallopt``): arrays below 32 MiB still come from the heap (no
-page faults for fresh mappings), and the heap is trimmed as soon as 16 MiB at its top are
+page faults for fresh mappings), and the heap is trimmed as soon as 8 MiB at its top are
 free. Measured on 10,000 pages of the default mixture: 311-356 MB after page 500 instead of 426-488 MB
 (``benchmarks/results/throughput_rss.json``), at 0.99 of the untuned pages/s (``benchmarks/results/heap.json``:
 medians of 3 alternating rounds, within their spread). Process-wide, so it is called by the process that makes
@@ -20,11 +20,11 @@ import ctypes.util
 M_TRIM_THRESHOLD = -1  # glibc <malloc.h>
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024  # glibc's largest allowed value (HEAP_MAX_SIZE / 2 on 64-bit)
-TRIM_THRESHOLD_BYTES = 16 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 8 * 1024 * 1024
 
 
 def tune_heap() -> bool:
-    """Set glibc's mmap threshold to 32 MiB and its trim threshold to 16 MiB for this process (inherited by
+    """Set glibc's mmap threshold to 32 MiB and its trim threshold to 8 MiB for this process (inherited by
     forked children). Returns True when both were set (False: not glibc, or refused)."""
     name = ctypes.util.find_library("c")
     try:

@@ -29,7 +29,7 @@ from synthdoc.writers.schema import SCHEMA, schema_with_features
 from synthdoc.writers.storage import Storage
 
 ROW_GROUP_ROWS = 100  # as `datasets` writes image datasets (PARQUET_ROW_GROUP_SIZE_FOR_IMAGE_DATASETS)
-ROW_GROUP_BYTES = 16 * 1024 * 1024  # uncompressed Arrow bytes per group (the Hub viewer rejects > ~300 MB)
+ROW_GROUP_BYTES = 8 * 1024 * 1024  # uncompressed Arrow bytes per group (~20 pages; the Hub viewer rejects > ~300 MB)
 _COMPRESSION = {name: "zstd" for name in SCHEMA.names if name not in ("image", "mask")}  # PNG: compressed
 _COMPRESSION_BY_COLUMN = {**_COMPRESSION, "image.bytes": "NONE", "image.path": "zstd", "mask": "NONE"}
 _NO_DICTIONARY = ("image.bytes", "mask")  # all distinct: a dictionary would only hold a copy of the images
