@@ -50,7 +50,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import icu
 import lxml.html
@@ -73,7 +73,7 @@ LOCALES = {
 OWN_SCRIPTS = {
     "eng_Latn": {"Latn"}, "vie_Latn": {"Latn"}, "jpn_Jpan": {"Hira", "Kana", "Hani"}, "kor_Hang": {"Hang", "Hani"},
     "rus_Cyrl": {"Cyrl"}, "zho_Hans": {"Hani"}, "zho_Hant": {"Hani"}, "arb_Arab": {"Arab"}, "pes_Arab": {"Arab"},
-    "ell_Grek": {"Grek"},
+    "ell_Grek": {"Grek"}, "hin_Deva": {"Deva"},
 }
 """ICU short script names that count as the language's own letters."""
 CJK = frozenset({"jpn_Jpan", "kor_Hang", "zho_Hans", "zho_Hant"})
@@ -225,12 +225,14 @@ def reading_order(folder: Path) -> list[Path]:
     return [p for p in order + rest if not re.search(r"legalnotice|copyright", p.name)]
 
 
-def documents(pages: list[Path], code: str, flt: ParagraphFilter, stats: dict[str, int]) -> list[list[str]]:
-    """Filtered, de-duplicated documents (title + paragraphs) of one locale's pages; `stats` counts drops."""
+def documents(pages: list[Path], code: str, flt: ParagraphFilter, stats: dict[str, int],
+              blocks: Callable[[Path], Iterator[tuple[str, str]]] | None = None) -> list[list[str]]:
+    """Filtered, de-duplicated documents (title + paragraphs) of one locale's pages; `stats` counts drops.
+    `blocks` reads a page's titles and paragraphs (default :func:`page_blocks`, the handbook's HTML)."""
     docs: list[list[str]] = []
     seen: set[str] = set()
     for page in pages:
-        for kind, text in page_blocks(page):
+        for kind, text in (blocks or page_blocks)(page):
             text = normalise_letters(text, code)
             if kind == "title":
                 docs.append([text if own_script(text, code, flt) and not code_like(text) else ""])

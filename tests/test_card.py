@@ -13,7 +13,7 @@ import yaml
 
 from synthdoc import __version__
 from synthdoc.api import write_dataset
-from synthdoc.text.sources import BUNDLED_LICENSE, HANDBOOK_LICENSE
+from synthdoc.text.sources import BUNDLED_LICENSE, HANDBOOK_LICENSE, LOHELP_LICENSE
 from synthdoc.config import GenerateConfig
 from synthdoc.writers.card import SECTIONS, card_problems, card_text, font_license
 from synthdoc.writers.manifest import RunManifest, ShardRecord, augment_label, augment_steps
@@ -105,7 +105,7 @@ def test_text_sources_with_licences(run):
     table = _table(_section(text, "Text sources"))
     bundled = f"{BUNDLED_LICENSE} + {HANDBOOK_LICENSE}"  # hand-written samples + The Debian Administrator's Handbook
     assert table == [["eng_Latn", "synthdoc bundled sample eng_Latn", bundled],
-                     ["jpn_Jpan", "synthdoc bundled sample jpn_Jpan", bundled]]
+                     ["jpn_Jpan", "synthdoc bundled sample jpn_Jpan", f"{bundled} + {LOHELP_LICENSE}"]]
 
 
 def test_version_config_and_seed_reproduce_the_run(run):

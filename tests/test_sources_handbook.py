@@ -1,4 +1,5 @@
-"""The bundled handbook corpora (The Debian Administrator's Handbook) and the script that builds them."""
+"""The bundled extra corpora (The Debian Administrator's Handbook, the LibreOffice Help) and the scripts that build
+them."""
 from __future__ import annotations
 
 import importlib.util
@@ -13,20 +14,34 @@ from synthdoc.resources import samples_dir
 from synthdoc.text.clean import clean_paragraph
 from synthdoc.text.pieces import MAX_PARAGRAPH_CHARS
 from synthdoc.text.sampler import TextSampler
-from synthdoc.text.sources import HANDBOOK_DIR, HANDBOOK_LICENSE, Corpus, handbook_documents, load_bundled, load_txt
+from synthdoc.text.sources import (
+    HANDBOOK_DIR,
+    HANDBOOK_LICENSE,
+    LOHELP_DIR,
+    LOHELP_LICENSE,
+    Corpus,
+    handbook_documents,
+    load_bundled,
+    load_txt,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDBOOK = samples_dir() / HANDBOOK_DIR
+LOHELP = samples_dir() / LOHELP_DIR
 
-# Least body paragraphs of the bundled corpus (hand-written + handbook) per covered language; the shipped build
-# has eng 2661, jpn 1580, rus 1405, zho_Hans 1380, arb 1521, pes 1486, zho_Hant 751, vie 485, kor 155, ell 80.
-MIN_PARAGRAPHS = {"eng_Latn": 2600, "jpn_Jpan": 1500, "rus_Cyrl": 1350, "zho_Hans": 1300, "arb_Arab": 1450,
-                  "pes_Arab": 1400, "zho_Hant": 700, "vie_Latn": 450, "kor_Hang": 150, "ell_Grek": 75}
+# Least body paragraphs of the bundled corpus (hand-written + handbook + LibreOffice Help) per covered language;
+# the shipped build has eng 2661, jpn 4847, rus 4446, zho_Hans 4363, zho_Hant 3686, vie 3453, ell 3219,
+# kor 2964, arb 1521, pes 1486, hin 740.
+MIN_PARAGRAPHS = {"eng_Latn": 2600, "jpn_Jpan": 4700, "rus_Cyrl": 4300, "zho_Hans": 4200, "zho_Hant": 3500,
+                  "vie_Latn": 3300, "ell_Grek": 3100, "kor_Hang": 2850, "arb_Arab": 1450, "pes_Arab": 1400,
+                  "hin_Deva": 700}
+HANDBOOK_LANGUAGES = sorted(set(MIN_PARAGRAPHS) - {"hin_Deva"})
+LOHELP_LANGUAGES = ["ell_Grek", "hin_Deva", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "vie_Latn", "zho_Hans", "zho_Hant"]
 
 # Independent of the build script's ICU Script property: Unicode character names.
 NAME_PREFIXES = {"jpn_Jpan": ("CJK", "HIRAGANA", "KATAKANA"), "kor_Hang": ("HANGUL", "CJK"),
                  "zho_Hans": ("CJK",), "zho_Hant": ("CJK",), "rus_Cyrl": ("CYRILLIC",), "ell_Grek": ("GREEK",),
-                 "arb_Arab": ("ARABIC",), "pes_Arab": ("ARABIC",)}
+                 "arb_Arab": ("ARABIC",), "pes_Arab": ("ARABIC",), "hin_Deva": ("DEVANAGARI",)}
 
 
 def _letters(text: str) -> list[str]:
@@ -38,14 +53,16 @@ def test_bundled_source_yields_handbook_paragraphs(code):
     corpus = load_bundled(code)
     sampler = TextSampler(corpus)
     assert len(sampler.flat_paragraphs) >= MIN_PARAGRAPHS[code]
-    assert corpus.license.endswith(HANDBOOK_LICENSE)
+    assert (HANDBOOK_LICENSE in corpus.license) == (code in HANDBOOK_LANGUAGES)
+    assert (LOHELP_LICENSE in corpus.license) == (code in LOHELP_LANGUAGES)
     hand_written = load_txt(samples_dir() / f"{code}.txt").documents
     assert corpus.documents[: len(hand_written)] == hand_written  # the hand-written sample comes first
 
 
-@pytest.mark.parametrize("code", sorted(MIN_PARAGRAPHS))
-def test_handbook_lines_are_clean_and_in_the_language_script(code):
-    docs = handbook_documents(code)
+@pytest.mark.parametrize(("folder", "code"), [(HANDBOOK_DIR, c) for c in HANDBOOK_LANGUAGES]
+                         + [(LOHELP_DIR, c) for c in LOHELP_LANGUAGES])
+def test_extra_corpus_lines_are_clean_and_in_the_language_script(folder, code):
+    docs = handbook_documents(code, folder)
     lines = [p for doc in docs for p in doc]
     assert lines and all(clean_paragraph(p) == p and len(p) <= MAX_PARAGRAPH_CHARS for p in lines)
     assert len({p for doc in docs for p in doc[1:]}) == sum(len(doc) - 1 for doc in docs)  # no duplicate paragraph
@@ -74,7 +91,15 @@ def test_handbook_notice_names_licence_source_and_version():
     for needle in ("The Debian Administrator's Handbook", "Raphaël Hertzog", "Roland Mas", "CC-BY-SA-3.0",
                    "debian-handbook version 11.20220922"):
         assert needle in notice
-    assert {p.stem for p in HANDBOOK.glob("*.txt")} == set(MIN_PARAGRAPHS)
+    assert {p.stem for p in HANDBOOK.glob("*.txt")} == set(HANDBOOK_LANGUAGES)
+
+
+def test_lohelp_notice_names_licence_source_and_version():
+    notice = (LOHELP / "NOTICE").read_text(encoding="utf-8")
+    for needle in ("LibreOffice Help", "The Document Foundation", "Mozilla Public License, v. 2.0",
+                   "https://mozilla.org/MPL/2.0/", "libreoffice-help-<locale>: 4:7.4.7"):
+        assert needle in notice
+    assert {p.stem for p in LOHELP.glob("*.txt")} == set(LOHELP_LANGUAGES)
 
 
 def test_start_paragraph_is_uniform_over_paragraphs():
@@ -164,3 +189,60 @@ def test_build_script_normalises_arabic_presentation_forms_and_persian_letters()
     assert build.normalise_letters("\u0643\u062a\u0627\u0628 \u0639\u0644\u064a", "pes_Arab") == \
         "\u06a9\u062a\u0627\u0628 \u0639\u0644\u06cc"  # Arabic kaf / yeh -> Persian keheh / yeh
     assert build.normalise_letters("\u0643\u062a\u0627\u0628", "arb_Arab") == "\u0643\u062a\u0627\u0628"
+
+
+# --------------------------------------------------------------------------- the LibreOffice Help build
+
+
+HELP_PAGE = """<html><body><div id="DisplayArea">
+<h1 id="hd_1">{title}</h1>
+<p class="paragraph">{prose}</p>
+<div class="howtoget"><p class="howtogetheader">{menu}</p><div class="howtogetbody"><p class="embedded">{menu}</p></div></div>
+<div class="note"><div class="notetext"><p>{note}</p></div></div>
+<table><tr><td><p class="paragraph">{cell}</p></td></tr></table>
+<p class="paragraph">{english}</p>
+<h2 id="hd_2">{heading}</h2>
+<p class="paragraph">{prose2}</p>
+<p class="paragraph">{prose}</p>
+</div></body></html>"""
+KO = dict(title="버전 관리", prose="문서의 새 버전을 저장하고 이전 버전을 열거나 비교할 수 있습니다.",
+          menu="파일 - 버전을 선택합니다. 이 메뉴 경로는 본문이 아닙니다.",
+          note="버전 정보가 있는 파일의 사본을 저장하면 버전 정보는 함께 저장되지 않습니다.",
+          cell="표 안의 문장은 표에 속하므로 말뭉치에 넣지 않습니다.",
+          english="Saves and organizes multiple versions of the current document in the same file.",
+          heading="새 버전 저장", prose2="문서의 현재 상태를 새 버전으로 저장하며 설명을 입력할 수도 있습니다.")
+
+
+def _lohelp_module():
+    _build_module()  # build_lohelp_corpus imports build_handbook_corpus's filters
+    if "build_lohelp_corpus" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("build_lohelp_corpus", ROOT / "scripts" / "build_lohelp_corpus.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules["build_lohelp_corpus"]
+
+
+def test_lohelp_build_keeps_prose_and_notes_not_menus_tables_or_english(tmp_path):
+    build, handbook = _lohelp_module(), _build_module()
+    text_dir = tmp_path / "ko" / "text"
+    (text_dir / "shared").mkdir(parents=True)
+    (text_dir / "sbasic").mkdir()
+    (text_dir / "shared" / "page.html").write_text(HELP_PAGE.format(**KO), encoding="utf-8")
+    (text_dir / "sbasic" / "code.html").write_text(HELP_PAGE.format(**KO), encoding="utf-8")  # Basic: skipped
+    pages = build.help_pages(tmp_path / "ko")
+    assert [p.name for p in pages] == ["page.html"]
+    stats: dict[str, int] = {}
+    docs = handbook.documents(pages, "kor_Hang", handbook.ParagraphFilter(), stats, blocks=build.page_blocks)
+    assert docs == [[KO["title"], KO["prose"], KO["note"]], [KO["heading"], KO["prose2"]]]
+    assert stats == {"kept": 3, "script": 1, "duplicate": 1}
+
+
+def test_lohelp_spread_keeps_whole_documents_evenly():
+    build = _lohelp_module()
+    docs = [[f"title {i}", "a", "b"] for i in range(100)]  # 200 paragraphs
+    kept = build.spread(docs, 50)
+    assert len(kept) == 25 and all(len(d) == 3 for d in kept)
+    indices = [docs.index(d) for d in kept]
+    assert indices == sorted(indices) and max(np.diff(indices)) == 4  # every fourth document
+    assert build.spread(docs, 500) == docs

@@ -352,8 +352,8 @@ def test_load_bundled_unknown_language():
 def test_load_bundled(code: str):
     c = load_bundled(code)
     assert c.documents and c.num_paragraphs() > 0
-    handbook = (samples_dir() / sources.HANDBOOK_DIR / f"{code}.txt").is_file()
-    assert c.license == "Apache-2.0 (synthdoc samples)" + (f" + {sources.HANDBOOK_LICENSE}" if handbook else "")
+    extras = [lic for folder, lic in sources.BUNDLED_EXTRAS if (samples_dir() / folder / f"{code}.txt").is_file()]
+    assert c.license == " + ".join(["Apache-2.0 (synthdoc samples)", *extras])
     assert all(p and "\n" not in p for doc in c.documents for p in doc)
 
 

@@ -67,12 +67,12 @@ def _check_page(page, inp, localized: set[str], counts: collections.Counter) -> 
         if not any(ch.isalpha() for ch in unit):
             continue  # page numbers, generated numbers
         counts["units"] += 1
-        if reason == "cut" and nxt is not None and nxt.role == para.role:
+        if reason in ("cut", "unbalanced") and nxt is not None and nxt.role == para.role:
             joined = unit + ("" if not inp.lang.space_delimited else " ") + unit_text(nxt, inp.lang.space_delimited)
             if check_unit(joined, corpus) is None:
                 reason, skip = None, True
-        if reason == "not in corpus" and (any(ch.isdigit() for ch in unit) or unit in localized):
-            counts["generated"] += 1  # dates, prices, page labels, localized TOC titles
+        if unit in localized or (reason == "not in corpus" and any(ch.isdigit() for ch in unit)):
+            counts["generated"] += 1  # dates, prices, page labels, localized TOC titles (not corpus units)
         elif reason:
             failures.append((para.role, reason, unit))
     return failures
@@ -86,7 +86,7 @@ def _check_mode(mode: str, pages_per_lang: int, seed: int) -> tuple[collections.
         localized = {t for ts in getattr(factory.templates[mode].params, "localized_titles", {}).values()
                      for t in ([ts] if isinstance(ts, str) else ts)} | set(TOTAL_LABELS.values())
         for i in range(pages_per_lang):
-            page, _ = factory.layout_page(i, 0)
+            page, _, _ = factory.layout_retrying(i)  # a SampleError is retried, as in a run
             failures += [(lang, i, *f) for f in _check_page(page, factory.inputs[lang], localized, counts)]
     return counts, failures
 

@@ -62,10 +62,10 @@ def balanced(text: str) -> bool:
     return not stack and text.count('"') % 2 == 0
 
 
-def unit_text(para, space_delimited: bool, wrap_joiner: str | None = None) -> str:
+def unit_text(para, space_delimited: bool, wrap_joiner: str | None = None, strip_label: bool = True) -> str:
     """The unit a paragraph sets: its lines joined (by `wrap_joiner`; default a space between lines of
     space-delimited text, none after a line-final hyphen, none for other text), without a list marker / section
-    number and a TOC leader with its page number."""
+    number (unless not `strip_label`) and a TOC leader with its page number."""
     lines = [ln.text for ln in para.lines]
     text = lines[0]
     for ln in lines[1:]:
@@ -76,7 +76,8 @@ def unit_text(para, space_delimited: bool, wrap_joiner: str | None = None) -> st
         text = _LEADER_PAGE.sub("", text)
     if para.role == "caption":
         return _CAPTION_LABEL.sub("", text, count=1)
-    return _LABEL.sub("", text, count=1) if para.role in ("toc_entry", "heading", "list_item") else text
+    return _LABEL.sub("", text, count=1) if strip_label and para.role in ("toc_entry", "heading", "list_item") \
+        else text
 
 
 def check_paragraph(para, space_delimited: bool, corpus: list[str]) -> tuple[str, str | None]:
@@ -88,6 +89,10 @@ def check_paragraph(para, space_delimited: bool, corpus: list[str]) -> tuple[str
         glued = unit_text(para, space_delimited, "")
         if check_unit(glued, corpus) is None:
             return glued, None
+    if reason:  # a unit that starts with a number ("3D ...", "0,25 %", "2.5分鐘") is not a numbered label
+        whole = unit_text(para, space_delimited, strip_label=False)
+        if whole != unit and check_unit(whole, corpus) is None:
+            return whole, None
     return unit, reason
 
 

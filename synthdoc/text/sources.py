@@ -32,6 +32,12 @@ BUNDLED_LICENSE = "Apache-2.0 (synthdoc samples)"
 HANDBOOK_LICENSE = "CC BY-SA 3.0 (The Debian Administrator's Handbook, R. Hertzog and R. Mas, see samples/handbook/NOTICE)"
 HANDBOOK_DIR = "handbook"
 """Sub-folder of :func:`synthdoc.resources.samples_dir` with the handbook corpora (scripts/build_handbook_corpus.py)."""
+LOHELP_LICENSE = "MPL-2.0 (LibreOffice Help, The Document Foundation, see samples/lohelp/NOTICE)"
+LOHELP_DIR = "lohelp"
+"""Sub-folder of :func:`synthdoc.resources.samples_dir` with the LibreOffice Help corpora
+(scripts/build_lohelp_corpus.py)."""
+BUNDLED_EXTRAS = ((HANDBOOK_DIR, HANDBOOK_LICENSE), (LOHELP_DIR, LOHELP_LICENSE))
+"""The bundled corpora read after a language's hand-written sample, in this order: (sub-folder, licence)."""
 LOCAL_LICENSE = "unknown (local file)"
 SUPPORTED_EXTENSIONS = (".txt", ".jsonl", ".json", ".parquet")
 """File name endings :func:`load_path` reads (case-insensitive); ``.json`` is read as JSON lines."""
@@ -487,15 +493,16 @@ def _folder_corpus(folder: Path, text_field: str) -> Corpus:
 
 def load_bundled(code: str) -> Corpus:
     """Read the corpus shipped with synthdoc for a language: the hand-written sample
-    (``synthdoc/text/samples/<code>.txt``) followed by the prose of The Debian Administrator's Handbook in that
-    language where the book has it (``synthdoc/text/samples/handbook/<code>.txt``, see :func:`handbook_documents`).
+    (``synthdoc/text/samples/<code>.txt``) followed by the prose of The Debian Administrator's Handbook and of the
+    LibreOffice Help in that language where they have it (``samples/handbook/<code>.txt``,
+    ``samples/lohelp/<code>.txt``, see :func:`handbook_documents`).
 
     Args:
         code: canonical language code, e.g. "jpn_Jpan".
 
     Returns:
-        The corpus; licence "Apache-2.0 (synthdoc samples)", plus the handbook's CC BY-SA 3.0 when it has text
-        for `code`.
+        The corpus; licence "Apache-2.0 (synthdoc samples)", plus the handbook's CC BY-SA 3.0 and the Help's
+        MPL-2.0 where they have text for `code` (" + " between them).
 
     Raises:
         SynthdocError: there is no sample for `code`, or it is unreadable / empty.
@@ -507,25 +514,28 @@ def load_bundled(code: str) -> Corpus:
             f"there is no bundled sample corpus for {code!r} (bundled: {', '.join(have) or 'none'}); "
             f"pass --corpus {code}=PATH (a .txt/.jsonl/.parquet file, a folder, or a Hugging Face dataset)"
         )
-    c = load_txt(p)
-    handbook = handbook_documents(code)
-    license = f"{BUNDLED_LICENSE} + {HANDBOOK_LICENSE}" if handbook else BUNDLED_LICENSE
-    return Corpus(name=f"synthdoc bundled sample {code}", license=license, documents=c.documents + handbook)
+    documents, licenses = load_txt(p).documents, [BUNDLED_LICENSE]
+    for folder, license in BUNDLED_EXTRAS:
+        extra = handbook_documents(code, folder)
+        if extra:
+            documents, licenses = documents + extra, licenses + [license]
+    return Corpus(name=f"synthdoc bundled sample {code}", license=" + ".join(licenses), documents=documents)
 
 
-def handbook_documents(code: str) -> list[Document]:
-    """Documents of the bundled handbook corpus of `code` (title line, then its paragraphs); [] when the book has
-    no text in that language.
+def handbook_documents(code: str, folder: str = HANDBOOK_DIR) -> list[Document]:
+    """Documents of a bundled extra corpus of `code` (title line, then its paragraphs): The Debian
+    Administrator's Handbook (`folder` :data:`HANDBOOK_DIR`) or the LibreOffice Help (:data:`LOHELP_DIR`); [] when
+    it has no text in that language.
 
-    The file is written by ``scripts/build_handbook_corpus.py`` with every line already cleaned
-    (:func:`synthdoc.text.clean.clean_paragraph`, a fixed point: tests/test_sources_handbook.py checks it) and no
-    paragraph longer than :data:`synthdoc.text.pieces.MAX_PARAGRAPH_CHARS`, so it is split without cleaning again:
-    reading the largest (English, ~0.9 MB) costs a few milliseconds instead of ~80.
+    The files are written by ``scripts/build_handbook_corpus.py`` / ``build_lohelp_corpus.py`` with every line
+    already cleaned (:func:`synthdoc.text.clean.clean_paragraph`, a fixed point: tests/test_sources_handbook.py
+    checks it) and no paragraph longer than :data:`synthdoc.text.pieces.MAX_PARAGRAPH_CHARS`, so they are split
+    without cleaning again: reading the largest (English, ~0.9 MB) costs a few milliseconds instead of ~80.
 
     Raises:
         SynthdocError: the file is unreadable or not UTF-8.
     """
-    p = samples_dir() / HANDBOOK_DIR / f"{code}.txt"
+    p = samples_dir() / folder / f"{code}.txt"
     if not p.is_file():
         return []
     return [doc for doc in ([q for q in block.split("\n") if q] for block in _read_utf8(p).split("\n\n")) if doc]
