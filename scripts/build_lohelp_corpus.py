@@ -54,7 +54,7 @@ LOCALES = {
     "ell_Grek": "el", "hin_Deva": "hi", "vie_Latn": "vi",
 }
 """synthdoc language code -> LibreOffice Help locale (its folder; the package is ``libreoffice-help-<lower case>``)."""
-MAX_PARAGRAPHS = 3000
+MAX_PARAGRAPHS = 4500
 """Paragraphs kept per language (whole documents spread evenly over the Help, :func:`spread`): with the handbook
 and the hand-written samples, enough that a 10,000-page default run repeats a paragraph about 20 times at most
 (benchmarks/corpus_repeats.py), without shipping the whole Help (Greek alone has ~14,000 paragraphs)."""
