@@ -25,9 +25,10 @@ DISCRETE = {"MedianBlur"}  # a step whose only parameter is an aperture of 3 or 
 
 @pytest.fixture(scope="module")
 def big_text_template(tmp_path_factory):
-    """multi_column with body text 30-34 px (lines >= 36 px high), so no step is skipped by its text gate."""
+    """multi_column with body text 44-48 px (lines >= 56 px high, regular strokes >= 2 px), so no step is skipped by
+    its text and stroke gate (at 30-34 px a regular face measures ~1.5 px strokes: only bold lines kept the step)."""
     data = yaml.safe_load((data_path("layouts") / "multi_column.yaml").read_text(encoding="utf-8"))
-    data.update(body_size_px_range=[30, 34], column_weights={1: 1, 2: 1}, font_role_weights={"serif": 1, "sans": 1})
+    data.update(body_size_px_range=[44, 48], column_weights={1: 1, 2: 1}, font_role_weights={"serif": 1, "sans": 1})
     path = tmp_path_factory.mktemp("tpl") / "big_text.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return str(path)
