@@ -44,8 +44,9 @@ TESSERACT_LANG = {
 #: Second model read with the language's horizontal lines: Russian and Korean prose names Latin things (Debian, USB,
 #: CD-ROM, "Trusted Organizations" in the bundled handbook corpus), which ``rus`` reads as Cyrillic look-alikes and
 #: ``kor`` as digits (hyphenated Russian handbook lines: mean NED 0.066 with ``rus``, 0.008 with ``rus+eng``;
-#: tests/test_labels_match_pixels.py, Korean: 0.051 with ``kor``).
-TESSERACT_WITH = {"rus_Cyrl": "eng", "kor_Hang": "eng"}
+#: tests/test_labels_match_pixels.py, Korean: 0.051 with ``kor``); Arabic and Persian handbook prose as well
+#: (tests/test_complex_ocr.py, Arabic: 0.209 with ``ara``, 0.140 with ``ara+eng``).
+TESSERACT_WITH = {"rus_Cyrl": "eng", "kor_Hang": "eng", "arb_Arab": "eng", "pes_Arab": "eng"}
 
 
 #: Languages set in vertical columns (Tesseract has ``*_vert`` models for them).
