@@ -2,7 +2,12 @@
 
 Per split, ``OUT/<split>/images/<id>.jpg`` and ``OUT/<split>/gt/gt_<id>.txt`` with one word per line,
 ``x1,y1,x2,y2,x3,y3,x4,y4,transcription``: integer pixel corners clockwise from the top-left of the word's
-own frame, then the text (which may itself contain commas: everything after the eighth comma). ``###``
+own frame, then the text (which may itself contain commas: everything after the eighth comma). A text that starts
+with a double quote is written quoted, with backslash escapes, as the RRC evaluation scripts read it (``"\"Hi\"
+she said"``; rrc_evaluation_funcs unquotes a transcription in double quotes): raw, its quote would open a quoted
+CSV field in loaders that read the file with ``csv.reader`` (EAST's) and swallow the lines after it, and
+``"quoted"`` would lose its quotes in RRC's reading. Quoted so, the field's first inner quote ends the CSV quoted
+field, so csv.reader keeps one record per line (unless the text starts with two quotes). ``###``
 marks a word to ignore ("do not care"): synthdoc's ``words.ignore`` (dot leaders). UTF-8 without BOM.
 Format: https://rrc.cvc.uab.es/?ch=4&com=tasks
 """
@@ -23,8 +28,16 @@ def gt_lines(row: dict) -> list[str]:
     out = []
     for quad, text, ignore in zip(words["quad"], words["text"], words["ignore"]):
         pts = int_points(quad, row["width"], row["height"])
-        out.append(",".join(str(v) for p in pts for v in p) + "," + (DONT_CARE if ignore else text))
+        out.append(",".join(str(v) for p in pts for v in p) + "," + (DONT_CARE if ignore else transcription(text)))
     return out
+
+
+def transcription(text: str) -> str:
+    """`text` as a transcription field: unchanged, or in double quotes with backslash escapes when it starts with
+    one (module docstring)."""
+    if not text.startswith('"'):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @register_format("icdar2015")
