@@ -128,7 +128,12 @@ class AugmentState:
         with ``ink_ref`` as a 4th channel (per channel the same values as separate calls, one pass over the
         coordinates: a win for remaps with per-pixel maps, Elastic about 0.6x; for cheap affine warps packing
         costs more than it saves, so :func:`synthdoc.augment.geometric.warp_state` uses :meth:`warp_refs`), and
-        on ``drawn_ref`` if any."""
+        on ``drawn_ref`` if any. An image that is not (H, W, 3) uint8 (the coordinate field that
+        :func:`synthdoc.masks.follow_geometry` moves through the geometric steps) is moved on its own."""
+        if self.image.dtype != np.uint8 or self.image.ndim != 3 or self.image.shape[2] != 3:
+            self.image = fn(self.image)
+            self.warp_refs(fn)
+            return self.image
         four = cv2.cvtColor(self.image, cv2.COLOR_RGB2RGBA)
         cv2.insertChannel(self.ink_ref, four, 3)
         four = fn(four)
