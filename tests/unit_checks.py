@@ -89,10 +89,13 @@ def check_paragraph(para, space_delimited: bool, corpus: list[str]) -> tuple[str
         glued = unit_text(para, space_delimited, "")
         if check_unit(glued, corpus) is None:
             return glued, None
-    if reason:  # a unit that starts with a number ("3D ...", "0,25 %", "2.5分鐘") is not a numbered label
+    if reason:  # the label may be shorter than the pattern took: "1.2" + "3D回転体", "•" + "[預設值]項目", "0,25 %"
         whole = unit_text(para, space_delimited, strip_label=False)
-        if whole != unit and check_unit(whole, corpus) is None:
-            return whole, None
+        m = _LABEL.match(whole)
+        for k in range(m.end() if m else 0, -1, -1):
+            cand = whole[k:].lstrip()
+            if cand and cand != unit and check_unit(cand, corpus) is None:
+                return cand, None
     return unit, reason
 
 

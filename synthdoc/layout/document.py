@@ -555,10 +555,12 @@ def _list_step(c: _Ctx, b: _Body) -> None:
             b.skips += 1
             continue
         try:
-            lines = typeset_horizontal(text, body, flow.width - tx, align="left")
+            lines = _item_lines(text, body, flow, c.pitch, flow.width - tx)
         except TofuError:
             c.inp.count_skip()
             continue
+        if not lines:
+            break
         rows = marked_rows(mark, lines, mx, tx)
         while rows and not flow.done:
             rows = flow.place(rows, body, c.pitch, "list_item", level=lv)
@@ -568,6 +570,23 @@ def _list_step(c: _Ctx, b: _Body) -> None:
                 flow.y += c.pitch - body.band_px + lst["gap_px"]
     flow.y += plan.paragraph_gap_px
     b.prev = "list"
+
+
+def _item_lines(text: str, style: TextStyle, flow: Flow, pitch: float, width_px: float) -> list:
+    """A list item's lines; in the page's last column, when they would run past its bottom, the item's longest
+    leading whole unit that fits there (:func:`synthdoc.layout.place.unit_lines`: a bullet is a whole unit, never cut
+    at the page end inside a word, which CJK line breaks allow); [] when nothing fits.
+
+    Raises:
+        TofuError: the face lacks a glyph.
+    """
+    lines = typeset_horizontal(text, style, width_px, align="left")
+    if flow.col < len(flow.columns) - 1 or flow.room(style, pitch, len(lines)):
+        return lines
+    fit = 0
+    while flow.room(style, pitch, fit + 1):
+        fit += 1
+    return unit_lines(text, style, width_px, fit) if fit else []
 
 
 def _paragraph_step(c: _Ctx, b: _Body) -> None:
