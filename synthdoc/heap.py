@@ -6,9 +6,10 @@ pages every array comes from the heap, and up to 64 MiB freed at the top of the 
 came last then decides the resident set, which wanders by 10-15 % over a 10,000-page run.
 :func:`tune_heap` fixes both (``mallopt``, ``man 3 mallopt``): arrays below 32 MiB still come from the heap (no
 page faults for fresh mappings), and the heap is trimmed as soon as 8 MiB at its top are
-free. Measured on 10,000 pages of the default mixture: 292-321 MB after page 500 (9.7 %; 311-356 MB with a 16 MiB
-trim threshold and 16 MiB row groups, 426-488 MB untuned; ``benchmarks/results/throughput_rss.json``), at 0.98 of
-the untuned pages/s (``benchmarks/results/heap.json``: medians of 3 alternating rounds, within their spread). Process-wide, so it is called by the process that makes
+free. Measured on 10,000 pages of the default mixture: 313-375 MB after page 500 with the bundled technical
+corpora (292-321 MB with the hand-written samples; 311-356 MB with a 16 MiB trim threshold and 16 MiB row groups,
+426-488 MB untuned; ``benchmarks/results/throughput_rss.json``), at 0.98 of the untuned pages/s
+(``benchmarks/results/heap.json``: medians of 3 alternating rounds, within their spread). Process-wide, so it is called by the process that makes
 pages (``synthdoc generate`` and its spawned workers; forked workers inherit it), never on import; elsewhere than
 glibc it does nothing.
 """
