@@ -289,6 +289,19 @@ def write_corpus(path: Path, docs: list[list[str]]) -> None:
     path.write_text("\n\n".join("\n".join(doc) for doc in docs) + "\n", encoding="utf-8")
 
 
+def write_language(out: Path, code: str, locale: str, docs: list[list[str]], stats: dict[str, int]) -> None:
+    """Write `code`'s corpus to ``out/<code>.txt`` (:func:`write_corpus`) and print what it holds and what was
+    dropped (`stats`: paragraphs seen by reason, see :func:`documents`)."""
+    write_corpus(out / f"{code}.txt", docs)
+    print(f"{code} ({locale}): {len(docs)} documents, {sum(len(d) - 1 for d in docs)} paragraphs; "
+          f"paragraphs seen: {dict(sorted(stats.items()))}")
+
+
+def files_line(codes: list[str], locales: dict[str, str]) -> str:
+    """The NOTICE's list of files: "<code>.txt <- <locale>", comma-separated."""
+    return ", ".join(f"{c}.txt <- {locales[c]}" for c in codes)
+
+
 NOTICE = """The files in this folder are prose extracted from The Debian Administrator's Handbook
 by Raphaël Hertzog and Roland Mas, and its translators (https://debian-handbook.info/),
 taken from the Debian package {package} version {version}.
@@ -315,11 +328,9 @@ def main(argv: list[str] | None = None) -> None:
         for code in args.languages:
             stats: dict[str, int] = {}
             docs = documents(reading_order(root / LOCALES[code]), code, ParagraphFilter(), stats)
-            write_corpus(args.out / f"{code}.txt", docs)
-            print(f"{code} ({LOCALES[code]}): {len(docs)} documents, {sum(len(d) - 1 for d in docs)} paragraphs; "
-                  f"paragraphs seen: {dict(sorted(stats.items()))}")
-    files = ", ".join(f"{c}.txt <- {LOCALES[c]}" for c in args.languages)
-    (args.out / "NOTICE").write_text(NOTICE.format(package=PACKAGE, version=version, files=files), encoding="utf-8")
+            write_language(args.out, code, LOCALES[code], docs, stats)
+    (args.out / "NOTICE").write_text(NOTICE.format(package=PACKAGE, version=version,
+                                                   files=files_line(args.languages, LOCALES)), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ from build_handbook_corpus import (  # noqa: E402  (scripts/build_handbook_corpu
     ROOT,
     ParagraphFilter,
     documents,
-    write_corpus,
+    files_line,
+    write_language,
 )
 
 from synthdoc.text.clean import clean_paragraph  # noqa: E402
@@ -146,12 +147,9 @@ def main(argv: list[str] | None = None) -> None:
             stats: dict[str, int] = {}
             docs = spread(documents(help_pages(folder), code, ParagraphFilter(), stats, blocks=page_blocks),
                           args.max_paragraphs)
-            write_corpus(args.out / f"{code}.txt", docs)
-            print(f"{code} ({LOCALES[code]}): {len(docs)} documents, {sum(len(d) - 1 for d in docs)} paragraphs; "
-                  f"paragraphs seen: {dict(sorted(stats.items()))}")
-    files = ", ".join(f"{c}.txt <- {LOCALES[c]}" for c in args.languages)
-    (args.out / "NOTICE").write_text(NOTICE.format(versions=", ".join(sorted(set(versions.values()))), files=files),
-                                     encoding="utf-8")
+            write_language(args.out, code, LOCALES[code], docs, stats)
+    (args.out / "NOTICE").write_text(NOTICE.format(versions=", ".join(sorted(set(versions.values()))),
+                                                   files=files_line(args.languages, LOCALES)), encoding="utf-8")
 
 
 if __name__ == "__main__":

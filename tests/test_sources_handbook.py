@@ -20,7 +20,7 @@ from synthdoc.text.sources import (
     LOHELP_DIR,
     LOHELP_LICENSE,
     Corpus,
-    handbook_documents,
+    extra_documents,
     load_bundled,
     load_txt,
 )
@@ -62,7 +62,7 @@ def test_bundled_source_yields_handbook_paragraphs(code):
 @pytest.mark.parametrize(("folder", "code"), [(HANDBOOK_DIR, c) for c in HANDBOOK_LANGUAGES]
                          + [(LOHELP_DIR, c) for c in LOHELP_LANGUAGES])
 def test_extra_corpus_lines_are_clean_and_in_the_language_script(folder, code):
-    docs = handbook_documents(code, folder)
+    docs = extra_documents(code, folder)
     lines = [p for doc in docs for p in doc]
     assert lines and all(clean_paragraph(p) == p and len(p) <= MAX_PARAGRAPH_CHARS for p in lines)
     assert len({p for doc in docs for p in doc[1:]}) == sum(len(doc) - 1 for doc in docs)  # no duplicate paragraph
@@ -77,7 +77,7 @@ def test_extra_corpus_lines_are_clean_and_in_the_language_script(folder, code):
 
 @pytest.mark.parametrize("code", ["eng_Latn", "jpn_Jpan", "zho_Hant"])
 def test_handbook_titles_come_through_as_titles(code):
-    docs = handbook_documents(code)
+    docs = extra_documents(code)
     sampler = TextSampler(load_bundled(code))
     titles, body = set(sampler.titles), set(sampler.flat_paragraphs)
     assert all(doc[0] in titles and doc[0] not in body for doc in docs)

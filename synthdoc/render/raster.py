@@ -81,8 +81,9 @@ class GlyphCache:
         return bm
 
     def get_run(self, face: LoadedFace, size_px: int, gids: list[int], rotated: bool = False) -> list[GlyphBitmap]:
-        """:meth:`get` of every glyph id of a run, in order: each distinct glyph is looked up once (a repeat
-        within the run counts as a hit, as it would be one)."""
+        """:meth:`get` of every glyph id of a run (`gids`: glyph ids of `face` at `size_px` px, in drawing order):
+        one :class:`GlyphBitmap` per id, in order. Each distinct glyph is looked up once (a repeat within the run
+        counts as a hit, as it would be one)."""
         bitmaps = dict.fromkeys(gids)
         for gid in bitmaps:
             bitmaps[gid] = self.get(face, size_px, gid, rotated)

@@ -495,7 +495,7 @@ def load_bundled(code: str) -> Corpus:
     """Read the corpus shipped with synthdoc for a language: the hand-written sample
     (``synthdoc/text/samples/<code>.txt``) followed by the prose of The Debian Administrator's Handbook and of the
     LibreOffice Help in that language where they have it (``samples/handbook/<code>.txt``,
-    ``samples/lohelp/<code>.txt``, see :func:`handbook_documents`).
+    ``samples/lohelp/<code>.txt``, see :func:`extra_documents`).
 
     Args:
         code: canonical language code, e.g. "jpn_Jpan".
@@ -516,13 +516,13 @@ def load_bundled(code: str) -> Corpus:
         )
     documents, licenses = load_txt(p).documents, [BUNDLED_LICENSE]
     for folder, license in BUNDLED_EXTRAS:
-        extra = handbook_documents(code, folder)
+        extra = extra_documents(code, folder)
         if extra:
             documents, licenses = documents + extra, licenses + [license]
     return Corpus(name=f"synthdoc bundled sample {code}", license=" + ".join(licenses), documents=documents)
 
 
-def handbook_documents(code: str, folder: str = HANDBOOK_DIR) -> list[Document]:
+def extra_documents(code: str, folder: str = HANDBOOK_DIR) -> list[Document]:
     """Documents of a bundled extra corpus of `code` (title line, then its paragraphs): The Debian
     Administrator's Handbook (`folder` :data:`HANDBOOK_DIR`) or the LibreOffice Help (:data:`LOHELP_DIR`); [] when
     it has no text in that language.
