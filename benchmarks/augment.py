@@ -8,16 +8,20 @@ on a shared machine; OpenCV runs on one thread); the median is reported.
 Compositing the text layers (what the stack does between the text and image phases) is timed the same way.
 
 Per preset: an in-process :class:`synthdoc.pipeline.SampleFactory` over the six default languages (sample i is
-language i mod 6; multi_column, JPEG q90) makes 6 warm-up pages, then ``--pages`` timed pages of ``make()``
-(layout + render + augment + encode); pages/s per core = pages / CPU seconds (``time.process_time``),
-OpenCV on one thread (``cv2.setNumThreads(1)``, as in pool workers). Stage means are wall ms per page.
+language i mod 6; the benchmark page: multi_column, JPEG q90) makes 6 warm-up pages, then ``--pages`` timed pages
+of ``make()`` (layout + render + augment + encode); pages/s per core = pages / CPU seconds
+(``time.process_time``), OpenCV on one thread (``cv2.setNumThreads(1)``, as in pool workers), the C heap tuned as
+``synthdoc generate`` tunes it (:func:`synthdoc.heap.tune_heap`). Stage means are wall ms per page.
+``mixed``, the default mixture (a whole preset drawn per page), gets ``--mixed-pages`` timed pages (a sixth of
+them clean, a tenth photographed: 36 pages would be mostly luck), once on the benchmark page and once over every
+layout mode of the default mixture (row ``mixed (all modes)``).
 
 Prints tables and writes ``benchmarks/results/augment.json``. With ``--images DIR`` it also writes
 ``DIR/augment_<preset>.jpg``: the same page clean and augmented, whole and a 1:1 crop.
 
 Usage::
 
-    python benchmarks/augment.py [--pages 36] [--repeats 7] [--images docs/images]
+    python benchmarks/augment.py [--pages 36] [--mixed-pages 300] [--repeats 7] [--images docs/images]
 """
 from __future__ import annotations
 
@@ -37,7 +41,8 @@ for p in (str(ROOT), str(Path(__file__).resolve().parent)):
 
 from throughput import machine_info  # noqa: E402  (benchmarks/throughput.py)
 
-PRESETS = ("none", "light", "default", "scan", "photo", "heavy")
+PRESETS = ("none", "light", "default", "scan", "photo", "heavy", "mixed")
+BENCHMARK_LAYOUTS = {"multi_column": 1.0}  # the benchmark page
 LANGUAGES = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")
 WARMUP_PAGES = 6
 
@@ -122,11 +127,15 @@ def _time_into(totals: dict, key: str, fn):
     return timed
 
 
-def preset_throughput(preset: str, pages: int) -> dict:
+def preset_throughput(preset: str, pages: int, layouts: dict | None = BENCHMARK_LAYOUTS) -> dict:
+    """Pages/s per core of `preset` on `layouts` (None: the default mixture's layout modes)."""
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
 
-    factory = SampleFactory(GenerateConfig(languages=list(LANGUAGES), augment=preset))
+    config = GenerateConfig(languages=list(LANGUAGES), augment=preset)
+    if layouts is not None:
+        config = GenerateConfig(languages=list(LANGUAGES), augment=preset, layouts=dict(layouts))
+    factory = SampleFactory(config)
     stage_s = {"layout": 0.0, "render+augment": 0.0, "encode": 0.0}
     for attr, key in (("layout_page", "layout"), ("render", "render+augment"),
                       ("render_augmented", "render+augment"), ("encode", "encode")):
@@ -140,7 +149,9 @@ def preset_throughput(preset: str, pages: int) -> dict:
     for i in range(WARMUP_PAGES, WARMUP_PAGES + pages):
         steps += len(factory.make(i).meta.get("augment", {}).get("steps", []))
     cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
-    return {"preset": preset, "pages": pages, "cpu_s": cpu_s, "wall_s": wall_s,
+    return {"preset": preset if layouts is not None else f"{preset} (all modes)",
+            "layouts": "benchmark page (multi_column)" if layouts is not None else "default mixture (every mode)",
+            "pages": pages, "cpu_s": cpu_s, "wall_s": wall_s,
             "pages_per_cpu_s": pages / cpu_s, "pages_per_wall_s": pages / wall_s,
             "ms_per_page": {k: 1000 * v / pages for k, v in stage_s.items()},
             "mean_steps_per_page": steps / pages}
@@ -156,12 +167,12 @@ def write_images(out_dir: Path) -> list[Path]:
     from synthdoc.pipeline import SampleFactory
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    clean = SampleFactory(GenerateConfig(languages=["eng_Latn"], seed=7))
+    clean = SampleFactory(GenerateConfig(languages=["eng_Latn"], seed=7, augment="none", layouts=BENCHMARK_LAYOUTS))
     paths = []
     for preset in PRESETS:
-        if preset == "none":
+        if preset in ("none", "mixed"):  # mixed: one of the others per page
             continue
-        f = SampleFactory(GenerateConfig(languages=["eng_Latn"], seed=7, augment=preset))
+        f = SampleFactory(GenerateConfig(languages=["eng_Latn"], seed=7, augment=preset, layouts=BENCHMARK_LAYOUTS))
         samples = [f.make(i) for i in range(6)]
         best = max(samples, key=lambda s: len(s.meta["augment"]["steps"]))
         before = clean.make(best.index).image
@@ -188,14 +199,18 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=36, help="timed pages per preset (after 6 warm-up pages)")
+    ap.add_argument("--mixed-pages", type=int, default=300, help="timed pages of the mixed preset (each layout set)")
     ap.add_argument("--repeats", type=int, default=7, help="timed runs per step")
     ap.add_argument("--presets", nargs="+", default=list(PRESETS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "augment.json"))
     ap.add_argument("--images", metavar="DIR", help="also write before/after images augment_<preset>.jpg to DIR")
     args = ap.parse_args(argv)
-    if args.pages < 1 or args.repeats < 1:
-        ap.error("--pages and --repeats must be >= 1")
+    if args.pages < 1 or args.repeats < 1 or args.mixed_pages < 1:
+        ap.error("--pages, --mixed-pages and --repeats must be >= 1")
     cv2.setNumThreads(1)
+    from synthdoc.heap import tune_heap
+
+    tune_heap()  # as `synthdoc generate` does
 
     steps, composite_ms = step_costs(args.repeats)
     print(f"{'step':20} {'phase':10} {'CPU ms/page':>11} {'min ms':>7}")
@@ -204,15 +219,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'(composite layers)':20} {'':10} {composite_ms:11.2f}")
 
     presets = []
-    for preset in args.presets:
-        presets.append(preset_throughput(preset, args.pages))
+    runs = [(p, args.mixed_pages if p == "mixed" else args.pages, BENCHMARK_LAYOUTS) for p in args.presets]
+    if "mixed" in args.presets:
+        runs.append(("mixed", args.mixed_pages, None))
+    for preset, pages, layouts in runs:
+        presets.append(preset_throughput(preset, pages, layouts))
         r = presets[-1]
-        print(f"{preset}: {r['pages_per_cpu_s']:.2f} pages/s per core", file=sys.stderr, flush=True)
-    head = f"{'preset':8} {'pages/s/core':>12} {'layout ms':>9} {'render+aug ms':>13} {'encode ms':>9} {'steps/page':>10}"
+        print(f"{r['preset']}: {r['pages_per_cpu_s']:.2f} pages/s per core", file=sys.stderr, flush=True)
+    head = f"{'preset':18} {'pages/s/core':>12} {'layout ms':>9} {'render+aug ms':>13} {'encode ms':>9} {'steps/page':>10}"
     print(head + "\n" + "-" * len(head))
     for r in presets:
         ms = r["ms_per_page"]
-        print(f"{r['preset']:8} {r['pages_per_cpu_s']:12.2f} {ms['layout']:9.1f} {ms['render+augment']:13.1f} "
+        print(f"{r['preset']:18} {r['pages_per_cpu_s']:12.2f} {ms['layout']:9.1f} {ms['render+augment']:13.1f} "
               f"{ms['encode']:9.1f} {r['mean_steps_per_page']:10.1f}")
 
     report = {
@@ -220,9 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "settings": {"page": "eng_Latn multi_column A4 150 dpi (1240x1754) for per-step costs",
-                     "repeats": args.repeats, "pages": args.pages, "warmup_pages": WARMUP_PAGES,
+                     "repeats": args.repeats, "pages": args.pages, "mixed_pages": args.mixed_pages,
+                     "warmup_pages": WARMUP_PAGES, "heap": "synthdoc.heap.tune_heap()",
                      "languages": list(LANGUAGES), "workers": 1, "opencv_threads": 1,
-                     "config": "GenerateConfig(languages=six, augment=preset): multi_column, JPEG q90"},
+                     "config": "GenerateConfig(languages=six, augment=preset, layouts={multi_column: 1}), JPEG q90; "
+                               "row 'mixed (all modes)': the default mixture's layouts"},
         "steps": steps,
         "composite_ms": composite_ms,
         "presets": presets,

@@ -132,9 +132,10 @@ CLEAN_ARGS = ["--layouts", "multi_column=1", "--augment", "none"]
 
 
 def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = False,
-                     glibc_heap: bool = False) -> dict:
+                     glibc_heap: bool = False, trim_mib: int | None = None) -> dict:
     """Excluding start-up: `pages` pages made and written in this process (see the module docstring).
-    `glibc_heap`: keep glibc's adaptive malloc thresholds instead of tuning them as ``synthdoc generate`` does."""
+    `glibc_heap`: keep glibc's adaptive malloc thresholds instead of tuning them as ``synthdoc generate`` does;
+    `trim_mib`: tune them, then set the trim threshold to this many MiB (``benchmarks/heap.py``'s comparison)."""
     import cv2
 
     cv2.setNumThreads(1)
@@ -142,6 +143,13 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
 
     if not glibc_heap:
         tune_heap()  # as `synthdoc generate` does
+    if trim_mib is not None:
+        import ctypes
+        import ctypes.util
+
+        from synthdoc.heap import M_TRIM_THRESHOLD
+
+        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_TRIM_THRESHOLD, trim_mib * 2 ** 20)
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
     from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch
@@ -304,11 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
     ap.add_argument("--one", metavar="LANG", help=argparse.SUPPRESS)  # child mode: print one result as JSON
     ap.add_argument("--glibc-heap", action="store_true", help=argparse.SUPPRESS)  # child mode: untuned malloc
+    ap.add_argument("--trim-mib", type=int, help=argparse.SUPPRESS)  # child mode: this trim threshold
     args = ap.parse_args(argv)
     if args.pages < 1:
         ap.error("--pages must be >= 1")
     if args.one:
-        print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean, args.glibc_heap)))
+        print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean, args.glibc_heap,
+                                          args.trim_mib)))
         return 0
     report: dict = {}
     if args.rss_pages:

@@ -21,7 +21,7 @@ from synthdoc.augment import load_stack
 from synthdoc.background import BACKGROUND_KINDS, paper, render_background
 from synthdoc.config import GenerateConfig
 from synthdoc.coverage_run import build_schedules, page_sampler, replay_sampler
-from synthdoc.doc import Page, check, check_chars
+from synthdoc.doc import Page, check, check_chars, check_geometry
 from synthdoc.errors import SampleError, SynthdocError
 from synthdoc.fonts.catalogue import FontCatalogue
 from synthdoc.languages import Language, LanguageRegistry, load_fonts_yaml
@@ -221,12 +221,13 @@ class SampleFactory:
                          mode: str | None = None) -> tuple[np.ndarray, Page, dict, dict]:
         """Render and augment stages: the stack composites the text layers over the background itself (text-level
         steps work on the layers). Returns ((H, W, 3) uint8 RGB, page with transformed quads, background params,
-        augmentation record); the page passes :func:`synthdoc.doc.check`."""
+        augmentation record); the page passes :func:`synthdoc.doc.check` (the layout stage checked all of it;
+        augmentation moves quads only, so its quads are checked again, :func:`synthdoc.doc.check_geometry`)."""
         bg, bg_params = self.background(page, index, attempt)
         image, page, record = self.augment.apply(page, bg, text_masks(page, self.glyph_cache),
                                                  sample_rng(self.cfg.seed, index, "augment", attempt), mode)
         if record["steps"]:  # without steps the quads are the laid-out ones, already checked
-            check(page)
+            check_geometry(page)
         return image, page, bg_params, record
 
     def encode(self, image: np.ndarray) -> bytes:

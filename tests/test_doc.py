@@ -3,11 +3,12 @@ copy per invariant, the relation graph and the page / row text."""
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pytest
 
-from synthdoc.doc import GlyphRun, InvariantError, Page, check
+from synthdoc.doc import GlyphRun, InvariantError, Page, check, check_geometry
 from synthdoc.writers.parquet import sample_to_row
 
 LANGS = ("eng_Latn", "jpn_Jpan", "kor_Hang", "rus_Cyrl", "zho_Hans", "zho_Hant")
@@ -45,6 +46,10 @@ def test_generated_pages_pass_check(generated_pages, lang):
         assert s.page.text.strip()
 
 
+GEOMETRIC = pytest.mark.parametrize("checker", [check, check_geometry], ids=["check", "check_geometry"])
+"""Geometric invariants: both the full check and the quads-only check after augmentation must catch them."""
+
+
 def _line_with_words(page: Page, min_words: int = 2):
     for para in page.paragraphs:
         for line in para.lines:
@@ -53,28 +58,42 @@ def _line_with_words(page: Page, min_words: int = 2):
     raise AssertionError("no line with enough words")
 
 
-def test_word_quad_outside_its_line(broken):
+@GEOMETRIC
+def test_word_quad_outside_its_line(broken, checker):
     _, line = _line_with_words(broken)
     height = float(line.quad[:, 1].max() - line.quad[:, 1].min())
     line.words[1].quad = line.words[1].quad + np.float32([0, height + 4])  # one line down: still on the page
     with pytest.raises(InvariantError, match="not inside its line quad"):
-        check(broken)
+        checker(broken)
 
 
-def test_word_quad_slightly_outside_tolerance(broken):
+@GEOMETRIC
+def test_geometry_error_names_the_word(broken, checker):
+    para, line = _line_with_words(broken)
+    pi = broken.paragraphs.index(para)
+    li = para.lines.index(line)
+    line.words[1].quad = line.words[1].quad + np.float32([0, -3.0])
+    with pytest.raises(InvariantError, match=re.escape(f"paragraph {pi} line {li} word 1 {line.words[1].text!r}: quad is")):
+        checker(broken)
+
+
+@GEOMETRIC
+def test_word_quad_slightly_outside_tolerance(broken, checker):
     _, line = _line_with_words(broken)
     line.words[0].quad = line.words[0].quad + np.float32([0, -3.0])  # 3 px above the line band (tolerance 1 px)
     with pytest.raises(InvariantError, match="not inside its line quad"):
-        check(broken)
+        checker(broken)
 
 
-def test_word_quad_within_tolerance_passes(broken):
+@GEOMETRIC
+def test_word_quad_within_tolerance_passes(broken, checker):
     _, line = _line_with_words(broken)
     line.words[0].quad = line.words[0].quad + np.float32([0, -0.5])
-    check(broken)
+    checker(broken)
 
 
-def test_line_quad_outside_its_paragraph(broken):
+@GEOMETRIC
+def test_line_quad_outside_its_paragraph(broken, checker):
     para = broken.paragraphs[0]
     top = para.lines[0]
     shift = np.float32([0, -5])  # line and its words 5 px above the paragraph's top edge (still on the page)
@@ -83,10 +102,11 @@ def test_line_quad_outside_its_paragraph(broken):
         w.quad = w.quad + shift
     assert top.quad[:, 1].min() > 0
     with pytest.raises(InvariantError, match="not inside its paragraph quad"):
-        check(broken)
+        checker(broken)
 
 
-def test_quad_outside_the_page(broken):
+@GEOMETRIC
+def test_quad_outside_the_page(broken, checker):
     shift = np.float32([broken.width, 0])  # move everything one page width right: hierarchy intact, page left
     for para in broken.paragraphs:
         para.quad = para.quad + shift
@@ -95,27 +115,30 @@ def test_quad_outside_the_page(broken):
             for w in line.words:
                 w.quad = w.quad + shift
     with pytest.raises(InvariantError, match="leaves the"):
-        check(broken)
+        checker(broken)
 
 
-def test_word_quad_outside_the_page(broken):
+@GEOMETRIC
+def test_word_quad_outside_the_page(broken, checker):
     broken.height = 10  # every quad now extends below the page
     with pytest.raises(InvariantError, match="leaves the"):
-        check(broken)
+        checker(broken)
 
 
-def test_counter_clockwise_quad(broken):
+@GEOMETRIC
+def test_counter_clockwise_quad(broken, checker):
     _, line = _line_with_words(broken)
     line.words[0].quad = line.words[0].quad[::-1].copy()  # BL, BR, TR, TL: same box, counter-clockwise
     with pytest.raises(InvariantError, match="not convex and clockwise"):
-        check(broken)
+        checker(broken)
 
 
-def test_counter_clockwise_paragraph_quad(broken):
+@GEOMETRIC
+def test_counter_clockwise_paragraph_quad(broken, checker):
     p = broken.paragraphs[0]
     p.quad = p.quad[[0, 3, 2, 1]].copy()
     with pytest.raises(InvariantError, match="not convex and clockwise"):
-        check(broken)
+        checker(broken)
 
 
 def test_line_with_no_words(broken):
@@ -163,13 +186,14 @@ def test_unknown_direction(broken):
         check(broken)
 
 
-def test_non_finite_quad(broken):
+@GEOMETRIC
+def test_non_finite_quad(broken, checker):
     _, line = _line_with_words(broken)
     q = line.words[0].quad.copy()
     q[0, 0] = np.nan
     line.words[0].quad = q
     with pytest.raises(InvariantError, match="finite"):
-        check(broken)
+        checker(broken)
 
 
 def test_original_page_untouched_by_broken_copies(page):
