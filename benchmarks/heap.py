@@ -50,12 +50,16 @@ def main(argv: list[str] | None = None) -> int:
         row = {}
         for variant in (names if r % 2 == 0 else names[::-1]):
             res = _run(args.language, args.pages, variant)
-            row[variant] = {"pages_per_cpu_s": res["pages_per_cpu_s"], "peak_rss_mb": res["peak_rss_mb"]}
+            row[variant] = {k: res[k] for k in ("pages_per_cpu_s", "peak_rss_mb", "minor_faults_per_page",
+                                                "system_ms_per_page")}
         rounds.append(row)
         print(f"round {r}: " + " / ".join(f"{k} {row[k]['pages_per_cpu_s']:.2f}" for k in names) + " pages/s per core",
               file=sys.stderr, flush=True)
     med = {k: statistics.median(r[k]["pages_per_cpu_s"] for r in rounds) for k in names}
-    summary = {"median_pages_per_cpu_s": med, "ratio_tuned_over_glibc": med["tuned"] / med["glibc"],
+    faults = {k: statistics.median(r[k]["minor_faults_per_page"] for r in rounds) for k in names}
+    system = {k: statistics.median(r[k]["system_ms_per_page"] for r in rounds) for k in names}
+    summary = {"median_pages_per_cpu_s": med, "median_minor_faults_per_page": faults,
+               "median_system_ms_per_page": system, "ratio_tuned_over_glibc": med["tuned"] / med["glibc"],
                "ratio_tuned_over_trim_8mib": med["tuned"] / med["trim_8mib"]}
     print(json.dumps(summary))
     save_report("heap", {"settings": {"rounds": args.rounds, "pages": args.pages, "language": args.language},

@@ -169,12 +169,14 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
                 add(factory.make(i))
             timer.reset()
             factory.glyph_cache.hits = factory.glyph_cache.misses = 0
+            usage0 = resource.getrusage(resource.RUSAGE_SELF)
             cpu0, wall0 = time.process_time(), time.perf_counter()
             for i in range(WARMUP_PAGES, WARMUP_PAGES + pages):
                 sample = factory.make(i)
                 add(sample)
                 modes[sample.page.layout] += 1
             cpu_s, wall_s = time.process_time() - cpu0, time.perf_counter() - wall0
+            usage1 = resource.getrusage(resource.RUSAGE_SELF)
     g = factory.glyph_cache
     return {
         "language": lang, "workload": "clean" if clean else "mixture", "pages": pages, "font_dirs": font_dirs,
@@ -184,6 +186,8 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
         "modes": dict(sorted(modes.items())), "factory_startup_cpu_s": startup_cpu_s,
         "glyph_cache_hit_rate": g.hits / max(1, g.hits + g.misses), "faces_loaded": len(factory.face_cache),
         "peak_rss_mb": _peak_rss_mb(),
+        "minor_faults_per_page": (usage1.ru_minflt - usage0.ru_minflt) / pages,  # first touches of fresh memory
+        "system_ms_per_page": 1000 * (usage1.ru_stime - usage0.ru_stime) / pages,
     }
 
 

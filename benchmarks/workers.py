@@ -3,8 +3,10 @@
 For each page count, the two worker counts run in turn (``--repeats`` rounds, so load from elsewhere hits both
 alike), each in a fresh process writing to a fresh folder, with the font index already cached; the wall time
 covers the whole command (start-up, the parent's checks, forking the pool, pages, shards, manifest, card).
-Speed-up = best wall time with 1 worker / best wall time with 2. The outputs of the two worker counts are
-compared byte for byte (every shard file).
+Speed-up = best wall time with 1 worker / best wall time with 2. Each run's CPU seconds (user + system of the
+whole process tree: the parent and its pool workers, ``getrusage(RUSAGE_CHILDREN)``) show what the pool adds
+(forked workers warming their own face and glyph caches, rows pickled to the writing process). The outputs of the
+two worker counts are compared byte for byte (every shard file).
 
 Prints a table and writes ``benchmarks/results/workers.json`` with machine information and the date.
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,13 +34,16 @@ for p in (str(ROOT), str(Path(__file__).resolve().parent)):
 from throughput import child_env, save_report  # noqa: E402  (benchmarks/throughput.py)
 
 
-def run(pages: int, workers: int, languages: str, out: Path, env: dict) -> float:
-    """Wall seconds of one ``synthdoc generate`` run."""
+def run(pages: int, workers: int, languages: str, out: Path, env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the whole process tree) of one ``synthdoc generate`` run."""
     cmd = [sys.executable, "-m", "synthdoc", "generate", "--out", str(out), "--pages", str(pages),
            "--languages", languages, "--workers", str(workers), "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, capture_output=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def shard_digest(folder: Path) -> str:
@@ -61,17 +68,23 @@ def main(argv: list[str] | None = None) -> int:
         run(1, 1, args.languages, Path(tmp) / "warm", env)  # font index and bytecode caches
         for pages in (int(p) for p in args.pages.split(",")):
             walls: dict[int, list[float]] = {1: [], 2: []}
+            cpus: dict[int, list[float]] = {1: [], 2: []}
             digests = {}
             for r in range(args.repeats):
                 for workers in (1, 2):
                     out = Path(tmp) / f"p{pages}-w{workers}-r{r}"
-                    walls[workers].append(run(pages, workers, args.languages, out, env))
+                    wall, cpu = run(pages, workers, args.languages, out, env)
+                    walls[workers].append(wall)
+                    cpus[workers].append(cpu)
                     digests[workers] = shard_digest(out)
             best = {w: min(v) for w, v in walls.items()}
-            results.append({"pages": pages, "wall_s": walls, "best_wall_s": best,
+            cpu = {w: statistics.median(v) for w, v in cpus.items()}
+            results.append({"pages": pages, "wall_s": walls, "best_wall_s": best, "cpu_s": cpus,
+                            "median_cpu_s": cpu, "cpu_ratio_2_over_1": cpu[2] / cpu[1],
                             "speedup_2_workers": best[1] / best[2], "identical_shards": digests[1] == digests[2]})
             print(f"{pages} pages: 1 worker {best[1]:.2f} s, 2 workers {best[2]:.2f} s, speed-up "
-                  f"{best[1] / best[2]:.2f}x, shards identical: {digests[1] == digests[2]}", flush=True)
+                  f"{best[1] / best[2]:.2f}x (CPU {cpu[1]:.1f} / {cpu[2]:.1f} s), shards identical: "
+                  f"{digests[1] == digests[2]}", flush=True)
     save_report("workers", {"settings": {"languages": args.languages, "repeats": args.repeats,
                                          "config": "synthdoc generate defaults (the default mixture)"},
                             "results": results}, args.out)

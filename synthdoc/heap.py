@@ -7,11 +7,12 @@ current threshold are mapped fresh, and memory freed at the heap's top beyond th
 kernel. Either way the next page touches new pages, and each first touch is a page fault (the kernel zeroes
 4 KiB). :func:`tune_heap` fixes both (``mallopt``, ``man 3 mallopt``): arrays below 32 MiB come from the heap, and
 the heap is never trimmed in practice (1 GiB), so its high-water mark stays resident and is reused page after
-page. Measured (English default mixture, one process): ~370 page faults a page instead of ~7,700 with the 8 MiB
-trim threshold of the stop before (2 ms of system time instead of 13-14), 10.1-10.2 pages/s per core instead of
-9.2-9.3 (``/tmp`` A/B, then ``benchmarks/results/heap.json``). The price is memory: a process keeps the largest
-working set it has met (a 10,000-page run: 449-510 MB after page 500, 480-510 MB from page 1,100; 313-375 MB with
-the 8 MiB trim threshold; ``benchmarks/results/throughput_rss.json``). Process-wide, so it is called by the process
+page. Measured (``benchmarks/heap.py``: English default mixture, one process, 3 alternating rounds;
+``benchmarks/results/heap.json``): 363 page faults and 4.1 ms of system time a page instead of 4,021 and 9.9 ms
+with the 8 MiB trim threshold of the stop before, 10.80 pages/s per core instead of 10.16 (10.27 with glibc's
+adaptive thresholds). The price is memory: a process keeps the largest working set it has met (a 10,000-page
+run: 449-510 MB after page 500, 480-510 MB from page 1,100; 313-375 MB with the 8 MiB trim threshold;
+``benchmarks/results/throughput_rss.json``). Process-wide, so it is called by the process
 that makes pages (``synthdoc generate`` and its spawned workers; forked workers inherit it), never on import;
 elsewhere than glibc it does nothing.
 """
