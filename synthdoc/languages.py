@@ -112,19 +112,30 @@ def _norm(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def deep_merge(base: dict, override: Mapping) -> dict:
-    """Recursive dict merge (override wins); lists and scalars are replaced, not concatenated."""
+def deep_merge(base: dict, override: Mapping, extend: tuple[str, ...] = ()) -> dict:
+    """Recursive dict merge (override wins); lists and scalars are replaced, not concatenated, except lists under
+    the keys in `extend`, which are extended: the base's items first, then the override's not already there."""
     out = copy.deepcopy(base)
     for k, v in override.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
-            out[k] = deep_merge(out[k], v)
+        if k in extend and isinstance(v, list) and isinstance(out.get(k), list):
+            out[k] = out[k] + [copy.deepcopy(p) for p in v if p not in out[k]]
+        elif isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v, extend)
         else:
             out[k] = copy.deepcopy(v)
     return out
 
 
+FONTS_EXTEND = ("deny",)
+"""Keys whose lists a config's ``fonts:`` mapping (and a language over its script) extends instead of replacing:
+a config can deny more families but never re-admits the symbol, dingbat, pixel or wrong-region faces fonts.yaml
+denies (a dingbat face maps Latin letters to pictures: the page would show symbols where the label says
+letters)."""
+
+
 def load_fonts_yaml(path: Path | None = None, override: Mapping | None = None) -> dict:
-    """Read the shipped ``fonts.yaml`` (or `path`) and merge `override` over it.
+    """Read the shipped ``fonts.yaml`` (or `path`) and merge `override` over it (:func:`deep_merge`; ``deny``
+    lists are extended, :data:`FONTS_EXTEND`).
 
     Raises:
         SynthdocError: the file is unreadable or not a mapping with ``scripts`` and ``languages``.
@@ -134,7 +145,7 @@ def load_fonts_yaml(path: Path | None = None, override: Mapping | None = None) -
     if not isinstance(data.get("scripts"), dict) or not isinstance(data.get("languages"), dict):
         raise SynthdocError(f"{p}: fonts file needs mappings 'scripts' and 'languages'")
     if override:
-        data = deep_merge(data, override)
+        data = deep_merge(data, override, FONTS_EXTEND)
     return data
 
 
@@ -167,7 +178,7 @@ class LanguageRegistry:
         script = ldef.get("script", code.split("_", 1)[1])
         if script not in scripts:
             raise SynthdocError(f"{where}: script {script!r} is not defined under 'scripts'; add it or use one of {', '.join(scripts)}")
-        merged = deep_merge(scripts[script] or {}, {k: v for k, v in ldef.items() if k != "fonts"})
+        merged = deep_merge(scripts[script] or {}, {k: v for k, v in ldef.items() if k != "fonts"}, FONTS_EXTEND)
         fonts = dict((scripts[script] or {}).get("fonts") or {})
         fonts.update(ldef.get("fonts") or {})
         for role in fonts:

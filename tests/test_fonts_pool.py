@@ -74,6 +74,27 @@ def test_unlisted_covering_face_is_used_and_denied_never(tmp_path):
     assert all(denied.make(i).meta["fonts"]["body"].startswith("Noto Serif") for i in range(4))
 
 
+def test_config_deny_list_extends_the_shipped_one(tmp_path):
+    shipped = load_fonts_yaml()
+    merged = load_fonts_yaml(override={"deny": ["*Caveat*", "*Emoji*"],
+                                       "languages": {"jpn_Jpan": {"deny": ["Foo Mincho*"]}}})
+    assert merged["deny"] == shipped["deny"] + ["*Caveat*"]  # shipped first, new patterns once
+    ja = LanguageRegistry(merged).resolve("ja")
+    assert {"*Dingbat*", "Nanum*", "Foo Mincho*", "*Caveat*"} <= set(ja.deny)  # top level, language, config
+    # a face named like a dingbat font covers Latin (its cmap is Noto Sans'), yet a config with a deny list of its
+    # own does not re-admit it: the shipped "*Dingbat*" still holds
+    d = _dir(tmp_path, NOTO_SANS, NOTO_SERIF)
+    font = TTFont(NOTO_SANS)
+    for name_id in (1, 16):
+        font["name"].setName("Test Dingbats Sans", name_id, 3, 1, 0x409)
+    font.save(d / "TestDingbats.ttf")
+    cat = FontCatalogue([str(d)], system_fonts=False, cache_dir=None)
+    assert any(x.family == "Test Dingbats Sans" for x in cat.faces)
+    registry = LanguageRegistry(load_fonts_yaml(override={"deny": ["noto serif*"]}))
+    pool = cat.faces_for(registry.resolve("en"))
+    assert {x.family for v in pool.values() for x in v} == {"Noto Sans"}
+
+
 def test_face_that_shapes_badly_is_excluded(tmp_path):
     d = tmp_path / "broken"
     d.mkdir()
