@@ -132,10 +132,8 @@ def preset_throughput(preset: str, pages: int, layouts: dict | None = BENCHMARK_
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
 
-    config = GenerateConfig(languages=list(LANGUAGES), augment=preset)
-    if layouts is not None:
-        config = GenerateConfig(languages=list(LANGUAGES), augment=preset, layouts=dict(layouts))
-    factory = SampleFactory(config)
+    pinned = {} if layouts is None else {"layouts": dict(layouts)}
+    factory = SampleFactory(GenerateConfig(languages=list(LANGUAGES), augment=preset, **pinned))
     stage_s = {"layout": 0.0, "render+augment": 0.0, "encode": 0.0}
     for attr, key in (("layout_page", "layout"), ("render", "render+augment"),
                       ("render_augmented", "render+augment"), ("encode", "encode")):

@@ -135,21 +135,16 @@ def measure_language(lang: str, pages: int, font_dirs: list[str], clean: bool = 
                      glibc_heap: bool = False, trim_mib: int | None = None) -> dict:
     """Excluding start-up: `pages` pages made and written in this process (see the module docstring).
     `glibc_heap`: keep glibc's adaptive malloc thresholds instead of tuning them as ``synthdoc generate`` does;
-    `trim_mib`: tune them, then set the trim threshold to this many MiB (``benchmarks/heap.py``'s comparison)."""
+    `trim_mib`: tune them with this trim threshold, MiB (``benchmarks/heap.py``'s comparison)."""
     import cv2
 
     cv2.setNumThreads(1)
     from synthdoc.heap import tune_heap
 
-    if not glibc_heap:
-        tune_heap()  # as `synthdoc generate` does
     if trim_mib is not None:
-        import ctypes
-        import ctypes.util
-
-        from synthdoc.heap import M_TRIM_THRESHOLD
-
-        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_TRIM_THRESHOLD, trim_mib * 2 ** 20)
+        tune_heap(trim_mib * 2 ** 20)
+    elif not glibc_heap:
+        tune_heap()  # as `synthdoc generate` does
     from synthdoc.config import GenerateConfig
     from synthdoc.pipeline import SampleFactory
     from synthdoc.writers.parquet import ShardSpec, ShardWriter, sample_to_batch

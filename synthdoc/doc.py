@@ -6,7 +6,7 @@ them; the relation graph makes it explicit with flat indices.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,22 +295,26 @@ def _where(page: Page, pi: int, li: int | None = None, wi: int | None = None) ->
 
 
 class _Names:
-    """The names of a page's paragraphs, lines or words by flat index, formatted only when an error needs one
-    (`at`: returns the (paragraph[, line[, word]]) indices of every item, called only then)."""
+    """The names of a page's paragraphs, lines or words by flat index (`depth` 1, 2 or 3), formatted only when an
+    error needs one."""
 
-    def __init__(self, page: Page, at: Callable[[], list[tuple[int, ...]]]):
-        self._page, self._at = page, at
+    def __init__(self, page: Page, depth: int):
+        self._page, self._depth = page, depth
+
+    def _at(self) -> list[tuple[int, ...]]:
+        paras = self._page.paragraphs
+        if self._depth == 1:
+            return [(pi,) for pi in range(len(paras))]
+        lines = [(pi, li) for pi, para in enumerate(paras) for li in range(len(para.lines))]
+        if self._depth == 2:
+            return lines
+        return [(pi, li, wi) for pi, li in lines for wi in range(len(paras[pi].lines[li].words))]
 
     def __getitem__(self, k: int) -> str:
         return _where(self._page, *self._at()[k])
 
     def __len__(self) -> int:
         return len(self._at())
-
-
-def _line_indices(page: Page) -> list[tuple[int, int]]:
-    """(paragraph, line) indices of every line of `page`, flat line order."""
-    return [(pi, li) for pi, para in enumerate(page.paragraphs) for li in range(len(para.lines))]
 
 
 def check(page: Page, tol: float = TOLERANCE_PX) -> None:
@@ -322,8 +326,8 @@ def check(page: Page, tol: float = TOLERANCE_PX) -> None:
     words joined with the line's separator; page text equals the lines joined with newlines in reading
     order; all quads finite, convex, clockwise and inside the page; directions and roles are known.
     """
-    word_q, word_parent, word_at, line_at = _check_structure(page)
-    _check_nesting(page, word_q, word_parent, word_at, line_at, tol)
+    _check_structure(page)
+    check_geometry(page, tol)
     graph = page.relation_graph()
     flat_lines = [i for ls in graph["paragraph_lines"] for i in ls]
     flat_words = [i for ws in graph["line_words"] for i in ws]
@@ -338,14 +342,15 @@ def check(page: Page, tol: float = TOLERANCE_PX) -> None:
 
 
 def check_geometry(page: Page, tol: float = TOLERANCE_PX) -> None:
-    """Raise :class:`InvariantError` unless the quads of `page` keep the geometric invariants of :func:`check`
-    (finite, convex, clockwise, inside the page; words inside their line, lines inside their paragraph).
+    """Raise :class:`InvariantError` unless the quads of `page` keep the geometric invariants of :func:`check`:
+    every paragraph, line and word quad ((4, 2) px, page frame) finite, convex, clockwise and inside the page;
+    words inside their line quad and lines inside their paragraph quad (`tol` px). The error names the first
+    culprit ("paragraph 2 line 0 word 3 'text'").
 
-    For a page derived from a checked one by moving its quads only (augmentation: geometric steps transform
-    every quad, the legibility check marks words ``ignore``): its text, structure and glyphs are the checked
-    page's, so only the geometry can have broken."""
-    word_q, word_parent = [], []
-    line_q, line_parent = [], []
+    Alone, for a page derived from a checked one by moving its quads only (augmentation: geometric steps
+    transform every quad, the legibility check marks words ``ignore``): its text, structure and glyphs are the
+    checked page's, so only the geometry can have broken."""
+    word_q, word_parent, line_q, line_parent = [], [], [], []
     for pi, para in enumerate(page.paragraphs):
         for line in para.lines:
             line_parent.append(pi)
@@ -354,17 +359,22 @@ def check_geometry(page: Page, tol: float = TOLERANCE_PX) -> None:
                 word_parent.append(len(line_q) - 1)
                 word_q.append(word.quad)
     para_q = [para.quad for para in page.paragraphs]
-    _check_nesting_quads(page, para_q, line_q, line_parent, word_q, word_parent, tol)
+    para_w, line_w, word_w = (_Names(page, depth) for depth in (1, 2, 3))
+    for quads, names in ((para_q, para_w), (line_q, line_w), (word_q, word_w)):
+        _check_quads(np.asarray(quads, np.float64), names, page.width, page.height, tol)
+    for inner, names, outer, parent, kind in ((word_q, word_w, line_q, word_parent, "line"),
+                                              (line_q, line_w, para_q, line_parent, "paragraph")):
+        out_by = _outside_by(np.asarray(inner, np.float64), np.asarray(outer, np.float64)[parent])
+        bad = np.flatnonzero(out_by > tol)
+        if len(bad):
+            raise InvariantError(f"{names[bad[0]]}: quad is not inside its {kind} quad (by {out_by[bad[0]]:.2f} px)")
 
 
-def _check_structure(page: Page) -> tuple[list, list, list, list]:
-    """The structural part of :func:`check` (roles, directions, non-empty text, line text = words joined).
-    Returns (word quads, word -> line index, word (paragraph, line, word) indices, line (paragraph, line)
-    indices), flat word and line order."""
+def _check_structure(page: Page) -> None:
+    """The structural part of :func:`check`: paragraphs, lines and words present, roles and directions known,
+    no empty or padded word, line text = its words joined."""
     if not page.paragraphs:
         raise InvariantError("page has no paragraphs")
-    word_q, word_parent = [], []
-    line_at, word_at = [], []  # (paragraph, line[, word]) indices, named only in an error message
     for pi, para in enumerate(page.paragraphs):
         if para.role not in ROLES:
             raise InvariantError(f"{_where(page, pi)}: unknown role {para.role!r}")
@@ -377,42 +387,9 @@ def _check_structure(page: Page) -> tuple[list, list, list, list]:
                 raise InvariantError(f"{_where(page, pi, li)}: has no words")
             if line.text != line.separator.join(w.text for w in line.words):
                 raise InvariantError(f"{_where(page, pi, li)}: text differs from its words joined")
-            line_at.append((pi, li))
             for wi, word in enumerate(line.words):
                 if not word.text or word.text != word.text.strip():
                     raise InvariantError(f"{_where(page, pi, li, wi)}: empty text or surrounding whitespace")
-                word_parent.append(len(line_at) - 1)
-                word_q.append(word.quad)
-                word_at.append((pi, li, wi))
-    return word_q, word_parent, word_at, line_at
-
-
-def _check_nesting(page: Page, word_q: list, word_parent: list, word_at: list, line_at: list, tol: float) -> None:
-    """The geometric part of :func:`check`, naming words and lines by their (paragraph, line, word) indices."""
-    line_q = [page.paragraphs[pi].lines[li].quad for pi, li in line_at]
-    line_parent = [pi for pi, _ in line_at]
-    para_q = [para.quad for para in page.paragraphs]
-    _check_nesting_quads(page, para_q, line_q, line_parent, word_q, word_parent, tol, line_at, word_at)
-
-
-def _check_nesting_quads(page: Page, para_q: list, line_q: list, line_parent: list, word_q: list,
-                         word_parent: list, tol: float, line_at: list | None = None,
-                         word_at: list | None = None) -> None:
-    """Every quad finite, convex, clockwise and inside the page; words inside their line quad (`word_parent`:
-    line index of each word), lines inside their paragraph quad (`line_parent`); errors name the first culprit
-    (by `line_at` / `word_at` indices, derived from the page when not given)."""
-    para_w = _Names(page, lambda: [(pi,) for pi in range(len(para_q))])
-    line_w = _Names(page, (lambda: line_at) if line_at is not None else lambda: _line_indices(page))
-    word_w = _Names(page, (lambda: word_at) if word_at is not None else lambda: [
-        (pi, li, wi) for pi, li in _line_indices(page) for wi in range(len(page.paragraphs[pi].lines[li].words))])
-    for quads, names in ((para_q, para_w), (line_q, line_w), (word_q, word_w)):
-        _check_quads(np.asarray(quads, np.float64), names, page.width, page.height, tol)
-    for inner, names, outer, parent, kind in ((word_q, word_w, line_q, word_parent, "line"),
-                                              (line_q, line_w, para_q, line_parent, "paragraph")):
-        out_by = _outside_by(np.asarray(inner, np.float64), np.asarray(outer, np.float64)[parent])
-        bad = np.flatnonzero(out_by > tol)
-        if len(bad):
-            raise InvariantError(f"{names[bad[0]]}: quad is not inside its {kind} quad (by {out_by[bad[0]]:.2f} px)")
 
 
 def check_chars(page: Page, computed_only: bool = False) -> None:

@@ -27,9 +27,10 @@ MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024  # glibc's largest allowed value (HEAP_M
 TRIM_THRESHOLD_BYTES = 1024 * 1024 * 1024  # never trimmed in practice: freed pages stay resident for reuse
 
 
-def tune_heap() -> bool:
-    """Set glibc's mmap threshold to 32 MiB and its trim threshold to 1 GiB for this process (inherited by
-    forked children). Returns True when both were set (False: not glibc, or refused)."""
+def tune_heap(trim_threshold_bytes: int = TRIM_THRESHOLD_BYTES) -> bool:
+    """Set glibc's mmap threshold to 32 MiB and its trim threshold to `trim_threshold_bytes` (default 1 GiB) for
+    this process (inherited by forked children); ``benchmarks/heap.py`` passes other trim thresholds to compare.
+    Returns True when both were set (False: not glibc, or refused)."""
     name = ctypes.util.find_library("c")
     try:
         mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
@@ -38,4 +39,4 @@ def tune_heap() -> bool:
     if mallopt is None:
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(mallopt(M_TRIM_THRESHOLD,
-                                                                                   TRIM_THRESHOLD_BYTES))
+                                                                                   int(trim_threshold_bytes)))

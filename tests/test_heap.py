@@ -24,9 +24,9 @@ _PATTERN = textwrap.dedent("""
         layers = [np.ones(2 * 2 ** 20, np.uint8) for _ in range(60)]
         del big, layers
 
-    if sys.argv[1] == "tune":
+    if sys.argv[1] != "default":
         from synthdoc.heap import tune_heap
-        assert tune_heap()
+        assert tune_heap() if sys.argv[1] == "tune" else tune_heap(8 * 2 ** 20)  # "trim8": stop 23's threshold
     page()
     first = rss_mb()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -51,6 +51,7 @@ def test_tuned_heap_reuses_freed_page_memory():
     assert default_faults > per_page  # glibc's adaptive thresholds return it: every later page faults it back in
     assert tuned_faults < per_page // 20  # tuned: pages 2-5 reuse page 1's memory
     assert abs(tuned_growth) < 8  # and the process does not grow page after page
+    assert _faults_and_growth("trim8")[0] > per_page  # a small trim threshold hands the pages back again
 
 
 def test_generate_tunes_the_heap_of_the_process_that_makes_pages(monkeypatch, tmp_path):
