@@ -333,7 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="output dataset folder")
     g.add_argument("--shard-size", type=int, dest="shard_size", help="rows per shard")
     g.add_argument("--image-format", choices=["jpeg", "png"], dest="image_format")
-    g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality")
+    g.add_argument("--jpeg-quality", type=int, dest="jpeg_quality", help="JPEG quality (default 90; a page "
+                   "whose augmentation ends with a Jpeg step keeps that step's JPEG, compressed once)")
     g.add_argument("--labels", help="label levels, e.g. words,lines,paragraphs,chars (chars: one box per grapheme "
                    "cluster; words, lines and paragraphs are always written)")
     g.add_argument("--mask", choices=["none", "ink", "words"],

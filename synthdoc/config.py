@@ -62,7 +62,8 @@ class GenerateConfig:
         workers: worker processes (1 = in-process); output is identical for any value.
         shard_size: rows per Parquet shard (per language config).
         image_format: "jpeg" or "png".
-        jpeg_quality: JPEG quality 1-100.
+        jpeg_quality: JPEG quality 1-100 of the stored pages (a page whose augmentation ends with a JPEG
+            re-compression step is stored as that step's JPEG instead: compressed once, at the step's quality).
         layouts: template name or YAML path -> weight; default: every mode by the weights of the shipped
             ``synthdoc/mixture.yaml`` (:func:`default_mixture`).
         corpus: language code/alias (or "*" for all) -> local file/folder or Hugging Face dataset name.

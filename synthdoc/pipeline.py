@@ -218,17 +218,19 @@ class SampleFactory:
         return bg, bg_params
 
     def render_augmented(self, page: Page, index: int, attempt: int,
-                         mode: str | None = None) -> tuple[np.ndarray, Page, dict, dict]:
+                         mode: str | None = None) -> tuple[np.ndarray, Page, dict, dict, bytes | None]:
         """Render and augment stages: the stack composites the text layers over the background itself (text-level
         steps work on the layers). Returns ((H, W, 3) uint8 RGB, page with transformed quads, background params,
-        augmentation record); the page passes :func:`synthdoc.doc.check` (the layout stage checked all of it;
-        augmentation moves quads only, so its quads are checked again, :func:`synthdoc.doc.check_geometry`)."""
+        augmentation record, JPEG bytes of the image when the stack's last step made them, else None:
+        :attr:`synthdoc.augment.stack.Augmented.jpeg`); the page passes :func:`synthdoc.doc.check` (the layout
+        stage checked all of it; augmentation moves quads only, so its quads are checked again,
+        :func:`synthdoc.doc.check_geometry`)."""
         bg, bg_params = self.background(page, index, attempt)
-        image, page, record = self.augment.apply(page, bg, text_masks(page, self.glyph_cache),
-                                                 sample_rng(self.cfg.seed, index, "augment", attempt), mode)
+        image, page, record, jpeg = self.augment.run(page, bg, text_masks(page, self.glyph_cache),
+                                                     sample_rng(self.cfg.seed, index, "augment", attempt), mode)
         if record["steps"]:  # without steps the quads are the laid-out ones, already checked
             check_geometry(page)
-        return image, page, bg_params, record
+        return image, page, bg_params, record, jpeg
 
     def encode(self, image: np.ndarray) -> bytes:
         """Encode (H, W, 3) uint8 RGB as JPEG (quality cfg.jpeg_quality) or PNG."""
@@ -285,7 +287,7 @@ class SampleFactory:
             check_chars(page)  # computes the deferred character spans (they follow every transformation)
         # every page goes through the stack (an empty one composites the clean render byte for byte), so the
         # legibility check marks words whose ink does not show as ignored on clean pages too
-        image, page, bg, record = self.render_augmented(page, index, attempt, template.mode)
+        image, page, bg, record, jpeg = self.render_augmented(page, index, attempt, template.mode)
         if self.augment.empty and not record["ignored_words"]:
             record = None
         meta = {
@@ -294,7 +296,10 @@ class SampleFactory:
         }
         if record is not None:
             meta["augment"] = record
-        return Sample(index, self.cfg.seed, page, image, self.encode(image), self.cfg.image_format, attempt + 1,
+        # a page whose last step was a JPEG re-compression is stored as those bytes: compressed once, and the file
+        # decodes to the pixels the legibility check judged
+        data = jpeg if jpeg is not None and self.cfg.image_format == "jpeg" else self.encode(image)
+        return Sample(index, self.cfg.seed, page, image, data, self.cfg.image_format, attempt + 1,
                       meta, stats, self.mask(clean, record), "chars" in self.cfg.labels)
 
     def samples(self, start: int = 0, stop: int | None = None) -> Iterator[Sample]:

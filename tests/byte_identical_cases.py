@@ -4,7 +4,9 @@ default (imported as a plain module by tests/test_byte_identical.py; pytest puts
 Per combination (mode, preset, language) one page (sample index = the language's position, seed 3) is made
 in-process with :class:`synthdoc.pipeline.SampleFactory` and hashed three ways:
 
-* ``image``: the encoded image bytes (JPEG, quality 90);
+* ``image``: the encoded image bytes (JPEG: quality 90, or the bytes of a last JPEG augmentation step);
+* ``pixels``: the page's pixels before they are encoded ((H, W, 3) uint8 RGB bytes; a change of how pages are
+  stored changes ``image`` only);
 * ``labels``: the page text, every word / line / paragraph (text, quad as float32 bytes, bbox, parent, ignore,
   direction, role, level, cell) and the relation graph, as canonical JSON;
 * ``meta``: the row's meta JSON (provenance; recorded for information only, it may change on purpose).
@@ -80,7 +82,7 @@ def _supports(mode: str, lang) -> bool:
 
 
 def compute(catalogue=None) -> dict[str, dict[str, str]]:
-    """"mode/preset/language" -> {"image", "labels", "meta"} SHA-256 hex digests."""
+    """"mode/preset/language" -> {"image", "pixels", "labels", "meta"} SHA-256 hex digests."""
     from synthdoc.config import GenerateConfig
     from synthdoc.fonts.catalogue import FontCatalogue
     from synthdoc.languages import LanguageRegistry, load_fonts_yaml
@@ -99,6 +101,7 @@ def compute(catalogue=None) -> dict[str, dict[str, str]]:
                 sample = factory.make(i)
                 assert sample.page.lang == lang
                 out[f"{mode}/{preset}/{lang}"] = {"image": _sha(sample.image_bytes),
+                                                  "pixels": _sha(np.ascontiguousarray(sample.image).tobytes()),
                                                   "labels": _sha(canonical(label_record(sample.page))),
                                                   "meta": _sha(sample_meta_json(sample).encode("utf-8"))}
     return out

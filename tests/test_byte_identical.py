@@ -1,4 +1,4 @@
-"""Images and labels of a fixed run (every layout mode x six languages x presets none and default) are
+"""Images (stored bytes and pixels) and labels of a fixed run (every layout mode x six languages x presets none and default) are
 byte-identical to the SHA-256s recorded in tests/byte_identical_sha256.json (see tests/byte_identical_cases.py,
 which also says how and when to regenerate them). Meta is provenance and is compared nowhere here."""
 from __future__ import annotations
@@ -27,7 +27,7 @@ def test_record_covers_every_case(recorded, registry):
                                                                                  "zho_Hant"}
 
 
-@pytest.mark.parametrize("what", ["image", "labels"])
+@pytest.mark.parametrize("what", ["image", "pixels", "labels"])
 def test_pages_are_byte_identical(current, recorded, what):
     differ = sorted(k for k in recorded if current.get(k, {}).get(what) != recorded[k][what])
     assert not differ, f"{what} changed for {len(differ)} of {len(recorded)} cases: {differ[:8]}"

@@ -24,7 +24,7 @@ from synthdoc.errors import SynthdocError
 @dataclass
 class MixtureStack:
     """Presets drawn per page by weight; the interface of :class:`synthdoc.augment.stack.AugmentStack` that the
-    pipeline uses (``name``, ``empty``, ``steps``, ``apply``).
+    pipeline uses (``name``, ``empty``, ``steps``, ``apply``, ``run``).
 
     Attributes:
         name: the mixture's name (preset name or file path).
@@ -55,10 +55,16 @@ class MixtureStack:
 
     def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
               mode: str | None = None) -> tuple:
-        """Draw a component (:meth:`choose`) and apply it (:meth:`AugmentStack.apply`, same arguments, including the
-        page's layout `mode`, and returns); the record also names the mixture."""
-        image, out_page, record = self.choose(rng).apply(page, background, masks, rng, mode)
-        return image, out_page, {**record, "mixture": self.name}
+        """(image, page, record) of :meth:`run` (same arguments)."""
+        return self.run(page, background, masks, rng, mode)[:3]
+
+    def run(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
+            mode: str | None = None):
+        """Draw a component (:meth:`choose`) and run it (:meth:`AugmentStack.run`, same arguments, including the
+        page's layout `mode`, and returns an :class:`~synthdoc.augment.stack.Augmented`); the record also names the
+        mixture."""
+        out = self.choose(rng).run(page, background, masks, rng, mode)
+        return out._replace(record={**out.record, "mixture": self.name})
 
 
 def parse_mixture(data: dict, name: str, where: str, load) -> MixtureStack:

@@ -286,7 +286,10 @@ def _decode_rgb(buf: np.ndarray) -> np.ndarray:
 @register
 @dataclass
 class Jpeg(Step):
-    """JPEG re-compression (cv2.imencode / imdecode, 4:2:0) at a random quality.
+    """JPEG re-compression (cv2.imencode / imdecode, 4:2:0) at a random quality. When it is the last step a page
+    gets and no line gate blends it, a JPEG dataset stores the page as this step's bytes (one compression at this
+    quality, not a second one at ``jpeg_quality``: the file decodes to the very pixels the legibility check judged;
+    :attr:`synthdoc.augment.stack.Augmented.jpeg`).
 
     Attributes:
         quality_range: JPEG quality, 1-100.
@@ -319,4 +322,6 @@ class Jpeg(Step):
         if not ok:
             raise RuntimeError("JPEG encoding failed")
         out = _decode_rgb(buf)
-        state.image = blend_lines(state.image, out, weight_map(state, params))
+        weight = weight_map(state, params)
+        state.image = blend_lines(state.image, out, weight)
+        state.jpeg = (out, buf) if weight is None else None  # unblended: the page is these bytes, decoded

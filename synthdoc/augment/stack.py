@@ -29,7 +29,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,6 +54,24 @@ STACK_KEYS = ("description", "min_contrast", "legibility", "steps")
 def preset_names() -> list[str]:
     """Names of the shipped presets (``synthdoc/augment/presets/<name>.yaml``)."""
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+class Augmented(NamedTuple):
+    """One augmented page (:meth:`AugmentStack.run`).
+
+    Attributes:
+        image: (H, W, 3) uint8 RGB page.
+        page: the page with transformed quads and illegible words marked ``ignore``.
+        record: what was applied, for the row's meta (replays the page).
+        jpeg: JPEG bytes that decode to `image` exactly (the last step applied was an unblended JPEG
+            re-compression), or None. A JPEG dataset stores them as the row's image instead of encoding `image`
+            again: one compression, and the file holds the pixels the legibility check judged.
+    """
+
+    image: np.ndarray
+    page: Page
+    record: dict
+    jpeg: bytes | None = None
 
 
 @dataclass
@@ -85,6 +103,11 @@ class AugmentStack:
 
     def apply(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
               mode: str | None = None) -> tuple[np.ndarray, Page, dict]:
+        """(image, page, record) of :meth:`run` (same arguments)."""
+        return self.run(page, background, masks, rng, mode)[:3]
+
+    def run(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
+            mode: str | None = None) -> Augmented:
         """Augment one page.
 
         Args:
@@ -95,8 +118,10 @@ class AugmentStack:
             mode: the page's layout mode, for steps declared with ``modes`` / ``skip_modes`` (None: every step).
 
         Returns:
-            ((H, W, 3) uint8 RGB image, page with transformed quads and illegible words marked ``ignore``, record
-            for the row's meta). With no steps the image is the clean composite, byte for byte.
+            :class:`Augmented`: (H, W, 3) uint8 RGB image, page with transformed quads and illegible words marked
+            ``ignore``, record for the row's meta, and the image's JPEG bytes when the last step applied was an
+            unblended :class:`synthdoc.augment.page.Jpeg`. With no steps the image is the clean composite, byte
+            for byte.
         """
         state = AugmentState.from_render(page, background, masks, self.min_contrast)
         chosen = sorted(self.root.select(rng, mode), key=lambda s: PHASES.index(s.phase))  # stable: keeps declaration order
@@ -110,8 +135,11 @@ class AugmentStack:
             step.apply(state, params)
             records.append({"name": step.name, "params": params})
         image, page, ignored = finish(state, self.legibility, bool(records))
-        return image, page, {"preset": self.name, "min_contrast": self.min_contrast,
-                             "legibility": self.legibility.to_dict(), "ignored_words": ignored, "steps": records}
+        last_jpeg = records and records[-1]["name"] == "Jpeg" and state.jpeg is not None and state.jpeg[0] is image
+        return Augmented(image, page, {"preset": self.name, "min_contrast": self.min_contrast,
+                                       "legibility": self.legibility.to_dict(), "ignored_words": ignored,
+                                       "steps": records},
+                         state.jpeg[1].tobytes() if last_jpeg else None)
 
 
 def finish(state: AugmentState, rule: LegibilityRule, changed: bool = True) -> tuple[np.ndarray, Page, int]:
