@@ -16,6 +16,11 @@ Three figures per language, each from its own fresh process:
   (``RUSAGE_CHILDREN``), with the font index already cached.
 - **start-up**: the same CLI for ``--pages 1`` (CPU s, the page included).
 
+``--rounds N`` measures every language N times (rounds in turn, languages alternating inside a round, every
+measurement a fresh process) and reports the median of each figure (per stage too), with every round's figures
+beside them: on a machine whose speed drifts by a few percent from one hour to the next, a single run is not
+enough to compare against.
+
 ``--clean`` measures the clean pages of earlier releases instead (``--layouts multi_column=1 --augment none``).
 ``--font-dir DIR`` adds font folders (the "extra fonts" rows: ``scripts/setup.sh --fonts extra`` puts them
 under /usr/share/fonts; a folder such as an unpacked copy works the same). ``--rss-pages N`` instead runs one
@@ -28,7 +33,7 @@ the date.
 Usage::
 
     python benchmarks/throughput.py [--pages 60] [--languages eng_Latn jpn_Jpan ...] [--font-dir DIR] [--clean]
-        [--out PATH]
+        [--rounds N] [--out PATH]
     python benchmarks/throughput.py --rss-pages 10000 --out benchmarks/results/throughput_rss.json
 """
 from __future__ import annotations
@@ -39,6 +44,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -301,6 +307,22 @@ def _child(args, env: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+ROUND_FIGURES = ("pages_per_cpu_s", "pages_per_cpu_s_with_startup", "startup_cpu_s", "cli_cpu_s", "peak_rss_mb",
+                 "glyph_cache_hit_rate")
+
+
+def median_result(runs: list[dict]) -> dict:
+    """One language's result from its rounds: the median of every figure of :data:`ROUND_FIGURES` and of every
+    stage's ms per page, the other fields from the first round, and ``rounds``: each round's figures."""
+    out = dict(runs[0])
+    for key in ROUND_FIGURES:
+        out[key] = statistics.median(r[key] for r in runs)
+    out["ms_per_page"] = {k: statistics.median(r["ms_per_page"].get(k, 0.0) for r in runs)
+                          for k in runs[0]["ms_per_page"]}
+    out["rounds"] = [{k: r[k] for k in ROUND_FIGURES} for r in runs]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=int, default=60, help="timed pages per language")
@@ -308,13 +330,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--font-dir", action="append", default=[], help="extra font folder (repeatable)")
     ap.add_argument("--clean", action="store_true", help="clean multi_column pages (--augment none) instead")
     ap.add_argument("--rss-pages", type=int, help="one long English run of this many pages, RSS every 100")
+    ap.add_argument("--rounds", type=int, default=1, help="measure every language this many times, report medians")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "throughput.json"))
     ap.add_argument("--one", metavar="LANG", help=argparse.SUPPRESS)  # child mode: print one result as JSON
     ap.add_argument("--glibc-heap", action="store_true", help=argparse.SUPPRESS)  # child mode: untuned malloc
     ap.add_argument("--trim-mib", type=int, help=argparse.SUPPRESS)  # child mode: this trim threshold
     args = ap.parse_args(argv)
-    if args.pages < 1:
-        ap.error("--pages must be >= 1")
+    if args.pages < 1 or args.rounds < 1:
+        ap.error("--pages and --rounds must be >= 1")
     if args.one:
         print(json.dumps(measure_language(args.one, args.pages, args.font_dir, args.clean, args.glibc_heap,
                                           args.trim_mib)))
@@ -326,18 +349,21 @@ def main(argv: list[str] | None = None) -> int:
     else:
         env = child_env()
         _cli_cpu_s("en", 1, args.font_dir, env)  # the font index is cached before anything is timed
-        results = []
-        for lang in args.languages:
-            args.lang_one = lang
-            r = _child(args, env)
-            r["startup_cpu_s"] = _cli_cpu_s(lang, 1, args.font_dir, env, args.clean)
-            r["cli_cpu_s"] = _cli_cpu_s(lang, args.pages, args.font_dir, env, args.clean)
-            r["pages_per_cpu_s_with_startup"] = args.pages / r["cli_cpu_s"]
-            results.append(r)
-            print(f"{lang}: {r['pages_per_cpu_s']:.2f} pages/s per core ({r['pages_per_cpu_s_with_startup']:.2f} "
-                  f"with start-up)", file=sys.stderr, flush=True)
+        runs: dict[str, list[dict]] = {lang: [] for lang in args.languages}
+        for _ in range(args.rounds):
+            for lang in args.languages:
+                args.lang_one = lang
+                r = _child(args, env)
+                r["startup_cpu_s"] = _cli_cpu_s(lang, 1, args.font_dir, env, args.clean)
+                r["cli_cpu_s"] = _cli_cpu_s(lang, args.pages, args.font_dir, env, args.clean)
+                r["pages_per_cpu_s_with_startup"] = args.pages / r["cli_cpu_s"]
+                runs[lang].append(r)
+                print(f"{lang}: {r['pages_per_cpu_s']:.2f} pages/s per core ({r['pages_per_cpu_s_with_startup']:.2f} "
+                      f"with start-up)", file=sys.stderr, flush=True)
+        results = [median_result(runs[lang]) for lang in args.languages]
         print(table(results))
-        report["settings"] = {"pages": args.pages, "warmup_pages": WARMUP_PAGES, "workers": 1, "opencv_threads": 1,
+        report["settings"] = {"pages": args.pages, "rounds": args.rounds, "warmup_pages": WARMUP_PAGES, "workers": 1,
+                              "opencv_threads": 1,
                               "config": "GenerateConfig(languages=[lang]): " + (
                                   "multi_column, augment none (clean)" if args.clean else
                                   "the default mixture (all modes, mixed augmentation)") + ", JPEG q90",
