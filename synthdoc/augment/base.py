@@ -88,9 +88,9 @@ class AugmentState:
         drawn_ref: (H, W) uint8 union of every layer when they are composited with effect layers (outline,
             shadow, extrusion), moved like ``ink_ref``; None when there are none (then :attr:`drawn` is ``ink_ref``:
             text steps that change the ink stay within the 1 px the legibility check keeps clear anyway).
-        jpeg: (image, encoded) of the last JPEG step whose result is exactly its decoded bytes (not blended by a
-            line gate): ``encoded`` (a 1-D uint8 array, JPEG bytes) decodes to ``image`` pixel for pixel, so while
-            ``image`` is still the page the pipeline stores these bytes instead of compressing the page again.
+        jpeg: (N,) uint8 JPEG bytes of the last :class:`synthdoc.augment.page.Jpeg` step when its result was not
+            blended by a line gate (they decode to the image it left), else None; while that step is the last one
+            applied, the pipeline stores them instead of compressing the page again.
     """
 
     page: Page
@@ -105,7 +105,7 @@ class AugmentState:
     line_metrics_cache: tuple | None = field(default=None, repr=False)
     ridge_cache: tuple | None = field(default=None, repr=False)
     bg_matrix: np.ndarray = field(default_factory=lambda: np.eye(3), repr=False)
-    jpeg: tuple | None = field(default=None, repr=False)
+    jpeg: np.ndarray | None = field(default=None, repr=False)
     _ink_darker: bool | None = field(default=None, repr=False)
 
     @classmethod

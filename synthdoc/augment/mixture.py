@@ -59,7 +59,7 @@ class MixtureStack:
         return self.run(page, background, masks, rng, mode)[:3]
 
     def run(self, page: Page, background: np.ndarray, masks: dict, rng: np.random.Generator,
-            mode: str | None = None):
+            mode: str | None = None) -> tuple:
         """Draw a component (:meth:`choose`) and run it (:meth:`AugmentStack.run`, same arguments, including the
         page's layout `mode`, and returns an :class:`~synthdoc.augment.stack.Augmented`); the record also names the
         mixture."""

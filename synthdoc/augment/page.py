@@ -324,4 +324,4 @@ class Jpeg(Step):
         out = _decode_rgb(buf)
         weight = weight_map(state, params)
         state.image = blend_lines(state.image, out, weight)
-        state.jpeg = (out, buf) if weight is None else None  # unblended: the page is these bytes, decoded
+        state.jpeg = buf if weight is None else None  # unblended: the page is these bytes, decoded

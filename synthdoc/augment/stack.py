@@ -135,11 +135,12 @@ class AugmentStack:
             step.apply(state, params)
             records.append({"name": step.name, "params": params})
         image, page, ignored = finish(state, self.legibility, bool(records))
-        last_jpeg = records and records[-1]["name"] == "Jpeg" and state.jpeg is not None and state.jpeg[0] is image
+        # no step after an unblended Jpeg: the page is its bytes, decoded (finish composites nothing in the page phase)
+        last_jpeg = records and records[-1]["name"] == "Jpeg" and state.jpeg is not None
         return Augmented(image, page, {"preset": self.name, "min_contrast": self.min_contrast,
                                        "legibility": self.legibility.to_dict(), "ignored_words": ignored,
                                        "steps": records},
-                         state.jpeg[1].tobytes() if last_jpeg else None)
+                         state.jpeg.tobytes() if last_jpeg else None)
 
 
 def finish(state: AugmentState, rule: LegibilityRule, changed: bool = True) -> tuple[np.ndarray, Page, int]:
