@@ -12,11 +12,14 @@ warmed on the measured pages themselves:
   rendering, every augmentation phase, the legibility check, encoding and the Parquet row. The image bytes
   must equal the whole pass's, page for page (checked: the replay makes the same pages).
 
-Then the layout and after-layout passes run once more under ``cProfile``, which splits their time between
-functions written in C (OpenCV, numpy, HarfBuzz, FreeType, Arrow, zstd, and Python's own built-ins such as
-``len``: ``cProfile``'s built-in entries, their own time) and Python code (everything else's own time). The profiler slows Python calls several-fold and
-C calls hardly at all, so the C figure is close to the real one and the Python figure an overestimate; the
-C milliseconds are a floor that no change to synthdoc's Python code can go below.
+Then the layout and after-layout passes run once more, each in a fresh factory of its own (the after-layout
+one on the kept layouts), under ``cProfile`` with Python's cyclic garbage collector paused (its collections would
+be charged to whichever call happened to trigger them). The profile splits their time in three by the own time
+of each function: calls into C libraries (OpenCV, numpy, HarfBuzz, FreeType, Arrow), Python's runtime built-ins
+(``len``, ``max``, list, dict and str methods: :func:`_python_runtime`) and Python code. The profiler slows
+Python several-fold and C calls hardly at all, so the C-library figure is close to the real one: no change to
+synthdoc's Python code goes below it short of calling the libraries less (numpy arithmetic written as operators,
+``a + b``, counts as Python code there, so the true floor is higher still).
 
 CPU time of the process (``time.process_time``), OpenCV on one thread, the heap tuned as ``synthdoc generate``
 does. ``--rounds`` repeats the three passes (languages alternating) and reports medians. The "after layout"
@@ -33,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import pstats
+import re
 import statistics
 import sys
 import time
@@ -69,23 +74,43 @@ def _cpu_ms(fn, indices: range) -> tuple[float, list]:
     return 1000 * (time.process_time() - t) / len(indices), out
 
 
+_RUNTIME = re.compile(r"<built-in method builtins\.|<method '\w+' of '(list|dict|str|tuple|set|frozenset|int|float|"
+                      r"bytes|bytearray|object|generator)' objects>|<built-in method _?(thread|weakref|operator|"
+                      r"functools|itertools|collections)")
+
+
+def _python_runtime(name: str) -> bool:
+    """True for a cProfile built-in entry of Python's own runtime (``<built-in method builtins.len>``, ``<method
+    'append' of 'list' objects>``), False for a C library's (``<multiply>``, ``<built-in method numpy.array>``)."""
+    return bool(_RUNTIME.match(name))
+
+
 def _c_split(fn, indices: range, top: int = 12) -> dict:
-    """fn(i) over `indices` under cProfile: own time of C functions and of Python functions, ms a page, and the
-    `top` C functions by own time."""
+    """fn(i) over `indices` under cProfile, the garbage collector paused: own time of C-library calls, of Python's
+    runtime built-ins and of Python code, ms a page (the last two slowed by the profiler), and the `top`
+    C-library calls by own time."""
+    gc.collect()
+    gc.disable()
     prof = cProfile.Profile()
-    prof.enable()
-    for i in indices:
-        fn(i)
-    prof.disable()
+    try:
+        prof.enable()
+        for i in indices:
+            fn(i)
+        prof.disable()
+    finally:
+        gc.enable()
     c_ms: dict[str, float] = {}
-    python_s = 0.0
+    runtime_s = python_s = 0.0
     for (filename, _, name), (_, _, own_s, _, _) in pstats.Stats(prof).stats.items():
-        if filename == "~":  # a built-in: a function written in C
-            c_ms[name] = c_ms.get(name, 0.0) + 1000 * own_s / len(indices)
-        else:
+        if filename != "~":
             python_s += own_s
+        elif _python_runtime(name):
+            runtime_s += own_s
+        else:
+            c_ms[name] = c_ms.get(name, 0.0) + 1000 * own_s / len(indices)
     ranked = sorted(c_ms.items(), key=lambda kv: -kv[1])
-    return {"c_ms": sum(c_ms.values()), "python_ms_profiled": 1000 * python_s / len(indices),
+    return {"c_ms": sum(c_ms.values()), "runtime_builtins_ms_profiled": 1000 * runtime_s / len(indices),
+            "python_ms_profiled": 1000 * python_s / len(indices),
             "top_c_ms": {name: round(ms, 2) for name, ms in ranked[:top]}}
 
 
@@ -121,7 +146,9 @@ def measure(lang: str, pages: int, templates: dict | None = None) -> dict:
     replay.layout_retrying = lambda index, stats=None: kept[index]
     after_ms, images = _cpu_ms(lambda i: _made(replay, i), indices)
     same = digests == [hashlib.sha256(data).hexdigest() for data in images]
-    profiled = {"after_layout": _c_split(lambda i: _made(replay, i), indices),
+    profiled_replay = _factory(lang, templates)
+    profiled_replay.layout_retrying = replay.layout_retrying
+    profiled = {"after_layout": _c_split(lambda i: _made(profiled_replay, i), indices),
                 "layout": _c_split(_factory(lang, templates).layout_retrying, indices)}
     return {"whole_ms": whole_ms, "layout_ms": layout_ms, "after_layout_ms": after_ms, "replay_identical": same,
             "modes": {m: modes.count(m) for m in sorted(set(modes))}, "profiled": profiled}
@@ -165,10 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{lang:9} {med['whole_ms']:9.1f} {med['layout_ms']:10.1f} {med['after_layout_ms']:9.1f} "
               f"{res['pages_per_cpu_s']:9.2f} {res['ceiling_pages_per_cpu_s']:8.2f} {sum(c_ms.values()):6.1f} "
               f"{res['c_ceiling_pages_per_cpu_s']:9.2f}")
+    config = f"GenerateConfig(languages=[lang], layouts={{{args.layout}: 1}})" if args.layout else \
+        "GenerateConfig(languages=[lang]): the default mixture"
     save_report("floor", {"settings": {"pages": args.pages, "rounds": args.rounds, "warmup_pages": WARMUP_PAGES,
-                                       "config": "GenerateConfig(languages=[lang]" + (f", layouts={{{args.layout}: 1}})"
-                                                                              if args.layout else "): the default mixture"),
-                                       "opencv_threads": 1, "heap": "synthdoc.heap.tune_heap()"},
+                                       "config": config, "opencv_threads": 1, "heap": "synthdoc.heap.tune_heap()"},
                           "results": results}, args.out)
     return 0 if all(r["replay_identical"] for r in results) else 1
 
